@@ -1,0 +1,59 @@
+"""The values that travel on the bus: `Event`, its `EventType` and `EventPriority`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+__all__ = ["Event", "EventPriority", "EventType"]
+
+
+class EventType(StrEnum):
+    """What an event is about. Values are dotted strings, stable across releases."""
+
+    PERFORMANCE_METRICS = "performance.metrics"
+    PERFORMANCE_ALERT = "performance.alert"
+    SESSION_CREATED = "session.created"
+    SESSION_STOPPED = "session.stopped"
+    SESSION_RENAMED = "session.renamed"
+    CLAUDE_STATUS_CHANGED = "claude.status_changed"
+    PROMPT_DETECTED = "prompt.detected"
+    PROMPT_DECIDED = "prompt.decided"
+    RESPONSE_SENT = "response.sent"
+    PROMPT_HELD = "prompt.held"
+    AUTOMATION_CONTEXT = "automation.context"
+    SYSTEM_ERROR = "system.error"
+    CUSTOM = "custom"
+
+
+class EventPriority(IntEnum):
+    """Dispatch order for waiting events: a higher value is dispatched first."""
+
+    LOW = 0
+    NORMAL = 1
+    HIGH = 2
+    CRITICAL = 3
+
+
+def _empty_data() -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing that happened.
+
+    `data` should be treated as read-only by handlers: the same mapping is handed to every
+    subscriber. `timestamp` is wall-clock seconds since the epoch (`time.time()`), so it can be
+    stored and compared across processes.
+    """
+
+    type: EventType
+    data: Mapping[str, Any] = field(default_factory=_empty_data)
+    source: str = ""
+    timestamp: float = field(default_factory=time.time)
+    correlation_id: str | None = None
+    priority: EventPriority = EventPriority.NORMAL
