@@ -57,3 +57,27 @@ class Event:
     timestamp: float = field(default_factory=time.time)
     correlation_id: str | None = None
     priority: EventPriority = EventPriority.NORMAL
+
+    def __post_init__(self) -> None:
+        # Accept the plain values too ("prompt.detected", 2) but nothing that is not one.
+        kind: object = self.type  # typed as EventType, but callers may pass anything
+        if not isinstance(kind, EventType):
+            try:
+                object.__setattr__(self, "type", EventType(self.type))
+            except (ValueError, TypeError):
+                known = ", ".join(t.value for t in EventType)
+                raise ValueError(
+                    f"Event type must be an EventType (one of: {known}), got {self.type!r}"
+                ) from None
+        priority: object = self.priority
+        if not isinstance(priority, EventPriority):
+            try:
+                object.__setattr__(self, "priority", EventPriority(self.priority))
+            except (ValueError, TypeError):
+                raise ValueError(
+                    f"Event priority must be an EventPriority (LOW, NORMAL, HIGH, CRITICAL), "
+                    f"got {self.priority!r}"
+                ) from None
+        data: object = self.data
+        if not isinstance(data, Mapping):
+            raise TypeError(f"Event data must be a mapping, got {type(self.data).__name__}")
