@@ -1,0 +1,167 @@
+"""`ClaudeProcessController`: is Claude Code running in a pane, and (opt-in) restarting it.
+
+Whether Claude Code runs is read from the pane's process tree (the pane's first process and its
+descendants), never from a substring of `pane_current_command`, which only names the foreground
+program and says "node" for many things.
+
+Restarting is off by default. When enabled it types the configured command into the pane's shell
+only when the pane holds nothing but an idle shell, waits longer after each attempt (exponential
+backoff) and gives up after a budget of attempts per hour. It never sends Ctrl-D or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import psutil
+
+from yesman.monitor._session import SessionManager
+
+__all__ = [
+    "ClaudeProcessController",
+    "ProcessMatcher",
+    "RestartPolicy",
+    "is_claude_code",
+]
+
+log = logging.getLogger(__name__)
+
+ProcessMatcher = Callable[[str, Sequence[str]], bool]
+"""Decides from a process name and its argv whether it is the agent."""
+
+_SHELLS = frozenset({"bash", "zsh", "sh", "dash", "fish", "ksh", "tcsh", "csh"})
+
+
+def is_claude_code(name: str, cmdline: Sequence[str]) -> bool:
+    """True for the Claude Code CLI: the `claude` binary, or node running its package."""
+    if name == "claude":
+        return True
+    if not cmdline:
+        return False
+    first = cmdline[0].rsplit("/", 1)[-1]
+    if first == "claude":
+        return True
+    if first.startswith("node") or name.startswith("node"):
+        return any(
+            "@anthropic-ai/claude-code" in arg or arg.rsplit("/", 1)[-1] == "claude"
+            for arg in cmdline[1:3]
+        )
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class RestartPolicy:
+    """How an exited agent is restarted; `enabled=False` (the default) never restarts."""
+
+    enabled: bool = False
+    command: str = "claude --continue"
+    initial_backoff: float = 2.0
+    max_backoff: float = 300.0
+    budget: int = 5  # attempts allowed per `budget_window` seconds
+    budget_window: float = 3600.0
+
+
+class ClaudeProcessController:
+    """Answers "is the agent running in this pane?" and restarts it when allowed.
+
+    Process-tree reads are cached for `cache_ttl` seconds (the tree rarely changes, and a read
+    costs a few hundred microseconds); `invalidate()` forces a fresh read, e.g. after a pane
+    reported that its process exited.
+    """
+
+    def __init__(
+        self,
+        session: SessionManager,
+        *,
+        matcher: ProcessMatcher = is_claude_code,
+        restart: RestartPolicy | None = None,
+        cache_ttl: float = 2.0,
+    ) -> None:
+        self._session = session
+        self._matcher = matcher
+        self._restart = restart or RestartPolicy()
+        self._cache_ttl = cache_ttl
+        self._cached: tuple[float, bool] | None = None
+        self._attempts: deque[float] = deque()
+        self._next_allowed = 0.0
+        self._backoff = self._restart.initial_backoff
+
+    @property
+    def restart_policy(self) -> RestartPolicy:
+        return self._restart
+
+    def invalidate(self) -> None:
+        self._cached = None
+
+    async def is_claude_running(self) -> bool:
+        now = time.monotonic()
+        if self._cached is not None and now - self._cached[0] < self._cache_ttl:
+            return self._cached[1]
+        running = await asyncio.to_thread(self._scan, self._session.pane_pid)
+        self._cached = (now, running)
+        if running:
+            self._backoff = self._restart.initial_backoff
+        return running
+
+    def _scan(self, pane_pid: int) -> bool:
+        try:
+            root = psutil.Process(pane_pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return False
+        for proc in procs:
+            try:
+                if self._matcher(proc.name(), proc.cmdline()):
+                    return True
+            except psutil.Error:
+                continue
+        return False
+
+    def _only_a_shell(self, pane_pid: int) -> bool:
+        try:
+            root = psutil.Process(pane_pid)
+            return root.name() in _SHELLS and not root.children(recursive=True)
+        except psutil.Error:
+            return False
+
+    async def maybe_restart(self) -> str | None:
+        """Restart the agent if the policy allows it now; returns what was done, or None."""
+        policy = self._restart
+        if not policy.enabled:
+            return None
+        now = time.monotonic()
+        while self._attempts and now - self._attempts[0] > policy.budget_window:
+            self._attempts.popleft()
+        if len(self._attempts) >= policy.budget:
+            return None
+        if now < self._next_allowed:
+            return None
+        if not await asyncio.to_thread(self._only_a_shell, self._session.pane_pid):
+            log.warning(
+                "not restarting the agent in pane %s: the pane is not an idle shell",
+                self._session.pane_id,
+                extra={"pane_id": self._session.pane_id},
+            )
+            self._next_allowed = now + self._backoff
+            return None
+        self._attempts.append(now)
+        self._next_allowed = now + self._backoff
+        self._backoff = min(self._backoff * 2, policy.max_backoff)
+        # Typing a command line at an idle shell prompt is the one place yesman presses Enter.
+        await self._session.send_literal(policy.command)
+        await self._session.send_keys("Enter")
+        self.invalidate()
+        log.warning(
+            "restarted the agent in pane %s with %r (attempt %d of %d this hour)",
+            self._session.pane_id,
+            policy.command,
+            len(self._attempts),
+            policy.budget,
+            extra={"pane_id": self._session.pane_id},
+        )
+        return policy.command
