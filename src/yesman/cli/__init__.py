@@ -6,8 +6,9 @@ makes them part of the command line.
 
 from __future__ import annotations
 
+# Importing a command module registers its command(s) on `app`.
+from yesman.cli import _audit, _demo, _explain, _watch  # noqa: F401
 from yesman.cli._app import app
-from yesman.cli import _demo  # noqa: F401  (registers `yesman demo`)
 
 __all__ = ["app", "main"]
 

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -44,7 +46,7 @@ from yesman.monitor._automation import AutomationAnalyzer
 from yesman.monitor._process import ClaudeProcessController
 from yesman.monitor._session import SessionManager
 from yesman.monitor._status import StatusManager
-from yesman.policy import Action, Decision, DecisionContext, Policy
+from yesman.policy import Action, Decision, Policy, PolicyContext
 from yesman.store import DecisionRecord
 from yesman.tmux import TmuxError
 
@@ -126,6 +128,7 @@ class AsyncClaudeMonitor:
         self.event_bus = event_bus
         self.policy = policy if policy is not None else Policy.default()
         self.settings = settings or MonitorSettings()
+        self._own_tracker = tracker is None
         self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
         self._audit = audit
         self._parse = parser
@@ -291,6 +294,12 @@ class AsyncClaudeMonitor:
     # ------------------------------------------------------------------ the loop
 
     async def _run(self, ready: asyncio.Event) -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            if self._own_tracker:
+                await stack.enter_async_context(self.tracker)
+            await self._serve(ready)
+
+    async def _serve(self, ready: asyncio.Event) -> None:
         async with asyncio.TaskGroup() as tg:
             reporter = tg.create_task(self._reporter.run(), name="yesman.monitor.reporter")
             try:
@@ -402,14 +411,15 @@ class AsyncClaudeMonitor:
             {"prompt": dialog.prompt.as_dict()},
             correlation_id=dialog.correlation_id,
         )
-        context = DecisionContext(
+        project = self.session_manager.project_dir
+        context = PolicyContext(
             session=self.session_name,
             pane_id=self.pane_id,
-            project_dir=self.session_manager.project_dir,
+            project_dir=Path(project) if project else None,
         )
         decision = self.policy.decide(again, context)
-        if self.settings.dry_run and decision.action in (Action.ANSWER, Action.DENY):
-            decision = decision.as_dry_run()
+        if self.settings.dry_run and not decision.dry_run:
+            decision = dataclasses.replace(decision, dry_run=True)
         dialog.decision = decision
         self._publish(
             EventType.PROMPT_DECIDED,
@@ -418,7 +428,7 @@ class AsyncClaudeMonitor:
                 "keys": list(decision.keys),
                 "rule": decision.rule,
                 "reason": decision.reason,
-                "dry_run": self.settings.dry_run,
+                "dry_run": decision.dry_run,
                 "prompt": dialog.prompt.as_dict(),
             },
             correlation_id=dialog.correlation_id,
@@ -429,7 +439,7 @@ class AsyncClaudeMonitor:
         decision = dialog.decision
         assert decision is not None
         action = decision.action
-        will_send = action in (Action.ANSWER, Action.DENY) and not self.settings.dry_run
+        will_send = action in (Action.ANSWER, Action.DENY) and decision.sends_keys
         latency_ms: float | None = None
         if will_send:
             async with self.tracker.track("response_sending"):
@@ -535,7 +545,7 @@ class AsyncClaudeMonitor:
             reason=decision.reason,
             answered_at=_wall(dialog.answered_at) if dialog.answered_at is not None else None,
             latency_ms=latency_ms,
-            dry_run=self.settings.dry_run,
+            dry_run=decision.dry_run,
             fingerprint=prompt.fingerprint,
             correlation_id=dialog.correlation_id,
         )

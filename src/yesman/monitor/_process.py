@@ -18,9 +18,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import psutil
-
 from yesman.monitor._session import SessionManager
+from yesman.tmux import ProcessInfo, process_tree
 
 __all__ = [
     "ClaudeProcessController",
@@ -37,18 +36,21 @@ ProcessMatcher = Callable[[str, Sequence[str]], bool]
 _SHELLS = frozenset({"bash", "zsh", "sh", "dash", "fish", "ksh", "tcsh", "csh"})
 
 
+_CLAUDE_NAMES = frozenset({"claude", "claude.exe"})
+
+
 def is_claude_code(name: str, cmdline: Sequence[str]) -> bool:
-    """True for the Claude Code CLI: the `claude` binary, or node running its package."""
-    if name == "claude":
+    """True for the Claude Code CLI: its native binary (`claude`, shipped as `claude.exe` by the
+    npm package) or node running the package's script."""
+    if name in _CLAUDE_NAMES:
         return True
     if not cmdline:
         return False
-    first = cmdline[0].rsplit("/", 1)[-1]
-    if first == "claude":
+    if cmdline[0].rsplit("/", 1)[-1] in _CLAUDE_NAMES or "@anthropic-ai/claude-code/" in cmdline[0]:
         return True
-    if first.startswith("node") or name.startswith("node"):
+    if cmdline[0].rsplit("/", 1)[-1].startswith("node") or name.startswith("node"):
         return any(
-            "@anthropic-ai/claude-code" in arg or arg.rsplit("/", 1)[-1] == "claude"
+            "@anthropic-ai/claude-code" in arg or arg.rsplit("/", 1)[-1] in _CLAUDE_NAMES
             for arg in cmdline[1:3]
         )
     return False
@@ -108,26 +110,17 @@ class ClaudeProcessController:
             self._backoff = self._restart.initial_backoff
         return running
 
-    def _scan(self, pane_pid: int) -> bool:
-        try:
-            root = psutil.Process(pane_pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return False
-        for proc in procs:
-            try:
-                if self._matcher(proc.name(), proc.cmdline()):
-                    return True
-            except psutil.Error:
-                continue
-        return False
+    def matches(self, tree: Sequence[ProcessInfo]) -> bool:
+        """True when the agent is among the processes of a pane's tree."""
+        return any(self._matcher(p.name, p.cmdline) for p in tree)
 
-    def _only_a_shell(self, pane_pid: int) -> bool:
-        try:
-            root = psutil.Process(pane_pid)
-            return root.name() in _SHELLS and not root.children(recursive=True)
-        except psutil.Error:
-            return False
+    def _scan(self, pane_pid: int) -> bool:
+        return self.matches(process_tree(pane_pid))
+
+    @staticmethod
+    def _only_a_shell(pane_pid: int) -> bool:
+        tree = process_tree(pane_pid)
+        return len(tree) == 1 and tree[0].name in _SHELLS
 
     async def maybe_restart(self) -> str | None:
         """Restart the agent if the policy allows it now; returns what was done, or None."""

@@ -1,0 +1,124 @@
+"""Rich views shared by `yesman watch` and `yesman demo`."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from yesman.bus import Event
+from yesman.monitor import COMPONENTS, WatchedPane
+
+__all__ = ["HeldLog", "components_table", "panes_table", "watch_view"]
+
+_STATE_STYLE = {
+    "waiting": "bold yellow",
+    "busy": "cyan",
+    "idle": "green",
+    "error": "bold red",
+    "unknown": "dim",
+}
+_ACTION_STYLE = {"answer": "green", "deny": "magenta", "hold": "bold yellow", "none": "dim"}
+
+
+def _clip(text: str | None, width: int) -> str:
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def panes_table(watched: list[WatchedPane]) -> Table:
+    table = Table(title="Watched panes", header_style="bold", expand=False)
+    for name in ("pane", "session", "state", "last prompt", "decision", "latency", "a/h/d"):
+        table.add_column(name, no_wrap=name != "last prompt")
+    if not watched:
+        table.add_row("-", "-", Text("no Claude Code panes yet", style="dim"), "", "", "", "")
+    for w in sorted(watched, key=lambda w: w.pane.pane_id):
+        status = w.status
+        prompt = status.last_prompt
+        what = ""
+        if prompt is not None:
+            what = f"{prompt.tool or prompt.kind.value}: {_clip(prompt.target or prompt.question, 48)}"
+        state = status.state.value if status.claude_running else "no claude"
+        table.add_row(
+            w.pane.pane_id,
+            w.pane.session_name,
+            Text(state, style=_STATE_STYLE.get(status.state.value, "")),
+            what,
+            Text(status.last_action or "", style=_ACTION_STYLE.get(status.last_action or "", "")),
+            f"{status.last_latency_ms:.0f} ms" if status.last_latency_ms is not None else "",
+            f"{status.answered}/{status.held}/{status.denied}",
+        )
+    return table
+
+
+def components_table(metrics: Mapping[str, Mapping[str, Any]], title: str = "Components") -> Table:
+    """Per-component latency and resources, in the pipeline's order."""
+    table = Table(title=title, header_style="bold")
+    table.add_column("component")
+    for name in ("n", "avg ms", "p95 ms", "max ms", "errors", "cpu ms/op", "cpu %", "mem Δ MB"):
+        table.add_column(name, justify="right")
+    names = [c for c in COMPONENTS if c in metrics] + [c for c in metrics if c not in COMPONENTS]
+    for name in names:
+        s = metrics[name]
+        table.add_row(
+            name,
+            str(s.get("sample_count", 0)),
+            f"{s.get('average_ms', 0.0):.2f}",
+            f"{s.get('p95_ms', 0.0):.2f}",
+            f"{s.get('max_ms', 0.0):.2f}",
+            str(s.get("error_count", 0)),
+            f"{s.get('avg_cpu_ms', 0.0):.3f}",
+            f"{s.get('avg_cpu_percent', 0.0):.1f}",
+            f"{s.get('avg_memory_delta_mb', 0.0):.3f}",
+        )
+    return table
+
+
+class HeldLog:
+    """The last few dialogs held for a human, fed from PROMPT_HELD events."""
+
+    def __init__(self, size: int = 6) -> None:
+        self._items: deque[tuple[float, str]] = deque(maxlen=size)
+
+    def __call__(self, event: Event) -> None:
+        data = event.data
+        prompt = data.get("prompt") or {}
+        target = prompt.get("target") or prompt.get("question") or prompt.get("kind", "")
+        self._items.append(
+            (
+                event.timestamp,
+                f"{data.get('session', '?')} {data.get('pane_id', '')}: "
+                f"{_clip(str(target), 60)} — {data.get('reason', '')}",
+            )
+        )
+
+    def render(self) -> Table:
+        table = Table(title="Held for you", header_style="bold yellow", show_header=False)
+        table.add_column("when", style="dim", no_wrap=True)
+        table.add_column("what")
+        for when, text in self._items:
+            table.add_row(time.strftime("%H:%M:%S", time.localtime(when)), text)
+        return table
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def watch_view(
+    watched: list[WatchedPane],
+    metrics: Mapping[str, Mapping[str, Any]],
+    held: HeldLog,
+    header: str,
+) -> Group:
+    parts: list[Any] = [Text(header, style="bold"), panes_table(watched)]
+    if len(held):
+        parts.append(held.render())
+    parts.append(components_table(metrics))
+    return Group(*parts)

@@ -1,0 +1,223 @@
+"""`yesman watch` and `yesman status`: the main job, and a one-shot look."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from yesman.agents.claude import parse_screen
+from yesman.bus import AsyncEventBus, EventType
+from yesman.cli._app import app
+from yesman.cli._views import HeldLog, watch_view
+from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy, is_claude_code
+from yesman.policy import Policy, PolicyError
+from yesman.store import AuditStore, StoreError, default_db_path
+from yesman.tmux import ControlClient, TmuxError, TmuxServer, process_trees
+
+log = logging.getLogger(__name__)
+
+SocketName = Annotated[
+    str | None, typer.Option("-L", "--socket-name", help="tmux server socket name (as tmux -L).")
+]
+SocketPath = Annotated[
+    Path | None, typer.Option("-S", "--socket-path", help="tmux server socket path (as tmux -S).")
+]
+
+
+def _server(socket_name: str | None, socket_path: Path | None) -> TmuxServer:
+    try:
+        return TmuxServer.from_flags(socket_name, socket_path)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _fail(console: Console, message: str) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code=2)
+
+
+@app.command()
+def watch(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Sessions (name or $id) or panes (%id) to watch. Default: every pane running "
+            "Claude Code, including ones that appear later.",
+            show_default=False,
+        ),
+    ] = None,
+    socket_name: SocketName = None,
+    socket_path: SocketPath = None,
+    policy_file: Annotated[
+        Path | None, typer.Option("--policy", help="Policy TOML file (default: the shipped one).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Decide and record, but send no keys.")
+    ] = False,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Audit database (default: XDG data dir).")
+    ] = None,
+    restart: Annotated[
+        bool,
+        typer.Option("--restart", help="Restart Claude Code when it exits (with backoff)."),
+    ] = False,
+    live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live view.")] = True,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
+) -> None:
+    """Watch Claude Code panes and answer their dialogs by policy, until Ctrl-C."""
+    console = Console(stderr=not live)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    server = _server(socket_name, socket_path)
+    try:
+        policy = Policy.from_file(policy_file) if policy_file else Policy.default()
+    except PolicyError as exc:
+        raise _fail(console, str(exc)) from None
+    settings = MonitorSettings(dry_run=dry_run)
+    try:
+        asyncio.run(
+            _watch(
+                console,
+                server,
+                policy,
+                db or default_db_path(),
+                targets or [],
+                settings,
+                RestartPolicy(enabled=restart),
+                live,
+            )
+        )
+    except StoreError as exc:
+        raise _fail(console, str(exc)) from None
+    except TmuxError as exc:
+        raise _fail(console, str(exc)) from None
+
+
+async def _watch(
+    console: Console,
+    server: TmuxServer,
+    policy: Policy,
+    db: Path,
+    targets: list[str],
+    settings: MonitorSettings,
+    restart: RestartPolicy,
+    live: bool,
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    held = HeldLog()
+    try:
+        async with AuditStore.open(db) as audit, AsyncEventBus() as bus:
+            bus.subscribe(EventType.PROMPT_HELD, held)
+            supervisor = MonitorSupervisor(
+                server,
+                event_bus=bus,
+                policy=policy,
+                audit=audit,
+                targets=targets,
+                settings=settings,
+                restart=restart,
+            )
+            mode = " [dry run: no keys are sent]" if settings.dry_run else ""
+            header = (
+                f"yesman watching {server.describe()} with {policy.source}{mode}; "
+                f"audit: {db}. Ctrl-C to stop."
+            )
+            async with supervisor:
+                if not live:
+                    console.print(header)
+                    await stop.wait()
+                    return
+                view = watch_view(supervisor.watched(), {}, held, header)
+                with Live(view, console=console, refresh_per_second=4) as screen:
+                    while not stop.is_set():
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), timeout=0.5)
+                        screen.update(
+                            watch_view(
+                                supervisor.watched(),
+                                supervisor.get_component_metrics(),
+                                held,
+                                header,
+                            )
+                        )
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    console.print("yesman stopped; every decision is in the audit log (yesman audit).")
+
+
+@app.command()
+def status(
+    socket_name: SocketName = None,
+    socket_path: SocketPath = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every pane running Claude Code on a tmux server, and what it is doing."""
+    console = Console()
+    server = _server(socket_name, socket_path)
+    try:
+        rows = asyncio.run(_status(server))
+    except TmuxError as exc:
+        raise _fail(console, str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"Claude Code panes on {server.describe()}", header_style="bold")
+    for name in ("pane", "session", "pid", "state", "dialog", "path"):
+        table.add_column(name)
+    for row in rows:
+        prompt = row["prompt"]
+        dialog = ""
+        if prompt:
+            dialog = f"{prompt['kind']} {prompt['tool'] or ''}: {prompt['target'] or ''}".strip()
+        table.add_row(
+            row["pane_id"],
+            row["session"],
+            str(row["pane_pid"]),
+            Text(row["state"]),
+            dialog,
+            row["path"],
+        )
+    if not rows:
+        console.print("No pane on this server runs Claude Code.")
+    else:
+        console.print(table)
+
+
+async def _status(server: TmuxServer) -> list[dict[str, object]]:
+    async with ControlClient(server) as client:
+        panes = await client.list_panes()
+        trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in panes])
+        rows: list[dict[str, object]] = []
+        for pane in panes:
+            if not any(is_claude_code(p.name, p.cmdline) for p in trees.get(pane.pane_pid, ())):
+                continue
+            screen = parse_screen(await client.capture_pane(pane.pane_id))
+            rows.append(
+                {
+                    "pane_id": pane.pane_id,
+                    "session": pane.session_name,
+                    "session_id": pane.session_id,
+                    "pane_pid": pane.pane_pid,
+                    "path": pane.current_path,
+                    "state": screen.state.value,
+                    "prompt": screen.prompt.as_dict() if screen.prompt else None,
+                }
+            )
+        return rows

@@ -1,0 +1,358 @@
+"""`MonitorSupervisor`: many pane monitors in one process, over one control client per server.
+
+It finds the panes to watch (the named targets, or by default every pane whose process tree runs
+Claude Code, including panes and sessions that appear later), starts an `AsyncClaudeMonitor` for
+each, and routes tmux's pushed notifications to them: a debounced change wakes that pane's
+monitor, a closed pane ends its monitor with an event, a renamed session relabels its monitors,
+a lost server is reported and the panes are found again once it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Self
+
+from yesman.bus import AsyncEventBus, Event, EventPriority, EventType
+from yesman.metrics import ComponentTracker, PerformanceReporter
+from yesman.monitor._monitor import COMPONENTS, AsyncClaudeMonitor, DecisionSink, MonitorSettings
+from yesman.monitor._process import (
+    ClaudeProcessController,
+    ProcessMatcher,
+    RestartPolicy,
+    is_claude_code,
+)
+from yesman.monitor._session import SessionManager
+from yesman.monitor._status import PaneStatus, StatusManager
+from yesman.policy import Policy
+from yesman.tmux import (
+    ControlClient,
+    PaneAdded,
+    PaneChanged,
+    PaneClosed,
+    PaneInfo,
+    ServerConnected,
+    ServerDisconnected,
+    SessionRenamed,
+    TmuxError,
+    TmuxServer,
+    process_trees,
+)
+
+__all__ = ["MonitorSupervisor", "WatchedPane"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WatchedPane:
+    """A view of one watched pane for status displays."""
+
+    pane: PaneInfo
+    status: PaneStatus
+
+
+class MonitorSupervisor:
+    """Watches the Claude Code panes of one tmux server.
+
+    Args:
+        server: which tmux server (`-L`/`-S`/default).
+        targets: session names, `$session_id`s or `%pane_id`s to watch; empty means every pane
+            running Claude Code, now or later.
+        matcher: how to recognise the agent's process (default: Claude Code).
+    """
+
+    def __init__(
+        self,
+        server: TmuxServer | None = None,
+        *,
+        event_bus: AsyncEventBus | None = None,
+        policy: Policy | None = None,
+        audit: DecisionSink | None = None,
+        targets: Sequence[str] = (),
+        settings: MonitorSettings | None = None,
+        matcher: ProcessMatcher = is_claude_code,
+        restart: RestartPolicy | None = None,
+        tracker: ComponentTracker | None = None,
+        recheck_interval: float = 2.0,
+    ) -> None:
+        self.server = server or TmuxServer()
+        self.event_bus = event_bus
+        self.policy = policy if policy is not None else Policy.default()
+        self.settings = settings or MonitorSettings()
+        self._own_tracker = tracker is None
+        self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
+        self._audit = audit
+        self._targets = tuple(targets)
+        self._matcher = matcher
+        self._restart = restart
+        self._recheck_interval = recheck_interval
+        self._monitors: dict[str, AsyncClaudeMonitor] = {}
+        self._last_check: dict[str, float] = {}
+        self._client: ControlClient | None = None
+        self._stop = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._reporter = PerformanceReporter(
+            self.tracker,
+            event_bus,
+            session_name=self.server.describe(),
+            interval=self.settings.performance_interval,
+        )
+
+    # ------------------------------------------------------------------ views
+
+    @property
+    def monitors(self) -> dict[str, AsyncClaudeMonitor]:
+        return dict(self._monitors)
+
+    def watched(self) -> list[WatchedPane]:
+        return [
+            WatchedPane(m.session_manager.pane, m.status_manager.snapshot())
+            for m in self._monitors.values()
+        ]
+
+    def get_component_metrics(self) -> dict[str, dict[str, Any]]:
+        return self.tracker.get_component_metrics()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Connect and start watching; returns once the existing panes have been looked at."""
+        if self._runner is not None:
+            return
+        self._stop.clear()
+        self._runner = asyncio.create_task(self._run(), name="yesman.supervisor")
+        ready = asyncio.create_task(self._ready.wait())
+        done, _ = await asyncio.wait({ready, self._runner}, return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if self._runner in done:
+            runner, self._runner = self._runner, None
+            runner.result()
+
+    async def stop(self) -> None:
+        """Stop every monitor (finishing answers in flight) and disconnect."""
+        runner, self._runner = self._runner, None
+        if runner is None:
+            return
+        self._stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def run_until_stopped(self) -> None:
+        """Start, then run until `stop()` is called from elsewhere (or the task is cancelled)."""
+        await self.start()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.stop()
+
+    async def _run(self) -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            if self._own_tracker:
+                # Entered before any monitor task exists, so their CPU is charged per step.
+                await stack.enter_async_context(self.tracker)
+            client = await stack.enter_async_context(ControlClient(self.server))
+            await self._serve(client)
+
+    async def _serve(self, client: ControlClient) -> None:
+        self._client = client
+        try:
+            async with asyncio.TaskGroup() as tg:
+                routers = [
+                    tg.create_task(self._route_changes(client), name="yesman.changes"),
+                    tg.create_task(self._route_notes(client), name="yesman.notifications"),
+                    tg.create_task(self._reporter.run(), name="yesman.reporter"),
+                ]
+                await self._discover()
+                self._ready.set()
+                await self._stop.wait()
+                await self._stop_monitors()
+                for task in routers:
+                    task.cancel()
+        finally:
+            self._client = None
+
+    async def _stop_monitors(self) -> None:
+        monitors = list(self._monitors.values())
+        self._monitors.clear()
+        async with asyncio.TaskGroup() as tg:
+            for monitor in monitors:
+                tg.create_task(monitor.stop_monitoring_async())
+
+    # ------------------------------------------------------------------ discovery
+
+    def _targeted(self, pane: PaneInfo) -> bool:
+        return any(
+            t in (pane.pane_id, pane.session_id, pane.session_name) for t in self._targets
+        )
+
+    async def _discover(self, panes: Sequence[PaneInfo] | None = None) -> None:
+        """Start monitors for panes that should be watched and are not yet."""
+        client = self._client
+        if client is None:
+            return
+        if panes is None:
+            panes = await client.list_panes()
+        candidates = [p for p in panes if p.pane_id not in self._monitors and not p.dead]
+        if not candidates:
+            return
+        now = time.monotonic()
+        for pane in candidates:
+            self._last_check[pane.pane_id] = now
+        if self._targets:
+            chosen = [p for p in candidates if self._targeted(p)]
+        else:
+            trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in candidates])
+            chosen = [
+                p
+                for p in candidates
+                if any(self._matcher(i.name, i.cmdline) for i in trees.get(p.pane_pid, ()))
+            ]
+        for pane in chosen:
+            await self._watch(pane)
+
+    async def _watch(self, pane: PaneInfo) -> None:
+        client = self._client
+        if client is None or pane.pane_id in self._monitors:
+            return
+        session = SessionManager(client, pane)
+        monitor = AsyncClaudeMonitor(
+            session,
+            ClaudeProcessController(session, matcher=self._matcher, restart=self._restart),
+            StatusManager(),
+            self.event_bus,
+            policy=self.policy,
+            tracker=self.tracker,
+            audit=self._audit,
+            settings=dataclasses.replace(self.settings, performance_interval=0),
+        )
+        self._monitors[pane.pane_id] = monitor
+        log.info(
+            "watching pane %s (session %s, pid %d)",
+            pane.pane_id,
+            pane.session_name,
+            pane.pane_pid,
+            extra={"pane_id": pane.pane_id},
+        )
+        self._publish(
+            EventType.SESSION_CREATED,
+            {
+                "session": pane.session_name,
+                "session_id": pane.session_id,
+                "pane_id": pane.pane_id,
+                "pane_pid": pane.pane_pid,
+                "path": pane.current_path,
+            },
+        )
+        try:
+            await monitor.start_monitoring_async()
+        except TmuxError as exc:
+            log.warning("could not start watching pane %s: %s", pane.pane_id, exc)
+            self._monitors.pop(pane.pane_id, None)
+
+    async def _maybe_recheck(self, pane_id: str) -> None:
+        """An unwatched pane drew something: maybe Claude Code started in it."""
+        now = time.monotonic()
+        if now - self._last_check.get(pane_id, 0.0) < self._recheck_interval:
+            return
+        self._last_check[pane_id] = now
+        client = self._client
+        if client is None:
+            return
+        pane = client.panes().get(pane_id)
+        if pane is not None:
+            await self._discover([pane])
+
+    # ------------------------------------------------------------------ routing
+
+    async def _route_changes(self, client: ControlClient) -> None:
+        async with client.changes() as changes:
+            async for change in changes:
+                self._on_change(change)
+                if change.pane_id not in self._monitors:
+                    await self._maybe_recheck(change.pane_id)
+
+    def _on_change(self, change: PaneChanged) -> None:
+        monitor = self._monitors.get(change.pane_id)
+        if monitor is not None:
+            monitor.notify_changed(change.first_output)
+
+    async def _route_notes(self, client: ControlClient) -> None:
+        async with client.notifications() as notes:
+            async for note in notes:
+                try:
+                    await self._on_note(note)
+                except TmuxError as exc:
+                    log.warning("while handling %s: %s", type(note).__name__, exc)
+
+    async def _on_note(self, note: object) -> None:
+        if isinstance(note, PaneClosed):
+            await self._end(note.pane.pane_id, "pane closed")
+        elif isinstance(note, PaneAdded):
+            await self._discover([note.pane])
+        elif isinstance(note, SessionRenamed):
+            for monitor in self._monitors.values():
+                pane = monitor.session_manager.pane
+                if pane.session_id == note.session_id:
+                    monitor.session_manager.update(
+                        dataclasses.replace(pane, session_name=note.new_name)
+                    )
+            self._publish(
+                EventType.SESSION_RENAMED,
+                {"session_id": note.session_id, "old": note.old_name, "new": note.new_name},
+            )
+        elif isinstance(note, ServerDisconnected):
+            log.warning(
+                "tmux server %s went away (%s); reconnecting with backoff", note.server, note.reason
+            )
+            self._publish(
+                EventType.SYSTEM_ERROR,
+                {"error": f"tmux server lost: {note.reason}", "server": note.server},
+                priority=EventPriority.HIGH,
+            )
+        elif isinstance(note, ServerConnected) and note.attempt > 0:
+            log.warning(
+                "reconnected to tmux server %s after %.1fs", note.server, note.downtime
+            )
+            client = self._client
+            if client is not None:
+                panes = await client.list_panes()
+                alive = {p.pane_id for p in panes}
+                for pane_id in [p for p in self._monitors if p not in alive]:
+                    await self._end(pane_id, "pane gone after the tmux server restarted")
+                await self._discover(panes)
+
+    async def _end(self, pane_id: str, reason: str) -> None:
+        monitor = self._monitors.pop(pane_id, None)
+        self._last_check.pop(pane_id, None)
+        if monitor is None:
+            return
+        log.info("pane %s: %s; its watch ends", pane_id, reason, extra={"pane_id": pane_id})
+        monitor.notify_pane_closed()
+        await monitor.stop_monitoring_async()
+
+    def _publish(
+        self, kind: EventType, data: dict[str, Any], priority: EventPriority = EventPriority.NORMAL
+    ) -> None:
+        if self.event_bus is not None:
+            self.event_bus.publish_nowait(
+                Event(type=kind, data=data, source="supervisor", priority=priority)
+            )

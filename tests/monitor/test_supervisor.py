@@ -1,0 +1,250 @@
+"""The watcher end to end on real tmux (private socket) with the simulated Claude Code."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from yesman.bus import AsyncEventBus, Event, EventType
+from yesman.cli._demo_watch import SIMULATED_AGENT, is_agent_or_simulation
+from yesman.monitor import MonitorSettings, MonitorSupervisor
+from yesman.store import AuditStore
+from yesman.testing.tmux import PrivateTmuxServer
+
+pytestmark = pytest.mark.tmux
+
+
+class AgentLog:
+    """Reads the simulated agent's JSON-lines log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out = [json.loads(line) for line in lines if line.strip()]
+        return [e for e in out if kind is None or e["event"] == kind]
+
+    async def wait_for(self, kind: str, count: int = 1, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.events(kind)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"agent log never showed {count} {kind!r} events; it has: "
+                    f"{[e['event'] for e in self.events()]}"
+                )
+            await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def tmux() -> Iterator[PrivateTmuxServer]:
+    with PrivateTmuxServer(width=120, height=40) as server:
+        yield server
+
+
+def start_agent(
+    tmux: PrivateTmuxServer,
+    tmp_path: Path,
+    *scenarios: str,
+    session: str = "work",
+    hold_timeout: float | None = None,
+    speed: float = 4.0,
+    new_window: bool = False,
+) -> tuple[str, AgentLog]:
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    log = tmp_path / f"agent-{session}-{time.monotonic_ns()}.jsonl"
+    argv = [sys.executable, "-m", SIMULATED_AGENT, "--log", str(log), "--speed", str(speed)]
+    for name in scenarios:
+        argv += ["--scenario", name]
+    if hold_timeout is not None:
+        argv += ["--hold-timeout", str(hold_timeout)]
+    if new_window:
+        pane = tmux.run("new-window", "-d", "-P", "-F", "#{pane_id}", "-t", session, "-c",
+                        str(project), *argv)  # fmt: skip
+    else:
+        pane = tmux.run("new-session", "-d", "-P", "-F", "#{pane_id}", "-s", session, "-c",
+                        str(project), "-x", "120", "-y", "40", *argv)  # fmt: skip
+    return pane, AgentLog(log)
+
+
+@pytest.fixture
+async def bus() -> AsyncIterator[AsyncEventBus]:
+    async with AsyncEventBus(metrics_interval=0) as b:
+        yield b
+
+
+def collect(bus: AsyncEventBus, kind: EventType) -> list[Event]:
+    got: list[Event] = []
+    bus.subscribe(kind, got.append)
+    return got
+
+
+async def test_answers_routine_dialogs_once_and_holds_dangerous_ones(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    pane, agent = start_agent(tmux, tmp_path, "bash", "dangerous", "write", hold_timeout=1.5)
+    held = collect(bus, EventType.PROMPT_HELD)
+    sent = collect(bus, EventType.RESPONSE_SENT)
+    async with (
+        AuditStore.open(tmp_path / "audit.db") as audit,
+        MonitorSupervisor(
+            tmux.server, event_bus=bus, audit=audit, matcher=is_agent_or_simulation
+        ) as supervisor,
+    ):
+        assert list(supervisor.monitors) == [pane]
+        await agent.wait_for("idle", timeout=30)
+        await asyncio.sleep(0.3)
+        await bus.join()
+        records = list(reversed(await audit.list_decisions()))
+
+    keys = agent.events("key")
+    answered = agent.events("answered")
+    # Exactly one key per answered dialog: nothing typed while busy or idle, no double answer.
+    assert [k["key"] for k in keys] == ["1", "1"]
+    assert all(k["state"] == "dialog" for k in keys)
+    assert [a["scenario"] for a in answered] == ["bash", "write"]
+    assert [c["scenario"] for c in agent.events("cancelled")] == ["dangerous"]
+
+    assert [(r.tool, r.action) for r in records] == [
+        ("Bash", "answer"),
+        ("Bash", "hold"),
+        ("Write", "answer"),
+    ]
+    assert records[0].keys == ("1",)
+    assert records[0].verified is True
+    assert records[1].keys == ()
+    assert "rm -rf /" in records[1].target
+    assert records[0].latency_ms is not None and records[0].latency_ms > 0
+    assert len(held) == 1
+    assert held[0].data["pane_id"] == pane
+    assert len(sent) == 2
+    assert all(e.data["latency_ms"] > 0 for e in sent)
+
+
+async def test_question_for_the_human_is_held(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "question", hold_timeout=1.0)
+    held = collect(bus, EventType.PROMPT_HELD)
+    async with MonitorSupervisor(tmux.server, event_bus=bus, matcher=is_agent_or_simulation):
+        await agent.wait_for("idle")
+        await bus.join()
+    assert agent.events("key") == []
+    assert len(held) == 1
+    assert held[0].data["prompt"]["kind"] == "question"
+
+
+async def test_dry_run_decides_but_sends_nothing(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "bash", hold_timeout=1.0)
+    decided = collect(bus, EventType.PROMPT_DECIDED)
+    async with (
+        AuditStore.open(tmp_path / "audit.db") as audit,
+        MonitorSupervisor(
+            tmux.server,
+            event_bus=bus,
+            audit=audit,
+            matcher=is_agent_or_simulation,
+            settings=MonitorSettings(dry_run=True),
+        ),
+    ):
+        await agent.wait_for("idle")
+        await bus.join()
+        records = await audit.list_decisions()
+    assert agent.events("key") == []
+    assert [e.data["action"] for e in decided] == ["answer"]
+    assert decided[0].data["dry_run"] is True
+    assert [(r.action, r.dry_run, r.keys) for r in records] == [("answer", True, ())]
+
+
+async def test_panes_that_start_later_are_found_and_closed_panes_end_their_watch(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    tmux.new_session("other", ["cat"])  # not an agent: never watched
+    stopped = collect(bus, EventType.SESSION_STOPPED)
+    async with MonitorSupervisor(
+        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+    ) as supervisor:
+        assert supervisor.monitors == {}
+        pane, agent = start_agent(tmux, tmp_path, "bash", session="later")
+        await agent.wait_for("answered", timeout=20)
+        assert pane in supervisor.monitors
+        tmux.run("kill-pane", "-t", pane)
+        deadline = time.monotonic() + 10
+        while pane in supervisor.monitors and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert pane not in supervisor.monitors
+        await bus.join()
+    assert [e.data["pane_id"] for e in stopped] == [pane]
+
+
+async def test_session_rename_relabels_the_watch(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    pane, agent = start_agent(tmux, tmp_path, "bash", session="before")
+    async with MonitorSupervisor(
+        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+    ) as supervisor:
+        await agent.wait_for("idle")
+        tmux.run("rename-session", "-t", "before", "after")
+        deadline = time.monotonic() + 10
+        while supervisor.monitors[pane].session_name != "after":
+            assert time.monotonic() < deadline, "rename never reached the monitor"
+            await asyncio.sleep(0.05)
+
+
+async def test_survives_the_tmux_server_being_killed_and_restarted(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "bash", session="first")
+    errors = collect(bus, EventType.SYSTEM_ERROR)
+    async with MonitorSupervisor(
+        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+    ) as supervisor:
+        await agent.wait_for("answered")
+        tmux.kill()
+        deadline = time.monotonic() + 10
+        while supervisor.monitors and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert supervisor.monitors == {}
+        # The server comes back with a new agent: it is watched and answered again.
+        pane, agent2 = start_agent(tmux, tmp_path, "write", session="second")
+        await agent2.wait_for("answered", timeout=30)
+        assert [k["key"] for k in agent2.events("key")] == ["1"]
+        assert pane in supervisor.monitors
+        await bus.join()
+    assert any("tmux server lost" in e.data["error"] for e in errors)
+
+
+async def test_component_metrics_cover_the_pipeline(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "bash", "edit")
+    async with MonitorSupervisor(
+        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+    ) as supervisor:
+        await agent.wait_for("idle")
+        metrics = supervisor.tracker._get_component_metrics()
+    for name in (
+        "content_capture",
+        "claude_status_check",
+        "prompt_detection",
+        "content_processing",
+        "response_sending",
+        "automation_analysis",
+    ):
+        assert metrics[name]["sample_count"] > 0, name
+    assert metrics["response_sending"]["sample_count"] == 2
+    assert metrics["content_capture"]["average_ms"] > 0
