@@ -1,1 +1,28 @@
-"""yesman.policy."""
+"""The answer policy: what to do about a parsed screen.
+
+`Policy.default()` loads the shipped `default.toml`; `Policy.from_file(path)` a user's copy.
+`policy.decide(screen, PolicyContext(...))` returns a :class:`Decision`: answer (the option's
+digit), deny (the "No" option's digit), hold (send nothing) or none. `analyse_command` is the
+dangerous-command analysis the guards use, exposed for tools that want to show it.
+"""
+
+from __future__ import annotations
+
+from yesman.policy._commands import CommandVerdict, analyse_command
+from yesman.policy._config import PolicyError
+from yesman.policy._decision import Action, Decision, PolicyContext
+from yesman.policy._policy import Policy
+from yesman.policy._rules import Guards, Rule, SessionOverride
+
+__all__ = [
+    "Action",
+    "CommandVerdict",
+    "Decision",
+    "Guards",
+    "Policy",
+    "PolicyContext",
+    "PolicyError",
+    "Rule",
+    "SessionOverride",
+    "analyse_command",
+]

@@ -1,1 +1,33 @@
-"""yesman.store."""
+"""The audit trail: every decision yesman takes (and, optionally, bus events) in SQLite.
+
+`AuditStore` is the whole API: open it as an async context manager, `record()` decisions,
+`list_decisions()` to read them back. See `yesman.store._audit` for the durability guarantee.
+"""
+
+from yesman.store._audit import AuditStore, EventLike
+from yesman.store._errors import (
+    StoreClosedError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreUnwritableError,
+    StoreVersionError,
+)
+from yesman.store._paths import default_db_path
+from yesman.store._records import DecisionRecord, EventRecord
+from yesman.store._schema import SCHEMA_VERSION
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AuditStore",
+    "DecisionRecord",
+    "EventLike",
+    "EventRecord",
+    "StoreClosedError",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreUnwritableError",
+    "StoreVersionError",
+    "default_db_path",
+]

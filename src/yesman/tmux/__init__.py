@@ -1,1 +1,77 @@
-"""yesman.tmux."""
+"""yesman.tmux: a push-driven asyncio client for tmux servers.
+
+`ControlClient` keeps control-mode connections (`tmux -C`) to one server, turns `%output` into
+debounced `PaneChanged` values, reports sessions and panes appearing, closing and being renamed,
+reconnects with backoff when the server dies, and runs commands (capture, send-keys) over the
+same pipes. `process_tree()` tells what runs inside a pane.
+"""
+
+from yesman.tmux._changes import ChangeStream, DebounceConfig
+from yesman.tmux._commands import check_key, check_pane_id, quote
+from yesman.tmux._control import ControlClient, ControlConfig, NotificationStream
+from yesman.tmux._errors import (
+    ClientClosedError,
+    InvalidKeyError,
+    InvalidTargetError,
+    PaneNotFoundError,
+    TmuxCommandError,
+    TmuxDisconnectedError,
+    TmuxError,
+    TmuxNotInstalledError,
+    TmuxServerNotRunningError,
+    TmuxTimeoutError,
+)
+from yesman.tmux._notifications import (
+    Notification,
+    OutputPaused,
+    PaneAdded,
+    PaneChanged,
+    PaneClosed,
+    PaneDied,
+    ServerConnected,
+    ServerDisconnected,
+    SessionAdded,
+    SessionClosed,
+    SessionRenamed,
+)
+from yesman.tmux._panes import PaneInfo
+from yesman.tmux._process import ProcessInfo, find_in_tree, process_tree, process_trees
+from yesman.tmux._server import TmuxServer
+
+__all__ = [
+    "ChangeStream",
+    "ClientClosedError",
+    "ControlClient",
+    "ControlConfig",
+    "DebounceConfig",
+    "InvalidKeyError",
+    "InvalidTargetError",
+    "Notification",
+    "NotificationStream",
+    "OutputPaused",
+    "PaneAdded",
+    "PaneChanged",
+    "PaneClosed",
+    "PaneDied",
+    "PaneInfo",
+    "PaneNotFoundError",
+    "ProcessInfo",
+    "ServerConnected",
+    "ServerDisconnected",
+    "SessionAdded",
+    "SessionClosed",
+    "SessionRenamed",
+    "TmuxCommandError",
+    "TmuxDisconnectedError",
+    "TmuxError",
+    "TmuxNotInstalledError",
+    "TmuxServer",
+    "TmuxServerNotRunningError",
+    "TmuxTimeoutError",
+    "check_key",
+    "check_pane_id",
+    "find_in_tree",
+    "process_tree",
+    "process_trees",
+    "quote",
+]

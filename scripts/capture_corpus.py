@@ -1,0 +1,492 @@
+"""Capture real Claude Code screens into tests/agents/claude/corpus/.
+
+Runs the pinned Claude Code (tools/claude-code) in a private tmux server against the in-process
+API stand-in, drives it into each dialog / state listed in SCENARIOS at several sizes, and saves
+``capture-pane -p`` (``.txt``) and ``capture-pane -p -e`` (``.ansi``) with the expected reading
+(``.json``). Expected readings are written here by hand per scenario; after each capture they
+are checked against the screen (every option, the question, target and warning must appear in
+the dialog), and mismatches are reported so a person looks before the corpus is trusted.
+
+    uv run python scripts/capture_corpus.py                  # everything
+    uv run python scripts/capture_corpus.py bash_short idle  # scenarios whose name starts so
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from yesman.testing.claude_api import ApiError, ClaudeApiStandIn, TextReply, ToolUse, Turn
+from yesman.testing.claude_code import (
+    ClaudeLaunch,
+    claude_version,
+    find_claude_binary,
+    prepare_home,
+    start_claude,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "agents" / "claude" / "corpus"
+# A fixed project path: it is drawn in headers and options, so captures are reproducible.
+WORK = Path("/tmp/yesman-corpus")
+PROJECT = WORK / "app"
+W4 = ((60, 40), (80, 40), (120, 40), (250, 40))
+W2 = ((80, 40), (120, 40))
+W3 = ((60, 40), (80, 40), (120, 40))
+
+Step = tuple[str, str]  # ("type", text) | ("key", name) | ("wait", regex) | ("sleep", seconds)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # <kind>_<variant>
+    how: str
+    steps: tuple[Step, ...]
+    expect: dict[str, Any]
+    turns: tuple[Turn, ...] = ()
+    sizes: tuple[tuple[int, int], ...] = W2
+    trusted: bool = True
+    approve_key: bool = True
+    auto_mode: bool = False
+    args: tuple[str, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)
+    settle: float = 0.6
+
+
+def prompt(
+    kind: str,
+    question: str,
+    options: Sequence[str],
+    *,
+    tool: str | None = None,
+    target: str | None = None,
+    highlighted: int = 1,
+    warning: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "tool": tool,
+        "target": target,
+        "question": question,
+        "options": [{"number": i, "text": t} for i, t in enumerate(options, 1)],
+        "highlighted": highlighted,
+        "warning": warning,
+    }
+
+
+def waiting(p: dict[str, Any]) -> dict[str, Any]:
+    return {"state": "waiting", "prompt": p}
+
+
+def state(name: str) -> dict[str, Any]:
+    return {"state": name, "prompt": None}
+
+
+def ask(text: str) -> tuple[Step, ...]:
+    return (("wait", r"for shortcuts|mode on"), ("sleep", "0.3"), ("type", text))
+
+
+PROCEED = "Do you want to proceed?"
+SHORT_CMD = "mkdir -p build && touch build/out.txt"
+LONG_CMD = (
+    "find . -name '*.py' -not -path './.venv/*' -exec grep -l 'TODO' {} + | xargs wc -l "
+    "| sort -n | tail -20 > reports/todo-report.txt && echo 'report written to reports/'"
+)
+WRITE_INPUT = {"file_path": f"{PROJECT}/hello.txt", "content": "Hello, world!\n"}
+NOTES = "# Notes\n\nThe build runs on every push.\n"
+READ_NOTES = ToolUse("Read", {"file_path": f"{PROJECT}/notes.md"})
+EDIT_INPUT = {
+    "file_path": f"{PROJECT}/notes.md",
+    "old_string": "The build runs on every push.",
+    "new_string": "The build runs on every push and every night.",
+}
+QUESTION_INPUT = {
+    "questions": [
+        {
+            "question": "Which database should the service use?",
+            "header": "Database",
+            "multiSelect": False,
+            "options": [
+                {"label": "PostgreSQL", "description": "Full SQL server, best for production"},
+                {"label": "SQLite", "description": "A single file, simplest to run"},
+            ],
+        }
+    ]
+}
+PLAN = (
+    "## Plan\n\n1. Add a `--dry-run` flag to the CLI\n2. Thread it through the runner\n"
+    "3. Add tests for both modes"
+)
+LIST_ANSWER = (
+    "Here is what I would do next:\n\n1. Yes, run the migrations first\n2. No, skip the tests\n"
+    "3. Do you want to proceed? is what the tool will ask\n\nTell me which one you prefer."
+)
+TRUST_OPTIONS = ("No, exit", "Yes, I trust this folder")
+BASH_OPTIONS = (
+    "Yes",
+    f"Yes, and don't ask again for mkdir -p build and touch build/out.txt commands in {PROJECT}",
+    "No",
+)
+FIND_WARNING = ("find with '-exec' executes commands or modifies files — cannot be auto-allowed "
+                "by a Bash(find:*) prefix rule")
+WRAP_CMD = (
+    "python -m pytest tests/unit tests/integration -x -q --maxfail=3 --durations=10 "
+    "-k 'not slow and not network' --junitxml=reports/junit.xml"
+)
+WRITE_OPTIONS = ("Yes", "Yes, and switch to accept edits (auto-approve file edits and common "
+                 "file commands) for this session (shift+tab)", "No")
+# Drawn with a typographic apostrophe, unlike the other "don't ask again" options.
+WRAP_OPTIONS = ("Yes", "Yes, and don\u2019t ask again for: python *", "No")
+FETCH_OPTIONS = ("Yes", "Yes, and don't ask again for example.com",
+                 "No, and tell Claude what to do differently (esc)")
+# Each option's description sits under its label, indented like a wrapped line: joined.
+QUESTION_OPTIONS = ("PostgreSQL Full SQL server, best for production",
+                    "SQLite A single file, simplest to run", "Type something.",
+                    "Chat about this")
+PLAN_OPTIONS = ("Yes, and auto-accept edits", "Yes, and manually approve edits",
+                "No, keep planning")
+BASH_AUTO_OPTIONS = (BASH_OPTIONS[0], BASH_OPTIONS[1],
+                     "Yes, and switch to auto mode · auto mode handles these prompts for you",
+                     "No")
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "trust_folder_default", "untrusted project folder at start",
+        (("wait", r"trust this folder"),),
+        waiting(prompt("trust_folder", "Is this a project you created or one you trust?",
+                       TRUST_OPTIONS, target=str(PROJECT))),
+        sizes=W4, trusted=False,
+    ),
+    Scenario(
+        "api_key_default", "ANTHROPIC_API_KEY set and not yet approved in .claude.json",
+        (("wait", r"use this API key\?"),),
+        waiting(prompt("api_key", "Do you want to use this API key?",
+                       ("Yes", "No (recommended)"), target="sk-ant-...000000000000000000AA",
+                       highlighted=2)),
+        sizes=W4, approve_key=False,
+    ),
+    Scenario(
+        "bash_short", "Bash tool_use, short command",
+        (*ask("make the build folder"), ("wait", re.escape(PROCEED))),
+        waiting(prompt("tool_permission", PROCEED, BASH_OPTIONS, tool="Bash", target=SHORT_CMD)),
+        turns=(ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"},
+                       text="I'll create the build folder."),),
+        sizes=(*W4, (250, 80)),
+    ),
+    Scenario(
+        "bash_long", "Bash tool_use, a pipeline long enough to wrap",
+        (*ask("write the todo report"), ("wait", re.escape(PROCEED))),
+        waiting(prompt("tool_permission", PROCEED, ("Yes", "No"), tool="Bash", target=LONG_CMD,
+                       warning=FIND_WARNING)),
+        turns=(ToolUse("Bash", {"command": LONG_CMD, "description": "Write the TODO report"}),),
+        sizes=W4,
+    ),
+    Scenario(
+        "bash_wrapping", "Bash tool_use, one long pytest command that wraps",
+        (*ask("run the unit tests"), ("wait", re.escape(PROCEED))),
+        waiting(prompt("tool_permission", PROCEED, WRAP_OPTIONS, tool="Bash", target=WRAP_CMD,
+                       warning="This command requires approval")),
+        turns=(ToolUse("Bash", {"command": WRAP_CMD, "description": "Run the fast tests"}),),
+        sizes=W4,
+    ),
+    Scenario(
+        "bash_dangerous", "Bash tool_use `rm -rf /`; Claude Code adds its own warning line",
+        (*ask("clean up everything"), ("wait", re.escape(PROCEED))),
+        waiting(prompt("tool_permission", PROCEED, ("Yes", "No"), tool="Bash", target="rm -rf /",
+                       warning="Dangerous rm operation on critical path: /")),
+        turns=(ToolUse("Bash", {"command": "rm -rf /", "description": "Remove everything"}),),
+        sizes=W3,
+    ),
+    Scenario(
+        "write_create", "Write tool_use creating a new file",
+        (*ask("say hello in a file"), ("wait", r"Do you want to create")),
+        waiting(prompt("tool_permission", "Do you want to create hello.txt?", WRITE_OPTIONS,
+                       tool="Write", target="hello.txt")),
+        turns=(ToolUse("Write", WRITE_INPUT),),
+        sizes=W4,
+    ),
+    Scenario(
+        "edit_file", "Read (allowed silently) then Edit tool_use on an existing file",
+        (*ask("update the notes"), ("wait", r"Do you want to make this edit")),
+        waiting(prompt("tool_permission", "Do you want to make this edit to notes.md?",
+                       WRITE_OPTIONS, tool="Edit", target="notes.md")),
+        turns=(READ_NOTES, ToolUse("Edit", EDIT_INPUT)),
+        files={"notes.md": NOTES},
+        sizes=W3,
+    ),
+    Scenario(
+        "webfetch", "WebFetch tool_use",
+        (*ask("read the docs page"), ("wait", r"fetch this content\?")),
+        waiting(prompt("tool_permission", "Do you want to allow Claude to fetch this content?",
+                       FETCH_OPTIONS, tool="Fetch", target="https://example.com/docs/page")),
+        turns=(ToolUse("WebFetch", {"url": "https://example.com/docs/page",
+                                    "prompt": "Summarize the page"}),),
+        sizes=W3,
+    ),
+    Scenario(
+        "question_picker", "AskUserQuestion tool_use with two options",
+        (*ask("set up the database"), ("wait", r"Which database")),
+        waiting(prompt("question", "Which database should the service use?", QUESTION_OPTIONS,
+                       tool="AskUserQuestion")),
+        turns=(ToolUse("AskUserQuestion", QUESTION_INPUT),),
+        sizes=W3,
+    ),
+    Scenario(
+        "plan_approval", "claude --permission-mode plan, then ExitPlanMode tool_use",
+        (*ask("plan the dry-run flag"), ("wait", r"Would you like to proceed\?")),
+        waiting(prompt("plan_approval", "Would you like to proceed?", PLAN_OPTIONS,
+                       tool="ExitPlanMode")),
+        turns=(ToolUse("ExitPlanMode", {"plan": PLAN}),),
+        args=("--permission-mode", "plan"),
+        sizes=W3,
+    ),
+    Scenario(
+        "busy_thinking", "text reply held back 60 s by the stand-in: spinner while waiting",
+        (*ask("explain the build"), ("wait", r"esc to interrupt"), ("sleep", "2")),
+        state("busy"),
+        turns=(TextReply("The build compiles everything.", delay=60),),
+        settle=0.1,
+    ),
+    Scenario(
+        "idle_start", "fresh start, nothing typed",
+        (("wait", r"for shortcuts|manual mode on"), ("sleep", "1")),
+        state("idle"),
+        sizes=(*W2, (250, 80)),
+    ),
+    Scenario(
+        "idle_after_answer", "one text answer, then the input box is ready again",
+        (*ask("what does the build do?"), ("wait", r"compiles everything"), ("sleep", "1")),
+        state("idle"),
+        turns=(TextReply("The build compiles everything into build/ and runs the tests."),),
+    ),
+    Scenario(
+        "numbered_list_answer",
+        "hard negative: Claude's text answer is a numbered list quoting a dialog",
+        (*ask("what are my options?"), ("wait", r"which one you prefer"), ("sleep", "1")),
+        state("idle"),
+        turns=(TextReply(LIST_ANSWER),),
+        sizes=W3,
+    ),
+    Scenario(
+        "error_500", "API answers 500 api_error (x-should-retry: false)",
+        (*ask("run the tests"), ("wait", r"(?i)error"), ("sleep", "1")),
+        state("error"),
+        turns=(ApiError(500, "Internal server error", times=20),),
+    ),
+    Scenario(
+        "error_overloaded", "API answers 529 overloaded_error (x-should-retry: false)",
+        (*ask("run the tests"), ("wait", r"(?i)overloaded|error"), ("sleep", "1")),
+        state("error"),
+        turns=(ApiError(529, "Overloaded", times=20),),
+    ),
+    Scenario(
+        "error_401", "API answers 401 authentication_error: invalid x-api-key",
+        (*ask("run the tests"), ("wait", r"(?i)api key|error|login"), ("sleep", "1")),
+        state("error"),
+        turns=(ApiError(401, "invalid x-api-key", times=20),),
+    ),
+    Scenario(
+        "error_429", "API answers 429 rate_limit_error",
+        (*ask("run the tests"), ("wait", r"(?i)rate|limit|error"), ("sleep", "1")),
+        state("error"),
+        turns=(ApiError(429, "Number of request tokens has exceeded your per-minute rate limit",
+                        times=20),),
+    ),
+    Scenario(
+        "answered_busy", "Bash dialog answered with 1; next reply held back: busy again",
+        (*ask("make the build folder"), ("wait", re.escape(PROCEED)), ("sleep", "0.5"),
+         ("key", "1"), ("wait", r"esc to interrupt"), ("sleep", "1.5")),
+        state("busy"),
+        turns=(ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),
+               TextReply("Created build/out.txt.", delay=60)),
+        settle=0.1,
+    ),
+    Scenario(
+        "answered_idle", "Bash dialog answered with 1; Claude finished: idle",
+        (*ask("make the build folder"), ("wait", re.escape(PROCEED)), ("sleep", "0.5"),
+         ("key", "1"), ("wait", r"Created build/out.txt"), ("sleep", "1")),
+        state("idle"),
+        turns=(ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),
+               TextReply("Created build/out.txt.")),
+    ),
+    Scenario(
+        "answered_denied", "rm -rf / dialog answered with No: interrupted, idle",
+        (*ask("clean up everything"), ("wait", re.escape(PROCEED)), ("sleep", "0.5"),
+         ("key", "2"), ("wait", r"Interrupted"), ("sleep", "1")),
+        state("idle"),
+        turns=(ToolUse("Bash", {"command": "rm -rf /", "description": "Remove everything"}),),
+    ),
+    Scenario(
+        "auto_mode_offer", "auto mode left available (fresh install): offer at start",
+        (("wait", r"Make auto mode your default"),),
+        waiting(prompt("other", "Make auto mode your default permission mode?",
+                       ("Yes, set auto mode as my default permission mode",
+                        "No, keep manual mode"))),
+        auto_mode=True,
+    ),
+    Scenario(
+        "bash_automode", "auto mode available, offer declined, then a Bash tool_use",
+        (("wait", r"Make auto mode your default"), ("sleep", "0.5"), ("key", "Down"),
+         ("sleep", "0.3"), ("key", "Enter"), *ask("make the build folder"),
+         ("wait", re.escape(PROCEED))),
+        waiting(prompt("tool_permission", PROCEED, BASH_AUTO_OPTIONS, tool="Bash",
+                       target=SHORT_CMD)),
+        turns=(ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),),
+        auto_mode=True,
+        sizes=W3,
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+async def tmux(socket: str, *args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        "tmux", "-L", socket, *args, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"tmux {' '.join(args)}: {err.decode().strip()}")
+    return out.decode()
+
+
+async def capture(socket: str, pane: str, ansi: bool = False) -> str:
+    return await tmux(socket, "capture-pane", "-p", *(["-e"] if ansi else []), "-t", pane)
+
+
+async def wait_for(socket: str, pane: str, pattern: str, timeout: float = 30.0) -> float:
+    start = time.monotonic()
+    regex = re.compile(pattern)
+    while time.monotonic() - start < timeout:
+        if regex.search(await capture(socket, pane)):
+            return time.monotonic() - start
+        await asyncio.sleep(0.05)
+    screen = await capture(socket, pane)
+    raise TimeoutError(f"no /{pattern}/ on screen after {timeout}s:\n{screen}")
+
+
+async def settle(socket: str, pane: str, quiet: float) -> None:
+    """Wait until the screen stops changing for ``quiet`` seconds (spinners never do: cap it)."""
+    last, since, start = await capture(socket, pane), time.monotonic(), time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() - start < 5.0:
+        await asyncio.sleep(0.1)
+        now = await capture(socket, pane)
+        if now != last:
+            last, since = now, time.monotonic()
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def check(screen: str, expect: dict[str, Any]) -> list[str]:
+    """What of the expected reading cannot be found in the screen's last 30 lines."""
+    problems: list[str] = []
+    # The last 30 lines without the "│" gutter Claude Code draws beside multi-line commands.
+    lines = [re.sub(r"^\s*│", "", line) for line in screen.rstrip("\n").splitlines()[-30:]]
+    tail = _norm("\n".join(lines))
+    flat = _norm(re.sub(r"\s*\n\s*", "", "\n".join(lines)))
+    p = expect.get("prompt")
+    if not p:
+        return problems
+    wanted = [p["question"], *(o["text"] for o in p["options"])]
+    wanted += [x for x in (p.get("target"), p.get("warning")) if x]
+    for text in wanted:
+        if _norm(text) not in tail and text.replace(" ", "") not in flat.replace(" ", ""):
+            problems.append(f"not on screen: {text!r}")
+    marks = [line for line in screen.splitlines() if "❯" in line]
+    highlighted = p["options"][p["highlighted"] - 1]["text"]
+    if not any(_norm(highlighted)[:10] in _norm(m) for m in marks):
+        problems.append(f"highlighted option {highlighted!r} not marked with ❯")
+    return problems
+
+
+async def run_one(sc: Scenario, width: int, height: int, socket: str, version: str) -> list[str]:
+    home = WORK / "home"
+    for path in (home, PROJECT):
+        shutil.rmtree(path, ignore_errors=True)
+    PROJECT.mkdir(parents=True)
+    for rel, text in sc.files.items():
+        (PROJECT / rel).write_text(text, encoding="utf-8")
+    prepare_home(home, trusted=[PROJECT] if sc.trusted else [], approve_api_key=sc.approve_key,
+                 auto_mode=sc.auto_mode)
+    timings: list[str] = []
+    async with ClaudeApiStandIn(sc.turns) as api:
+        started = time.monotonic()
+        pane = await start_claude(ClaudeLaunch(
+            socket=socket, home=home, cwd=PROJECT, base_url=api.base_url, width=width,
+            height=height, args=sc.args, session=f"c{width}x{height}"))
+        try:
+            for action, value in sc.steps:
+                if action == "wait":
+                    took = await wait_for(socket, pane, value)
+                    timings.append(f"/{value[:24]}/ {took:.1f}s")
+                elif action == "type":
+                    await tmux(socket, "send-keys", "-t", pane, "-l", value)
+                    await asyncio.sleep(0.2)
+                    await tmux(socket, "send-keys", "-t", pane, "Enter")
+                elif action == "key":
+                    await tmux(socket, "send-keys", "-t", pane, value)
+                elif action == "sleep":
+                    await asyncio.sleep(float(value))
+            await settle(socket, pane, sc.settle)
+            text, ansi = await capture(socket, pane), await capture(socket, pane, ansi=True)
+        finally:
+            await tmux(socket, "kill-window", "-t", pane)
+        total = time.monotonic() - started
+    stem = f"{sc.name}_w{width}" + (f"x{height}" if height != 40 else "")
+    (CORPUS / f"{stem}.txt").write_text(text, encoding="utf-8")
+    (CORPUS / f"{stem}.ansi").write_text(ansi, encoding="utf-8")
+    reading = dict(sc.expect)
+    reading["note"] = (f"claude-code {version}, real capture, {width}x{height}, {sc.how}")
+    (CORPUS / f"{stem}.json").write_text(json.dumps(reading, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+    problems = check(text, sc.expect)
+    status = "ok " if not problems else "CHECK"
+    print(f"{status} {stem:40s} {total:5.1f}s  {'; '.join(timings)}", flush=True)
+    for problem in problems:
+        print(f"      {problem}", flush=True)
+    return problems
+
+
+async def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("only", nargs="*", help="scenario name prefixes to capture")
+    args = parser.parse_args(argv)
+    binary = find_claude_binary()
+    version = claude_version(binary)
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    socket = f"yesman-corpus-{os.getpid()}"
+    chosen = [s for s in SCENARIOS if not args.only or s.name.startswith(tuple(args.only))]
+    print(f"claude-code {version} ({binary}); {len(chosen)} scenarios; tmux -L {socket}")
+    failures = 0
+    try:
+        for sc in chosen:
+            for width, height in sc.sizes:
+                try:
+                    failures += bool(await run_one(sc, width, height, socket, version))
+                except TimeoutError as exc:
+                    failures += 1
+                    print(f"FAIL {sc.name} {width}x{height}: {exc}", flush=True)
+    finally:
+        proc = await asyncio.create_subprocess_exec(
+            "tmux", "-L", socket, "kill-server", stderr=asyncio.subprocess.DEVNULL)
+        await proc.wait()
+    print(f"{failures} capture(s) need a look" if failures else "all captures match")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

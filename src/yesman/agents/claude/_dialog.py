@@ -1,0 +1,252 @@
+"""Read a dialog's contents: kind, tool, target, question, warning.
+
+The region is everything between the rule that opens the dialog and its first option. Its first
+line is the header ("Bash command", "Create file", "Accessing workspace:" ...). Claude Code 2.x
+fences the body with dashed lines:
+
+    Bash command                      Edit file
+    <description>                     <path>
+    ╌╌╌╌╌╌╌╌╌                         ╌╌╌╌╌╌╌╌╌
+    <command, maybe `│ ` wrapped>     <diff preview>
+    ╌╌╌╌╌╌╌╌╌                         ╌╌╌╌╌╌╌╌╌
+    <notes or a warning line>         Do you want to make this edit to <file>?
+    Do you want to proceed?
+
+Older versions drew the command first and the description under it, without fences; both are
+read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from yesman.agents import Option, Prompt, PromptKind
+from yesman.agents.claude import _patterns as p
+from yesman.agents.claude._lines import indent, is_dashed, is_full, join_wrapped
+from yesman.agents.claude._options import Menu
+
+__all__ = ["read_dialog"]
+
+
+def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | None:
+    region = lines[top + 1 : menu.first]
+    found = _find_question(region)
+    question = None if found is None else found[1]
+    header_at = next((k for k, s in enumerate(region) if s.strip()), None)
+    header = "" if header_at is None else region[header_at].strip()
+    body_end = len(region) if found is None else found[0]
+    body = region[header_at + 1 : body_end] if header_at is not None else []
+    cues = [header, question or "", *(o.text for o in menu.options), *menu.footer]
+    kind = _classify(header, question, menu.options, cues)
+    if kind is None:
+        return None
+    tool, target, description, target_lines, warning = _read_body(
+        kind, header=header, body=body, question=question, region=region, width=width
+    )
+    fingerprint = _fingerprint(
+        kind, tool=tool, target=target, question=question, options=menu.options, warning=warning
+    )
+    return Prompt(
+        kind=kind,
+        tool=tool,
+        target=target,
+        question=question,
+        options=menu.options,
+        highlighted=menu.highlighted,
+        warning=warning,
+        fingerprint=fingerprint,
+        description=description,
+        span=(top + 1, menu.last),
+        numbered=menu.numbered,
+        target_lines=target_lines,
+    )
+
+
+def _find_question(region: list[str]) -> tuple[int, str] | None:
+    """(index in region where the question starts, question text), searching from the bottom."""
+    known = (*p.PERMISSION_QUESTIONS, *p.QUESTION_STARTS)
+    for j in range(len(region) - 1, -1, -1):
+        line = region[j]
+        if "?" not in line:
+            continue
+        s = line.strip()
+        if any(r.match(s) for r in known):
+            return j, s
+        start = j
+        while start > 0 and region[start - 1].strip() and indent(region[start - 1]) == indent(line):
+            if j - start >= 3:
+                break
+            start -= 1
+        text = " ".join(x.strip() for x in region[start : j + 1])
+        return start, _question_sentence(text)
+    return None
+
+
+def _question_sentence(text: str) -> str:
+    """The sentence that ends with the first '?' ending a sentence."""
+    k = text.find("?")
+    while k >= 0 and k + 1 < len(text) and text[k + 1] not in " )":
+        k = text.find("?", k + 1)
+    if k < 0:
+        return text
+    head = text[: k + 1]
+    starts = [m.end() for m in p.SENTENCE_BREAK_RE.finditer(head)]
+    return head[starts[-1] :] if starts else head
+
+
+def _classify(
+    header: str, question: str | None, options: tuple[Option, ...], cues: list[str]
+) -> PromptKind | None:
+    joined = "\n".join(cues).lower()  # one search per pattern instead of one per line
+    for kind, pattern in p.KIND_CUES:
+        if pattern.search(joined):
+            return kind
+    if question is not None and any(r.match(question) for r in p.PERMISSION_QUESTIONS):
+        known_tool = _header_key(header) in p.TOOL_HEADERS
+        yes_no = options[0].text.startswith("Yes") and any(o.text.startswith("No") for o in options)
+        if known_tool or yes_no:
+            return PromptKind.TOOL_PERMISSION
+    if question is None and not header:
+        return None  # options under a bare rule: not a dialog we can name
+    return PromptKind.OTHER
+
+
+_Body = tuple[str | None, str | None, str | None, tuple[str, ...], str | None]
+
+
+def _read_body(
+    kind: PromptKind,
+    *,
+    header: str,
+    body: list[str],
+    question: str | None,
+    region: list[str],
+    width: int,
+) -> _Body:
+    """(tool, target, description, target's physical lines, warning) for the dialog's kind."""
+    if kind is not PromptKind.TOOL_PERMISSION:
+        warning = next((_warning_text(s) for s in body if p.WARNING_RE.match(s.strip())), None)
+        lines = [s.strip() for s in region]
+        if kind is PromptKind.TRUST_FOLDER:
+            path = next((s for s in lines if p.TRUST_PATH_RE.match(s)), None)
+            return None, path, None, (), warning
+        if kind is PromptKind.API_KEY:
+            key = next((m.group(1) for s in lines if (m := p.API_KEY_LINE_RE.search(s))), None)
+            return None, key, None, (), warning
+        if kind is PromptKind.MCP_SERVER:
+            found = (m.group(1).strip() for s in lines if (m := p.MCP_NAME_RE.search(s)))
+            return None, next(found, None), None, (), warning
+        if kind is PromptKind.QUESTION:
+            return "AskUserQuestion", None, None, (), warning
+        return None, None, None, (), warning
+
+    tool = p.TOOL_HEADERS.get(_header_key(header), header or None)
+    sections = _sections(body)
+    fenced = len(sections) > 1
+    if fenced:
+        # 2.x prints its own remark under the fenced command or preview ("Dangerous rm
+        # operation on critical path: /", "This command requires approval", ...). The preview
+        # itself is file content and never read as a warning.
+        notes = _logical([line for section in sections[2:] for line in section], width)
+        warning = notes[0] if notes else None
+        kept = body
+    else:
+        warning = next((_warning_text(s) for s in body if p.WARNING_RE.match(s.strip())), None)
+        kept = [s for s in body if not (warning and p.WARNING_RE.match(s.strip()))]
+    if tool == "MCP":
+        lines = sections[1] if fenced else kept
+        call = " ".join(s.strip() for s in lines if s.strip())
+        call = call.removesuffix(p.MCP_SUFFIX)
+        m = p.MCP_CALL_RE.match(call)
+        if m is None:
+            return "MCP", call or None, None, tuple(lines), warning
+        return f"mcp__{m.group(1)}__{m.group(2)}", m.group(3), None, tuple(lines), warning
+    if tool == "Fetch":
+        url = next((m.group(0) for s in body if (m := p.URL_RE.search(s))), None)
+        about = _logical(sections[0], width) if fenced else []
+        return tool, url, (about[0] if about else None), (), warning
+    if tool in p.FILE_TOOLS:
+        logical = _logical(sections[0] if fenced else kept, width)
+        path = logical[0] if logical and not p.PREVIEW_LINE_RE.match(logical[0]) else None
+        if path is None and question is not None:
+            path = _path_from_question(question)
+        return tool, path, None, tuple(sections[0]) if fenced else (), warning
+    if fenced:
+        # 2.x: description, fence, command, fence, notes.
+        desc = " ".join(_logical(sections[0], width)) or None
+        command = _logical(sections[1], width)
+        physical = tuple(_unframe(s) for s in sections[1] if s.strip())
+        return tool, "\n".join(command) or None, desc, physical, warning
+    logical = _logical(kept, width)
+    physical = tuple(_unframe(s) for s in kept if s.strip())
+    if not logical:
+        return tool, None, None, physical, warning
+    if len(logical) == 1:
+        return tool, logical[0], None, physical, warning
+    # Older layout: command first, Claude's one-line description last, lines between belong to a
+    # multi-line command. The policy analyses every physical line too, so a misread costs a hold.
+    return tool, "\n".join(logical[:-1]), logical[-1], physical, warning
+
+
+def _sections(body: list[str]) -> list[list[str]]:
+    sections: list[list[str]] = [[]]
+    for line in body:
+        if is_dashed(line):
+            sections.append([])
+        else:
+            sections[-1].append(line)
+    return sections
+
+
+def _unframe(line: str) -> str:
+    s = line.strip()
+    if s[:1] in p.BOX_SIDE:
+        s = s[1:].strip()
+    return s
+
+
+def _logical(lines: list[str], width: int) -> list[str]:
+    """Join lines that Claude Code wrapped because they reached the right edge."""
+    out: list[str] = []
+    previous: str | None = None
+    for line in lines:
+        s = _unframe(line) if line.strip() else ""
+        if not s:
+            previous = None
+            continue
+        if previous is not None and is_full(previous, s, width):
+            out[-1] = join_wrapped(out[-1], s)
+        else:
+            out.append(s)
+        previous = line
+    return out
+
+
+def _warning_text(line: str) -> str:
+    return line.strip().lstrip("⚠").strip()
+
+
+def _path_from_question(question: str) -> str | None:
+    for r in p.PERMISSION_QUESTIONS:
+        m = r.match(question)
+        if m is not None and m.groups():
+            return m.group(1)
+    return None
+
+
+def _header_key(header: str) -> str:
+    return header.strip().rstrip(":").lower()
+
+
+def _fingerprint(
+    kind: PromptKind,
+    *,
+    tool: str | None,
+    target: str | None,
+    question: str | None,
+    options: tuple[Option, ...],
+    warning: str | None,
+) -> str:
+    parts = [kind.value, tool or "", target or "", question or "", warning or ""]
+    parts.extend(f"{o.number}.{o.text}" for o in options)
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).hexdigest()

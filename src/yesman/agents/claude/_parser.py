@@ -1,0 +1,101 @@
+"""Read one Claude Code screen: which state, and which dialog if one waits.
+
+Only the live dialog at the bottom counts. The parser anchors on the bottom of the screen: under
+the menu there may be nothing but blank lines, key hints and rules (`_options`). Above option 1 it
+looks for the rule Claude Code draws over every dialog, and reads the region between (`_dialog`).
+A numbered list in Claude's answer always has the input box below it, an old dialog in the
+scrollback always has later output below it, so neither can be read as a prompt.
+
+Everything runs from the bottom up over a few dozen lines with anchored regular expressions, so a
+screen costs tens of microseconds.
+"""
+
+from __future__ import annotations
+
+from yesman.agents import AgentScreen, Prompt, ScreenState
+from yesman.agents.claude import _patterns as p
+from yesman.agents.claude._dialog import read_dialog
+from yesman.agents.claude._lines import is_rule, is_top
+from yesman.agents.claude._options import read_menu
+from yesman.agents.claude._text import clean_lines
+
+__all__ = ["parse_screen"]
+
+_MAX_DIALOG = 120  # lines from option 1 up to the dialog's top rule
+_STATE_WINDOW = 14  # lines above the input box that may show a spinner or an error
+_PROMPT_GLYPHS = frozenset("\u276f>\u203a")
+
+
+def parse_screen(text: str) -> AgentScreen:
+    """How Claude Code's screen reads: state and, when a dialog waits, the prompt.
+
+    Accepts plain or ANSI-escaped captures of any size and content; never raises on bad input.
+    """
+    lines = clean_lines(text)
+    if not lines:
+        return AgentScreen(ScreenState.UNKNOWN, detail="empty screen")
+    prompt = _find_dialog(lines)
+    if prompt is not None:
+        return AgentScreen(ScreenState.WAITING, prompt, detail=prompt.question)
+    return _read_state(lines)
+
+
+def _find_dialog(lines: list[str]) -> Prompt | None:
+    width = _screen_width(lines)
+    menu = read_menu(lines)
+    if menu is None:
+        return None
+    top = _find_top(lines, menu.first)
+    if top is None:
+        return None
+    return read_dialog(lines, top, menu, width)
+
+
+def _screen_width(lines: list[str]) -> int:
+    """Rules span the whole pane, so the nearest one gives the width lines wrapped at."""
+    for j in range(len(lines) - 1, -1, -1):
+        line = lines[j]
+        if line[:1] in p.RULE_CHARS and is_rule(line):
+            return len(line)
+    return max(len(line) for line in lines)
+
+
+def _find_top(lines: list[str], first: int) -> int | None:
+    for j in range(first - 1, max(-1, first - _MAX_DIALOG), -1):
+        if is_top(lines[j]):
+            return j
+        line = lines[j]
+        if (
+            line.lstrip()[:1] in _PROMPT_GLYPHS
+            and j > 0
+            and is_rule(lines[j - 1])
+            and p.INPUT_RE.match(line)
+        ):
+            return None  # an input box above the options: they are Claude's output
+    return None
+
+
+def _read_state(lines: list[str]) -> AgentScreen:
+    n = len(lines)
+    box = _find_input_box(lines)
+    end = box if box is not None else n
+    window = [s.strip() for s in lines[max(0, end - _STATE_WINDOW) : end] if s.strip()]
+    below = [s.strip() for s in lines[end:] if s.strip()] if box is not None else []
+    for s in reversed(below + window[-6:]):
+        if p.BUSY_RE.search(s) or p.SPINNER_RE.match(s):
+            return AgentScreen(ScreenState.BUSY, detail=s)
+    for s in reversed(window[-8:]):
+        if p.ERROR_RE.search(s):
+            return AgentScreen(ScreenState.ERROR, detail=s)
+    if box is not None:
+        return AgentScreen(ScreenState.IDLE, detail="input box ready")
+    return AgentScreen(ScreenState.UNKNOWN, detail="no Claude Code dialog, spinner or input box")
+
+
+def _find_input_box(lines: list[str]) -> int | None:
+    """Index of the rule above Claude Code's input box near the bottom, if there is one."""
+    n = len(lines)
+    for j in range(n - 1, max(0, n - 12), -1):
+        if p.INPUT_RE.match(lines[j]) and is_rule(lines[j - 1]):
+            return j - 1
+    return None

@@ -1,0 +1,201 @@
+"""`PerformanceReporter`: the periodic PERFORMANCE_METRICS report and bottleneck alerts.
+
+Every ``_performance_interval`` seconds (default 60) the reporter publishes one
+``PERFORMANCE_METRICS`` event with the seed's keys (``session_name``, ``loops_per_second``,
+``component_response_times``, ``current_memory_mb``, ``memory_growth_mb``, ``current_cpu_percent``)
+plus loop health and host network figures, logs one WARNING per bottleneck in the seed's format, and
+publishes ``PERFORMANCE_ALERT`` once when a bottleneck starts (``state="started"``) and once when it
+ends (``state="resolved"``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Protocol
+
+from yesman.bus import Event, EventPriority, EventType
+from yesman.metrics._bottleneck import (
+    LOG_FORMAT,
+    Bottleneck,
+    BottleneckThresholds,
+    BottleneckTransitions,
+    find_bottlenecks,
+)
+from yesman.metrics._tracker import ComponentTracker
+
+__all__ = ["EventPublisher", "PerformanceReporter"]
+
+logger = logging.getLogger(__name__)
+
+
+class EventPublisher(Protocol):
+    """What the reporter needs from a bus (`yesman.bus.AsyncEventBus` is one)."""
+
+    async def publish(self, event: Event) -> bool: ...
+
+
+class PerformanceReporter:
+    """Publishes a tracker's figures periodically. Use as ``async with``; `report_now` on demand.
+
+    ``sleep`` is injectable so tests can drive the schedule.
+    """
+
+    def __init__(
+        self,
+        tracker: ComponentTracker,
+        bus: EventPublisher,
+        session_name: str,
+        *,
+        interval: float = 60.0,
+        thresholds: BottleneckThresholds | None = None,
+        source: str = "yesman.metrics",
+        host_network: bool = True,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.tracker = tracker
+        self.bus = bus
+        self.session_name = session_name
+        self._performance_interval = self._check_interval(interval)
+        self.thresholds = thresholds if thresholds is not None else BottleneckThresholds()
+        self.source = source
+        self._host_network = host_network
+        self._sleep = sleep
+        self._transitions = BottleneckTransitions()
+        self._tg: asyncio.TaskGroup | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.reports = 0
+
+    @staticmethod
+    def _check_interval(interval: float) -> float:
+        if isinstance(interval, bool) or not isinstance(interval, int | float):
+            raise TypeError(f"performance interval must be seconds as a number, got {interval!r}")
+        if not (math.isfinite(interval) and interval > 0):
+            raise ValueError(f"performance interval must be > 0 seconds, got {interval!r}")
+        return float(interval)
+
+    @property
+    def interval(self) -> float:
+        return self._performance_interval
+
+    @interval.setter
+    def interval(self, seconds: float) -> None:
+        self._performance_interval = self._check_interval(seconds)
+
+    @property
+    def active_bottlenecks(self) -> dict[str, Bottleneck]:
+        return dict(self._transitions.active)
+
+    async def __aenter__(self) -> PerformanceReporter:
+        if self._tg is not None or self._closed:
+            raise RuntimeError("a PerformanceReporter runs once; create a new one")
+        self._tg = asyncio.TaskGroup()
+        await self._tg.__aenter__()
+        started = asyncio.Event()
+        self._task = self._tg.create_task(self._run(started), name="yesman-performance-report")
+        await started.wait()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+        if self._tg is not None:
+            await self._tg.__aexit__(exc_type, exc, tb)
+        self._tg = self._task = None
+
+    async def aclose(self) -> None:
+        """Stop reporting. Idempotent."""
+        await self.__aexit__(None, None, None)
+
+    async def _run(self, started: asyncio.Event) -> None:
+        started.set()
+        while True:
+            # Read each time: the seed changes `_performance_interval` on a live monitor.
+            await self._sleep(self._performance_interval)
+            try:
+                await self.report_now()
+            except Exception:
+                # A failing report must not end reporting; the next interval tries again.
+                logger.exception("performance report for session %s failed", self.session_name)
+
+    def build_report(self) -> dict[str, Any]:
+        """The PERFORMANCE_METRICS payload for now (starts a new loop-rate interval)."""
+        tracker = self.tracker
+        health = tracker.loop_health(new_interval=True)
+        data: dict[str, Any] = {
+            "session_name": self.session_name,
+            "loops_per_second": health.loops_per_second,
+            "component_response_times": tracker._get_component_metrics(),
+            "current_memory_mb": tracker.measure_memory_usage(),
+            "memory_growth_mb": tracker.memory_growth_mb(),
+            "current_cpu_percent": tracker.measure_cpu_usage(),
+            "interval_seconds": health.interval_seconds,
+        }
+        data.update(health.as_dict())
+        if self._host_network:
+            net = tracker.measure_network_io_delta()
+            data["host_network"] = {
+                "scope": "host",
+                "bytes_sent": net.host_bytes_sent,
+                "bytes_received": net.host_bytes_received,
+                "throughput_mbps": net.host_throughput_mbps,
+            }
+        return data
+
+    async def report_now(self) -> dict[str, Any]:
+        """Build, publish and check one report; returns its payload."""
+        data = self.build_report()
+        found = find_bottlenecks(self.tracker.get_component_metrics(), self.thresholds)
+        data["bottlenecks"] = [b.as_dict() for b in found]
+        self.reports += 1
+        await self._publish(
+            Event(type=EventType.PERFORMANCE_METRICS, data=data, source=self.source)
+        )
+        for bottleneck in found:
+            logger.warning(LOG_FORMAT, *bottleneck.log_args())
+        started, ended = self._transitions.update(found)
+        for bottleneck in started:
+            await self._publish(self._alert(bottleneck, "started"))
+        for bottleneck in ended:
+            await self._publish(self._alert(bottleneck, "resolved"))
+        return data
+
+    def _alert(self, bottleneck: Bottleneck, state: str) -> Event:
+        data = bottleneck.as_dict()
+        data.update(
+            state=state,
+            session_name=self.session_name,
+            message=bottleneck.message(),
+            thresholds={
+                "average_ms": self.thresholds.average_ms,
+                "memory_delta_mb": self.thresholds.memory_delta_mb,
+                "cpu_percent": self.thresholds.cpu_percent,
+                "throughput_mbps": self.thresholds.throughput_mbps,
+            },
+        )
+        return Event(
+            type=EventType.PERFORMANCE_ALERT,
+            data=data,
+            source=self.source,
+            priority=EventPriority.HIGH if state == "started" else EventPriority.NORMAL,
+        )
+
+    async def _publish(self, event: Event) -> None:
+        if not await self.bus.publish(event):
+            logger.warning(
+                "event bus refused %s for session %s (queue full or bus stopped)",
+                event.type,
+                self.session_name,
+            )

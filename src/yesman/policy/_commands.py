@@ -1,0 +1,370 @@
+"""Is a shell command dangerous? Analysis that wrapping cannot get around.
+
+The command line is split into every simple command it runs (`_shell`), each is unwrapped down to
+the real program (`_unwrap`), and the program is checked against the deny-list below. Anything
+that cannot be analysed with certainty (unbalanced quotes, a command name from an expansion,
+arguments from xargs for `rm -r`, a path nobody can resolve) counts as dangerous: the cost of a
+wrong "dangerous" is a human looking, the cost of a wrong "safe" is a wiped disk.
+
+Deny-list: recursive `rm` outside the project (or on `/`, `~`, `$HOME`, `..`, the project root),
+`mkfs` and disk partitioners, `dd of=`, writes to block devices, recursive `chmod`/`chown` outside
+the project and any on `/`, fork bombs, text piped into a shell or interpreter (`curl | sh`), a
+shell run on a process substitution, `git push --force` (and `+refspec`, `--mirror`,
+`--delete`), `git reset --hard` (yesman cannot see which branch is shared), `shutdown`,
+`reboot` and friends, `sudo`/`doas`/`su`/`pkexec` in general, and output redirected to a file
+outside the project (`/tmp` and `/dev/null` excepted).
+
+Not dangerous on purpose: words that merely mention a command (`echo rm -rf /`, `grep "sudo"`):
+they do not run it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Final
+
+from yesman.policy._shell import (
+    MAX_DEPTH,
+    PLACEHOLDER,
+    WRITE_REDIRECTS,
+    ShellSyntaxError,
+    SimpleCommand,
+    split_commands,
+)
+from yesman.policy._unwrap import (
+    INTERPRETERS,
+    PRIVILEGE,
+    SHELLS,
+    program,
+    shell_reads_stdin,
+    unwrap,
+)
+
+__all__ = ["UNPARSABLE", "CommandVerdict", "analyse_command"]
+
+UNPARSABLE: Final = "cannot analyse the command safely"
+
+_FORK_BOMB_RE: Final = re.compile(r"([\w:.]{1,40})\s*\(\)\s*\{[^}]{0,200}?\1\s*\|\s*&?\s*\1")
+_BLOCK_DEVICE_RE: Final = re.compile(
+    r"^/dev/(?:sd|hd|vd|xvd|nvme|mmcblk|disk|rdisk|loop|md|dm-|mapper/|sr|nbd)"
+)
+_SAFE_SINKS: Final = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/")
+_TEMP_DIRS: Final = ("/tmp/", "/var/tmp/")
+_DISK_TOOLS: Final = frozenset(
+    {
+        "mkfs",
+        "mke2fs",
+        "mkswap",
+        "wipefs",
+        "fdisk",
+        "sfdisk",
+        "cfdisk",
+        "gdisk",
+        "sgdisk",
+        "parted",
+        "blkdiscard",
+        "diskutil",
+        "format",
+    }
+)
+_DEVICE_READERS: Final = frozenset(
+    {
+        "lsblk",
+        "blkid",
+        "ls",
+        "stat",
+        "file",
+        "cat",
+        "less",
+        "od",
+        "hexdump",
+        "xxd",
+        "head",
+        "smartctl",
+        "df",
+        "echo",
+    }
+)
+_POWER: Final = frozenset({"shutdown", "reboot", "halt", "poweroff", "kexec"})
+_POWER_VERBS: Final = frozenset(
+    {"poweroff", "reboot", "halt", "kexec", "suspend", "hibernate", "soft-reboot"}
+)
+_GIT_VALUE_OPTS: Final = frozenset({"-C", "-c", "--git-dir", "--work-tree", "--namespace"})
+
+
+@dataclass(frozen=True, slots=True)
+class CommandVerdict:
+    """The analysis of one command line: dangerous or not, and why."""
+
+    dangerous: bool
+    reasons: tuple[str, ...]
+    programs: tuple[str, ...]  # every program the line runs, wrappers included
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0] if self.reasons else "no dangerous command found"
+
+
+def analyse_command(
+    text: str, project_dir: str | os.PathLike[str] | None, home: str | None = None
+) -> CommandVerdict:
+    """Analyse a shell command line as it would run in `project_dir` (None: unknown)."""
+    analysis = _Analysis(
+        None if project_dir is None else os.path.normpath(os.fspath(project_dir)),
+        home if home is not None else os.path.expanduser("~"),
+    )
+    analysis.run(text, depth=0)
+    reasons = tuple(dict.fromkeys(analysis.reasons))  # unique, first seen first
+    return CommandVerdict(bool(reasons), reasons, tuple(dict.fromkeys(analysis.programs)))
+
+
+class _Analysis:
+    def __init__(self, project: str | None, home: str) -> None:
+        self.project = project
+        self.home = home
+        self.cwd: str | None = project
+        self.reasons: list[str] = []
+        self.programs: list[str] = []
+
+    def flag(self, reason: str) -> None:
+        self.reasons.append(reason.replace(PLACEHOLDER, "$(…)"))
+
+    def run(self, text: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            self.flag("commands nested too deeply to analyse")
+            return
+        if _FORK_BOMB_RE.search(text):
+            self.flag("fork bomb")
+        try:
+            commands = split_commands(text, depth)
+        except ShellSyntaxError as exc:
+            self.flag(f"{UNPARSABLE}: {exc}")
+            return
+        for command in commands:
+            self.check(command, depth)
+
+    def check(self, command: SimpleCommand, depth: int) -> None:
+        self.check_redirects(command)
+        u = unwrap(list(command.words))
+        self.programs.extend(u.wrappers)
+        if u.cwd_unknown:
+            self.cwd = None
+        for wrapper in u.wrappers:
+            if wrapper in PRIVILEGE:
+                self.flag(f"runs with elevated privileges ({wrapper})")
+        for string in u.strings:
+            if PLACEHOLDER in string or "$" in string:
+                self.flag("runs a command string that is only known at run time")
+            self.run(string, depth + 1)
+        words = u.words
+        if not words:
+            return
+        name = program(words[0])
+        self.programs.append(name)
+        if PLACEHOLDER in words[0] or "$" in words[0]:
+            self.flag("the program to run comes from an expansion")
+            return
+        args = words[1:]
+        if name in PRIVILEGE:
+            self.flag(f"runs with elevated privileges ({name})")
+        elif name == "rm":
+            self.check_rm(args, u.stdin_args)
+        elif name in ("chmod", "chown", "chgrp"):
+            self.check_chmod(name, args, u.stdin_args)
+        elif name in _DISK_TOOLS or name.startswith(("mkfs.", "mkfs_", "newfs")):
+            self.flag(f"formats or partitions a disk ({name})")
+        elif name == "dd" and any(a.startswith("of=") for a in args):
+            self.flag("dd writing with of=")
+        elif _powers_off(name, args):
+            self.flag(f"shuts down or restarts the machine ({name})")
+        elif name == "git":
+            self.check_git(args)
+        elif name in ("cd", "pushd"):
+            self.change_dir(args)
+        elif name == "find":
+            self.check_find(args, depth)
+        elif name in SHELLS or name in INTERPRETERS:
+            self.check_interpreter(name, words, command.piped_in)
+        if name not in _DEVICE_READERS and any(_BLOCK_DEVICE_RE.match(a) for a in args):
+            self.flag(f"{name} on a block device")
+
+    def check_redirects(self, command: SimpleCommand) -> None:
+        for op, target in command.redirects:
+            if op not in WRITE_REDIRECTS or (op == ">&" and target.isdigit()) or target == "-":
+                continue
+            if _BLOCK_DEVICE_RE.match(target):
+                self.flag(f"writes to a block device ({target})")
+            elif target.startswith(_SAFE_SINKS):
+                continue
+            else:
+                path = self.resolve(target)
+                if path is not None and path.startswith(_TEMP_DIRS):
+                    continue
+                if path is None or not self.inside(path, allow_root=False):
+                    self.flag(f"redirects output outside the project ({target})")
+
+    def check_rm(self, args: list[str], stdin_args: bool) -> None:
+        options, paths = _split_options(args)
+        recursive = any(
+            o in ("--recursive", "-r", "-R") or (not o.startswith("--") and ("r" in o or "R" in o))
+            for o in options
+        )
+        if "--no-preserve-root" in options:
+            self.flag("rm --no-preserve-root")
+        if not recursive:
+            return
+        if stdin_args or not paths:
+            self.flag("rm -r on paths yesman cannot see (xargs or none given)")
+        for path in paths:
+            self.check_tree_path("rm -r", path)
+
+    def check_chmod(self, name: str, args: list[str], stdin_args: bool) -> None:
+        options, rest = _split_options(args)
+        if not any(o.startswith("--reference") for o in options):
+            rest = rest[1:]  # the mode or owner
+        recursive = any(
+            o == "--recursive" or (not o.startswith("--") and "R" in o) for o in options
+        )
+        for path in rest:
+            resolved = self.resolve(path)
+            if resolved == "/" or path in ("/", "/*"):
+                self.flag(f"{name} on /")
+            elif recursive:
+                self.check_tree_path(f"{name} -R", path)
+        if recursive and (stdin_args or not rest):
+            self.flag(f"{name} -R on paths yesman cannot see")
+
+    def check_tree_path(self, what: str, path: str) -> None:
+        """A path a recursive command works on must lie strictly inside the project."""
+        if self.project is None:
+            self.flag(f"{what} with no project folder known ({path})")
+            return
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        if last in (".*", "..*") or last.startswith(".*"):
+            self.flag(f"{what} on a pattern that matches '..' ({path})")
+            return
+        glob_at = _glob_position(path)
+        if glob_at >= 0:
+            # The pattern matches entries of the directory before it; those entries are inside
+            # the project when that directory is the project or inside it.
+            head = path[:glob_at].rsplit("/", 1)[0] if "/" in path[:glob_at] else "."
+            base = self.resolve(head or "/")
+            if base is None or not self.inside(base, allow_root=True):
+                self.flag(f"{what} outside the project ({path})")
+            return
+        resolved = self.resolve(path)
+        if resolved is None:
+            self.flag(f"{what} on a path only known at run time ({path})")
+        elif not self.inside(resolved, allow_root=False):
+            self.flag(f"{what} outside the project ({path})")
+
+    def check_git(self, args: list[str]) -> None:
+        i = 0
+        while i < len(args) and args[i].startswith("-"):
+            i += 2 if args[i] in _GIT_VALUE_OPTS else 1
+        if i >= len(args):
+            return
+        sub, rest = args[i], args[i + 1 :]
+        if sub == "push":
+            for a in rest:
+                forced = a.startswith("--force") or a in ("--mirror", "--delete", "--prune")
+                short = a.startswith("-") and not a.startswith("--") and ("f" in a or "d" in a)
+                if forced or short or (a.startswith("+") and len(a) > 1):
+                    self.flag(f"git push {a} rewrites or deletes shared history")
+                    return
+                if a.startswith(":") and len(a) > 1:
+                    self.flag(f"git push {a} deletes a remote branch")
+                    return
+        elif sub == "reset" and "--hard" in rest:
+            self.flag("git reset --hard discards work (yesman cannot see if the branch is shared)")
+
+    def check_find(self, args: list[str], depth: int) -> None:
+        starts: list[str] = []
+        for a in args:
+            if a.startswith(("-", "(", "!")):
+                break
+            starts.append(a)
+        if "-delete" in args:
+            for start in starts or ["."]:
+                self.check_tree_path("find -delete", start)
+        for k, a in enumerate(args):
+            if a in ("-exec", "-execdir", "-ok", "-okdir"):
+                nested = []
+                for b in args[k + 1 :]:
+                    if b in (";", "+"):
+                        break
+                    nested.append(b)
+                # `{}` stands for every path found, the start paths included (`find .`
+                # yields `.` itself), so the command is checked with each start path there.
+                for start in starts or ["."]:
+                    words = tuple(start if b == "{}" else b for b in nested)
+                    if words:
+                        saved = self.cwd
+                        self.check(SimpleCommand(words, (), False, depth + 1), depth + 1)
+                        self.cwd = saved
+
+    def check_interpreter(self, name: str, words: list[str], piped_in: bool) -> None:
+        if any(PLACEHOLDER in w for w in words[1:]):
+            self.flag(f"{name} runs a script produced at run time (process substitution)")
+        elif piped_in and (name in INTERPRETERS or shell_reads_stdin(words)):
+            if name in INTERPRETERS and any(not w.startswith("-") for w in words[1:]):
+                return  # runs a named script; the pipe is only its input data
+            self.flag(f"pipes text into {name} to run it")
+
+    def change_dir(self, args: list[str]) -> None:
+        target = next((a for a in args if not a.startswith("-")), None)
+        self.cwd = self.home if target is None else self.resolve(target)
+
+    def resolve(self, path: str) -> str | None:
+        """Absolute normalised path, or None when it depends on something unknown."""
+        for prefix in ("${HOME}", "$HOME"):
+            if path == prefix or path.startswith(prefix + "/"):
+                return os.path.normpath(self.home + path[len(prefix) :])
+        if PLACEHOLDER in path or "$" in path or "`" in path:
+            return None
+        if path.startswith("~"):
+            if path != "~" and not path.startswith("~/"):
+                return None  # ~user
+            return os.path.normpath(self.home + path[1:])
+        if path.startswith("/"):
+            return os.path.normpath(path)
+        if self.cwd is None:
+            return None
+        return os.path.normpath(os.path.join(self.cwd, path))
+
+    def inside(self, path: str, *, allow_root: bool) -> bool:
+        if self.project is None:
+            return False
+        if path == self.project:
+            return allow_root
+        return PurePosixPath(path).is_relative_to(self.project)
+
+
+def _powers_off(name: str, args: list[str]) -> bool:
+    if name in _POWER:
+        return True
+    if name in ("init", "telinit"):
+        return args[:1] in (["0"], ["6"])
+    return name in ("systemctl", "loginctl") and bool(_POWER_VERBS.intersection(args))
+
+
+def _split_options(args: list[str]) -> tuple[list[str], list[str]]:
+    options: list[str] = []
+    rest: list[str] = []
+    ended = False
+    for a in args:
+        if ended or not a.startswith("-") or a == "-":
+            rest.append(a)
+        elif a == "--":
+            ended = True
+        else:
+            options.append(a)
+    return options, rest
+
+
+def _glob_position(path: str) -> int:
+    positions = [k for k in (path.find("*"), path.find("?"), path.find("[")) if k >= 0]
+    return min(positions) if positions else -1

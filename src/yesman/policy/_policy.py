@@ -1,0 +1,213 @@
+"""The answer policy: from a parsed screen to a Decision.
+
+Order of evaluation, first result wins:
+
+1. nothing waits (not `waiting`, or no prompt) -> `none`;
+2. guards, which rules cannot override: a Bash command the analysis finds dangerous, or a file
+   write/edit outside the project folder -> `hold` (or `deny` if configured);
+3. the rules, in file order (session-specific ones are ordinary rules with a `session` glob);
+4. nothing matched -> `hold`.
+
+An `answer` or `deny` that finds no acceptable option in the dialog (no plain "Yes", no "No"
+that keeps Claude running, an option number above 9) becomes a `hold`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState
+from yesman.policy._commands import UNPARSABLE, CommandVerdict, analyse_command
+from yesman.policy._config import PolicyError, parse_policy
+from yesman.policy._decision import Action, Decision, PolicyContext
+from yesman.policy._rules import Guards, Rule, SessionOverride, pick_option
+
+__all__ = ["Policy"]
+
+logger = logging.getLogger(__name__)
+
+_WRITE_TOOLS = frozenset({"write", "edit", "multiedit", "notebookedit"})
+_MAX_POLICY_BYTES = 1024 * 1024
+
+
+class Policy:
+    """Rules, guards and settings that turn a screen into a decision. Immutable once built."""
+
+    __slots__ = ("_dry_run", "_guards", "_rules", "_sessions", "source")
+
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        *,
+        guards: Guards | None = None,
+        sessions: Sequence[SessionOverride] = (),
+        dry_run: bool = False,
+        source: str = "<memory>",
+    ) -> None:
+        self._rules = tuple(rules)
+        self._guards = guards or Guards()
+        self._sessions = tuple(sessions)
+        self._dry_run = dry_run
+        self.source = source
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self._rules
+
+    @classmethod
+    def default(cls) -> Policy:
+        """The shipped policy (`yesman/policy/default.toml`), safe to run unattended."""
+        text = resources.files("yesman.policy").joinpath("default.toml").read_text("utf-8")
+        return cls.from_toml(text, source="<default policy>")
+
+    @classmethod
+    def from_toml(cls, text: str, *, source: str = "<string>") -> Policy:
+        config = parse_policy(text, source)
+        return cls(
+            config.rules,
+            guards=config.guards,
+            sessions=config.sessions,
+            dry_run=config.dry_run,
+            source=source,
+        )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Policy:
+        """Load a policy file; raises PolicyError naming the file and what is wrong."""
+        p = Path(path)
+        try:
+            if p.stat().st_size > _MAX_POLICY_BYTES:
+                raise PolicyError(f"policy file {p}: larger than 1 MiB; is this the right file?")
+            data = p.read_bytes()
+        except OSError as exc:
+            raise PolicyError(
+                f"policy file {p}: cannot read it ({exc.strerror or exc}); check the path"
+            ) from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PolicyError(f"policy file {p}: not UTF-8 text ({exc.reason})") from exc
+        return cls.from_toml(text, source=str(p))
+
+    def decide(self, screen: AgentScreen, context: PolicyContext | None = None) -> Decision:
+        """What to do about this screen. Pure: same inputs, same decision."""
+        ctx = context or PolicyContext()
+        prompt = screen.prompt
+        if screen.state is not ScreenState.WAITING or prompt is None:
+            return Decision(
+                Action.NONE, (), "no-dialog", f"nothing waits (screen is {screen.state})"
+            )
+        override = next((s for s in self._sessions if s.matches(ctx.session)), None)
+        dry_run = (
+            self._dry_run if override is None or override.dry_run is None else override.dry_run
+        )
+        guards = self._guards if override is None or override.guards is None else override.guards
+        decision = self._decide(prompt, ctx, guards)
+        if dry_run and decision.action in (Action.ANSWER, Action.DENY):
+            decision = Decision(
+                decision.action, decision.keys, decision.rule, decision.reason, dry_run=True
+            )
+        logger.debug(
+            "decision %s by %s for %s",
+            decision.action,
+            decision.rule,
+            prompt.fingerprint,
+            extra={"rule": decision.rule, "pane_id": ctx.pane_id},
+        )
+        return decision
+
+    def _decide(self, prompt: Prompt, ctx: PolicyContext, guards: Guards) -> Decision:
+        project = None if ctx.project_dir is None else os.path.normpath(ctx.project_dir)
+        home = None if ctx.home is None else str(ctx.home)
+        tool = (prompt.tool or "").lower()
+        if prompt.kind is PromptKind.TOOL_PERMISSION and tool == "bash":
+            if not prompt.target:
+                return _hold("guard:dangerous-command", "Bash dialog without a readable command")
+            verdict = _analyse_bash(prompt, project, home)
+            if verdict.dangerous:
+                return self._act(
+                    prompt, guards.dangerous_commands, "guard:dangerous-command", verdict.reason
+                )
+        if prompt.kind is PromptKind.TOOL_PERMISSION and tool in _WRITE_TOOLS:
+            where = _outside_project(prompt.target, project, home)
+            if where is not None:
+                return self._act(prompt, guards.outside_project, "guard:outside-project", where)
+        for rule in self._rules:
+            if rule.matches(prompt, ctx.session, project):
+                reason = rule.reason or _describe(rule, prompt)
+                return self._act(prompt, rule.action, rule.name, reason, rule.option)
+        return _hold("default:no-rule", "no rule matched this dialog; a human must look")
+
+    def _act(
+        self,
+        prompt: Prompt,
+        action: Action,
+        rule: str,
+        reason: str,
+        choice: str | int = "yes",
+    ) -> Decision:
+        if action in (Action.HOLD, Action.NONE):
+            return Decision(action, (), rule, reason)
+        if not prompt.numbered:
+            return _hold(rule, f"{reason}; but the menu has no digits to type (needs arrow keys)")
+        option = pick_option(prompt, action, choice)
+        if option is None:
+            wanted = '"No" option that keeps Claude running' if action is Action.DENY else choice
+            return _hold(rule, f"{reason}; but the dialog has no {wanted} option to choose")
+        if option.number > 9:
+            return _hold(rule, f"{reason}; but option {option.number} needs two keys")
+        return Decision(action, (str(option.number),), rule, f"{reason} -> {option.text!r}")
+
+
+def _analyse_bash(prompt: Prompt, project: str | None, home: str | None) -> CommandVerdict:
+    """Analyse the joined command, and every physical line of it on its own.
+
+    Joining wrapped lines is a guess; a newline inside the command that happens to fall at the
+    right edge would be joined as a space and hide the next command. Each physical line that
+    parses cleanly on its own is therefore analysed too (lines that do not parse alone, such as a
+    quote opened on one line and closed on the next, are covered by the joined reading). The
+    description is analysed as well, in case an older layout put a command line there.
+    """
+    text = prompt.target or ""
+    if prompt.description:
+        text = f"{text}\n{prompt.description}"
+    verdict = analyse_command(text, project, home)
+    if verdict.dangerous:
+        return verdict
+    for line in prompt.target_lines:
+        reasons = [
+            r for r in analyse_command(line, project, home).reasons if not r.startswith(UNPARSABLE)
+        ]
+        if reasons:
+            return CommandVerdict(True, tuple(reasons), verdict.programs)
+    return verdict
+
+
+def _hold(rule: str, reason: str) -> Decision:
+    return Decision(Action.HOLD, (), rule, reason)
+
+
+def _describe(rule: Rule, prompt: Prompt) -> str:
+    what = prompt.kind.value if prompt.tool is None else f"{prompt.kind.value} for {prompt.tool}"
+    return f"rule {rule.name!r} ({rule.action.value}) matched {what}"
+
+
+def _outside_project(target: str | None, project: str | None, home: str | None) -> str | None:
+    """Why a file path is not safely inside the project, or None when it is."""
+    if not target:
+        return "file dialog without a readable path"
+    if project is None:
+        return f"project folder unknown; cannot tell where {target} is"
+    path = target
+    if path.startswith("~"):
+        if path != "~" and not path.startswith("~/"):
+            return f"{target} is in another user's home"
+        path = (home or os.path.expanduser("~")) + path[1:]
+    full = os.path.normpath(path if os.path.isabs(path) else os.path.join(project, path))
+    if full == project or not full.startswith(project.rstrip("/") + "/"):
+        return f"{target} is outside the project folder {project}"
+    return None

@@ -1,0 +1,116 @@
+"""Policy rules: what a rule matches and which option an action picks.
+
+A rule matches a prompt when every condition it sets holds (conditions it leaves out match
+anything). Rules are tried in file order and the first match wins.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from yesman.agents import Option, Prompt, PromptKind
+from yesman.policy._decision import Action
+
+__all__ = ["Guards", "Rule", "SessionOverride", "pick_option"]
+
+# Options that answer "yes" for longer than this one dialog.
+_ALWAYS_RE: Final = re.compile(
+    r"(?i)don't ask again|do not ask again|always|allow all|during this session|all future"
+)
+_EXIT_RE: Final = re.compile(r"(?i)\bexit\b|\bquit\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One `[[rules]]` entry of a policy file."""
+
+    name: str
+    action: Action
+    kinds: tuple[PromptKind, ...] | None = None
+    tools: tuple[str, ...] | None = None  # lower-cased
+    command: re.Pattern[str] | None = None
+    target: re.Pattern[str] | None = None
+    paths: tuple[str, ...] | None = None  # globs; `~` already expanded
+    sessions: tuple[str, ...] | None = None  # globs
+    option: str | int = "yes"  # "yes", "always" or an option number
+    reason: str | None = None
+
+    def matches(self, prompt: Prompt, session: str, project_dir: str | None) -> bool:
+        if self.kinds is not None and prompt.kind not in self.kinds:
+            return False
+        if self.tools is not None and (prompt.tool or "").lower() not in self.tools:
+            return False
+        if self.sessions is not None and not any(
+            fnmatch.fnmatchcase(session, g) for g in self.sessions
+        ):
+            return False
+        target = prompt.target or ""
+        if self.command is not None and (
+            (prompt.tool or "").lower() != "bash" or self.command.search(target) is None
+        ):
+            return False
+        if self.target is not None and self.target.search(target) is None:
+            return False
+        if self.paths is not None:
+            if not target:
+                return False
+            full = _absolute(target, project_dir)
+            candidates = {target} if full is None else {target, full}
+            if not any(fnmatch.fnmatchcase(c, g) for c in candidates for g in self.paths):
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Guards:
+    """What happens to dialogs the guards catch; guards run before any rule.
+
+    Each is "hold" (the default, a human decides) or "deny" (choose the "No" option).
+    """
+
+    dangerous_commands: Action = Action.HOLD
+    outside_project: Action = Action.HOLD
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOverride:
+    """`[sessions."<glob>"]`: settings for tmux sessions whose name matches the glob."""
+
+    pattern: str
+    dry_run: bool | None = None
+    guards: Guards | None = None
+
+    def matches(self, session: str) -> bool:
+        return fnmatch.fnmatchcase(session, self.pattern)
+
+
+def pick_option(prompt: Prompt, action: Action, choice: str | int) -> Option | None:
+    """The option an action chooses, or None when the dialog has no acceptable one.
+
+    Never an option that exits Claude Code ("No, exit"), whatever the rule says.
+    """
+    candidates = [o for o in prompt.options if _EXIT_RE.search(o.text) is None]
+    if action is Action.DENY:
+        return next((o for o in candidates if o.text.lower().startswith("no")), None)
+    if isinstance(choice, int):
+        return next((o for o in candidates if o.number == choice), None)
+    yes = [o for o in candidates if o.text.lower().startswith("yes")]
+    if choice == "always":
+        return next((o for o in yes if _ALWAYS_RE.search(o.text)), None)
+    plain = [o for o in yes if _ALWAYS_RE.search(o.text) is None]
+    exact = next((o for o in plain if o.text.rstrip(".").lower() == "yes"), None)
+    return exact or (plain[0] if plain else None)
+
+
+def _absolute(path: str, project_dir: str | None) -> str | None:
+    if path.startswith("~"):
+        return os.path.normpath(os.path.expanduser(path))
+    if os.path.isabs(path):
+        return os.path.normpath(path)
+    if project_dir is None:
+        return None
+    return os.path.normpath(os.path.join(project_dir, path))

@@ -1,0 +1,337 @@
+"""`AuditStore`: decisions and bus events in one SQLite file, written off the event loop.
+
+    async with AuditStore.open(path) as store:        # or: store = await AuditStore.open(path)
+        row_id = await store.record(DecisionRecord(...))  # returns once committed to disk
+        await store.update_verified(row_id, True)
+        rows = await store.list_decisions(limit=50)
+
+Durability: WAL journal with ``synchronous=FULL``. A write's coroutine returns only after its
+transaction committed and was fsynced, so a row whose `record()` returned survives ``kill -9``
+of the process (and a power cut). Writes are batched: everything queued while one transaction
+commits goes into the next, so the fsync cost is paid per batch, not per row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Generator, Mapping
+from concurrent.futures import Future
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Protocol, Self, TypeVar
+
+from yesman.store._errors import StoreClosedError
+from yesman.store._paths import default_db_path
+from yesman.store._records import DecisionRecord, EventRecord
+from yesman.store._schema import SCHEMA_VERSION
+from yesman.store._worker import SqliteWorker
+
+__all__ = ["AuditStore", "EventLike"]
+
+_log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+_DECISION_COLUMNS = (
+    "time, session, pane, prompt_kind, tool, target, options, action, keys, rule, reason, "
+    "first_seen, answered_at, latency_ms, verified, dry_run, fingerprint, server, correlation_id"
+)
+
+_INSERT_DECISION = (
+    f"INSERT INTO decisions ({_DECISION_COLUMNS}) "
+    f"VALUES ({', '.join('?' * len(_DECISION_COLUMNS.split(',')))})"
+)
+
+
+class EventLike(Protocol):
+    """What `record_event` needs of an event; `yesman.bus.Event` is one."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def timestamp(self) -> float: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def priority(self) -> int: ...
+
+
+class _State(enum.Enum):
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _json(value: object) -> str:
+    """JSON for a column; never raises: what JSON cannot hold is kept as its repr."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):
+        return json.dumps({"unserialisable": repr(value)})
+
+
+class AuditStore:
+    """The audit database. Open it with `async with` (or ``await``), close with `aclose()`.
+
+    `path` defaults to `default_db_path()`. With ``create=False`` a missing file is an error
+    instead of being created (what `yesman audit` wants). All methods are coroutines that hand the
+    work to one writer thread; the event loop never waits on the disk.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        batch_max: int = 512,
+        busy_timeout: float = 5.0,
+    ) -> None:
+        self._path = Path(path).expanduser() if path is not None else default_db_path()
+        self._create = create
+        self._batch_max = batch_max
+        self._busy_timeout = busy_timeout
+        self._state = _State.NEW
+        self._worker: SqliteWorker | None = None
+
+    @classmethod
+    def open(
+        cls, path: str | Path | None = None, *, create: bool = True, busy_timeout: float = 5.0
+    ) -> AuditStore:
+        """A store for `path`, opened by ``async with`` or ``await``. `busy_timeout` is how many
+        seconds to wait for another process's lock before `StoreLockedError`."""
+        return cls(path, create=create, busy_timeout=busy_timeout)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def is_open(self) -> bool:
+        return self._state is _State.OPEN
+
+    # -- lifecycle
+
+    async def start(self) -> None:
+        """Open the file, switch it to WAL and migrate it. Idempotent while open."""
+        if self._state is _State.OPEN:
+            return
+        if self._state is _State.CLOSED:
+            raise StoreClosedError(
+                f"the audit store {self._path} was closed; make a new AuditStore", self._path
+            )
+        worker = SqliteWorker(
+            self._path,
+            create=self._create,
+            batch_max=self._batch_max,
+            busy_timeout=self._busy_timeout,
+        )
+        worker.start()
+        found = await asyncio.wrap_future(worker.ready)
+        self._worker = worker
+        self._state = _State.OPEN
+        if found != SCHEMA_VERSION:
+            _log.info("%s: schema migrated from v%d to v%d", self._path, found, SCHEMA_VERSION)
+
+    async def aclose(self) -> None:
+        """Finish every queued write, then close. Idempotent."""
+        worker, self._worker = self._worker, None
+        self._state = _State.CLOSED
+        if worker is not None:
+            worker.stop()
+            await asyncio.wrap_future(worker.stopped)
+
+    def __await__(self) -> Generator[Any, None, Self]:
+        return self._opened().__await__()
+
+    async def _opened(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- plumbing
+
+    def _submit(self, fn: Callable[[sqlite3.Connection], _T], *, write: bool) -> Future[_T]:
+        if self._worker is None:
+            state = "not open yet" if self._state is _State.NEW else "closed"
+            raise StoreClosedError(
+                f"the audit store {self._path} is {state}; use it inside `async with`", self._path
+            )
+        return self._worker.submit(fn, write=write)
+
+    async def _write(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        # Shielded: a caller that is cancelled while waiting does not unqueue its row; an audit
+        # trail should not lose a decision because the watcher was shutting down.
+        return await asyncio.shield(asyncio.wrap_future(self._submit(fn, write=True)))
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        return await asyncio.wrap_future(self._submit(fn, write=False))
+
+    # -- decisions
+
+    async def record(self, rec: DecisionRecord) -> int:
+        """Store `rec`; return its row id once it is committed to disk."""
+        return await self._write(_insert_decision(rec))
+
+    def record_nowait(self, rec: DecisionRecord) -> Future[int]:
+        """Queue `rec` without waiting (for sync callers); the future resolves once committed."""
+        return self._submit(_insert_decision(rec), write=True)
+
+    async def update_verified(self, decision_id: int, verified: bool) -> bool:
+        """Set whether decision `decision_id`'s answer took; False if there is no such row."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE decisions SET verified = ? WHERE id = ?", (int(verified), decision_id)
+            )
+            return cur.rowcount == 1
+
+        return await self._write(run)
+
+    async def list_decisions(
+        self, limit: int = 100, since: float | None = None, session: str | None = None
+    ) -> list[DecisionRecord]:
+        """The newest `limit` decisions (at or after `since`, of `session`), oldest first."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        where, params = _filters(since=since, session=session)
+
+        def run(conn: sqlite3.Connection) -> list[DecisionRecord]:
+            rows = conn.execute(
+                f"SELECT * FROM (SELECT * FROM decisions {where} ORDER BY time DESC, id DESC "
+                "LIMIT ?) ORDER BY time, id",
+                (*params, limit),
+            ).fetchall()
+            return [DecisionRecord.from_row(row) for row in rows]
+
+        return await self._read(run)
+
+    async def count_decisions(self) -> int:
+        return await self._read(
+            lambda conn: int(conn.execute("SELECT count(*) FROM decisions").fetchone()[0])
+        )
+
+    # -- events
+
+    async def record_event(self, event: EventLike) -> int:
+        """Store a bus event; return its row id once committed."""
+        return await self._write(_insert_event(event))
+
+    def record_event_nowait(self, event: EventLike) -> Future[int]:
+        """Queue a bus event without waiting; usable as a sync bus handler."""
+        return self._submit(_insert_event(event), write=True)
+
+    async def list_events(
+        self, limit: int = 100, since: float | None = None, event_type: str | None = None
+    ) -> list[EventRecord]:
+        """The newest `limit` events (at or after `since`, of `event_type`), oldest first."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        where, params = _filters(since=since, type=event_type)
+
+        def run(conn: sqlite3.Connection) -> list[EventRecord]:
+            rows = conn.execute(
+                f"SELECT * FROM (SELECT * FROM events {where} ORDER BY time DESC, id DESC "
+                "LIMIT ?) ORDER BY time, id",
+                (*params, limit),
+            ).fetchall()
+            return [
+                EventRecord(
+                    id=row["id"],
+                    time=row["time"],
+                    type=row["type"],
+                    source=row["source"],
+                    priority=row["priority"],
+                    correlation_id=row["correlation_id"],
+                    data=json.loads(row["data"]),
+                )
+                for row in rows
+            ]
+
+        return await self._read(run)
+
+    async def flush(self) -> None:
+        """Wait until every write queued before this call is committed."""
+        await self._write(lambda conn: None)
+
+
+def _filters(**conditions: object) -> tuple[str, tuple[object, ...]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    for column, value in conditions.items():
+        if value is None:
+            continue
+        clauses.append("time >= ?" if column == "since" else f"{column} = ?")
+        params.append(value)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+
+def _insert_decision(rec: DecisionRecord) -> Callable[[sqlite3.Connection], int]:
+    if not isinstance(rec, DecisionRecord):
+        raise TypeError(f"record() takes a DecisionRecord, got {type(rec).__name__}")
+    params = (
+        rec.time,
+        rec.session,
+        rec.pane,
+        rec.prompt_kind,
+        rec.tool,
+        rec.target,
+        _json(list(rec.options)),
+        rec.action,
+        _json(list(rec.keys)),
+        rec.rule,
+        rec.reason,
+        rec.first_seen,
+        rec.answered_at,
+        rec.latency_ms,
+        None if rec.verified is None else int(rec.verified),
+        int(rec.dry_run),
+        rec.fingerprint,
+        rec.server,
+        rec.correlation_id,
+    )
+
+    def run(conn: sqlite3.Connection) -> int:
+        cur = conn.execute(_INSERT_DECISION, params)
+        return int(cur.lastrowid or 0)
+
+    return run
+
+
+def _insert_event(event: EventLike) -> Callable[[sqlite3.Connection], int]:
+    params = (
+        float(event.timestamp),
+        str(event.type),
+        str(event.source),
+        int(event.priority),
+        event.correlation_id,
+        _json(dict(event.data)),
+    )
+
+    def run(conn: sqlite3.Connection) -> int:
+        cur = conn.execute(
+            "INSERT INTO events (time, type, source, priority, correlation_id, data) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            params,
+        )
+        return int(cur.lastrowid or 0)
+
+    return run

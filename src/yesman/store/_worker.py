@@ -1,0 +1,206 @@
+"""One thread that owns one SQLite connection and runs jobs for the event loop.
+
+Jobs run in submission order. Consecutive writes are batched into one transaction (one fsync);
+if one job in a batch fails, the batch is rolled back and redone job by job so only the bad job
+fails. A write's future resolves only after its transaction committed, so "the future is done"
+means "the row is on disk".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from yesman.store._errors import StoreError, translate
+from yesman.store._schema import migrate
+
+__all__ = ["SqliteWorker"]
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    fn: Callable[[sqlite3.Connection], Any]
+    write: bool
+    future: Future[Any]
+
+
+_STOP: Final = None
+
+
+class SqliteWorker:
+    """Runs `fn(connection)` jobs on a dedicated thread; see the module docstring."""
+
+    def __init__(
+        self, path: Path, *, create: bool, batch_max: int = 512, busy_timeout: float = 5.0
+    ) -> None:
+        self.path = path
+        self._create = create
+        self._busy_ms = max(0, round(busy_timeout * 1000))
+        self._batch_max = batch_max
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.ready: Future[int] = Future()  # resolves to the schema version found at open
+        self.stopped: Future[None] = Future()
+        self._thread = threading.Thread(
+            target=self._run, name=f"yesman-store:{path.name}", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, fn: Callable[[sqlite3.Connection], Any], *, write: bool) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._queue.put(_Job(fn, write, future))
+        return future
+
+    def stop(self) -> None:
+        """Ask the thread to finish the queued jobs, close the connection and exit."""
+        self._queue.put(_STOP)
+
+    # -- on the worker thread
+
+    def _connect(self) -> sqlite3.Connection:
+        path = self.path
+        if self._create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise translate(exc, path) from exc
+            target = str(path)
+            uri = False
+        else:
+            if not path.exists():
+                raise StoreError(f"no audit database at {path}; pass --db with an existing file")
+            target = f"{path.resolve().as_uri()}?mode=rw"
+            uri = True
+        try:
+            conn = sqlite3.connect(
+                target, uri=uri, isolation_level=None, timeout=self._busy_ms / 1000
+            )
+        except sqlite3.Error as exc:
+            raise translate(exc, path) from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                _log.warning(
+                    "%s: journal mode is %s, not WAL (filesystem without shared memory?)",
+                    path,
+                    mode,
+                )
+            # WAL + FULL: a commit is fsynced before it returns, so committed rows survive a
+            # killed process and a power cut. Batching makes that one fsync per batch.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={self._busy_ms:d}")
+            found = migrate(conn, path)
+        except BaseException as exc:
+            conn.close()
+            raise translate(exc, path) from exc
+        self.ready.set_result(found)
+        return conn
+
+    def _run(self) -> None:
+        try:
+            conn = self._connect()
+        except BaseException as exc:  # handed to the opener; the thread has nothing else to do
+            self.ready.set_exception(exc)
+            self.stopped.set_result(None)
+            return
+        stopping = False
+        try:
+            while not stopping:
+                batch = [self._queue.get()]
+                while len(batch) < self._batch_max:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                writes: list[_Job] = []
+                for job in batch:
+                    if job is None or not job.write:
+                        self._write_batch(conn, writes)
+                        writes = []
+                    if job is None:
+                        stopping = True
+                    elif job.write:
+                        writes.append(job)
+                    else:
+                        self._read(conn, job)
+                self._write_batch(conn, writes)
+        finally:
+            self._fail_pending()
+            conn.close()
+            self.stopped.set_result(None)
+
+    def _read(self, conn: sqlite3.Connection, job: _Job) -> None:
+        if not job.future.set_running_or_notify_cancel():
+            return
+        try:
+            job.future.set_result(job.fn(conn))
+        except sqlite3.Error as exc:
+            job.future.set_exception(translate(exc, self.path))
+        except Exception as exc:
+            job.future.set_exception(exc)
+
+    def _write_batch(self, conn: sqlite3.Connection, jobs: list[_Job]) -> None:
+        jobs = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+        if not jobs:
+            return
+        try:
+            results = self._transaction(conn, jobs)
+        except Exception as exc:
+            if len(jobs) == 1 or isinstance(exc, sqlite3.OperationalError):
+                # Lost the lock, disk full, I/O error: every job in the batch shares the fate.
+                error = translate(exc, self.path) if isinstance(exc, sqlite3.Error) else exc
+                if len(jobs) > 1:
+                    _log.error("%s: %d writes failed: %s", self.path, len(jobs), error)
+                for job in jobs:
+                    job.future.set_exception(error)
+                return
+            # One job is bad (a constraint, a bug): redo them one by one so only it fails.
+            for job in jobs:
+                try:
+                    (result,) = self._transaction(conn, [job])
+                except Exception as single:
+                    if isinstance(single, sqlite3.Error):
+                        single = translate(single, self.path)
+                    job.future.set_exception(single)
+                else:
+                    job.future.set_result(result)
+            return
+        for job, result in zip(jobs, results, strict=True):
+            job.future.set_result(result)
+
+    @staticmethod
+    def _transaction(conn: sqlite3.Connection, jobs: list[_Job]) -> list[Any]:
+        """Run `jobs` in one transaction; all committed, or none and the first error raised."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            results = [job.fn(conn) for job in jobs]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+        return results
+
+    def _fail_pending(self) -> None:
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None and job.future.set_running_or_notify_cancel():
+                job.future.set_exception(
+                    StoreError(f"the audit store {self.path} was closed", self.path)
+                )

@@ -1,0 +1,330 @@
+"""What the simulated agent shows: Claude Code 2.1.x dialogs as plain data.
+
+Wording follows what real Claude Code 2.1.x draws (DESIGN.md, "What the real Claude Code looks
+like", and the captured screens in tests/agents/claude/corpus). Keeping it as data means a wording
+change in a new Claude Code release is a one-line edit here, not a change to the drawing code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+__all__ = ["DEFAULT_SCENARIOS", "Dialog", "DialogKind", "Scenario", "builtin_scenarios"]
+
+DialogKind = Literal["permission", "question", "plan", "trust", "api_key"]
+
+_PERMISSION_FOOTER: Final = "Esc to cancel · Tab to amend"
+_PICKER_FOOTER: Final = "Enter to select · ↑/↓ to navigate · Esc to cancel"
+_CONFIRM_FOOTER: Final = "Enter to confirm · Esc to cancel"
+_ACCEPT_EDITS: Final = (
+    "Yes, and switch to accept edits (auto-approve file edits and common file commands) for "
+    "this session (shift+tab)"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dialog:
+    """A dialog as drawn, top to bottom.
+
+    `subtitle` is the line under the title (a Bash command's description); `body` the text
+    between the dashed rules (command, file content, URL); `warning` Claude's own caution line;
+    `paragraphs` free text each after a blank line (trust and API-key dialogs). `options` are the
+    labels without their "N. " numbers; `notes` dim lines under options ("" for none);
+    `after_rule` more options drawn below a rule (numbering goes on); `default` the option
+    highlighted at first (0-based). An empty `footer` draws none. Unnumbered dialogs
+    (`numbered=False`) ignore digits, like the real ones: only arrows and Enter choose there.
+    """
+
+    kind: DialogKind
+    title: str
+    options: tuple[str, ...]
+    footer: str
+    subtitle: str = ""
+    body: tuple[str, ...] = ()
+    warning: str = ""
+    paragraphs: tuple[str, ...] = ()
+    question: str = ""
+    notes: tuple[str, ...] = ()
+    after_rule: tuple[str, ...] = ()
+    default: int = 0
+    numbered: bool = True
+    indent: int = 1
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """Every option in screen order: `options`, then the ones set apart below a rule."""
+        return self.options + self.after_rule
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """One round: the user's message, a busy spell, a dialog, and what the transcript shows after.
+
+    `pending` is the tool call shown above the dialog while it waits (first line after the
+    blinking bullet, the rest under "⎿"). `result` lines appear under `tool_line` when an
+    accepting option was chosen; ``{label}`` in them becomes the chosen option's label. `holds`
+    says a careful policy must leave this dialog to a human; `harmless` ones are what ``--loop``
+    repeats.
+    """
+
+    name: str
+    summary: str
+    prompt: str
+    intro: str
+    tool_line: str
+    dialog: Dialog
+    result: tuple[str, ...]
+    pending: tuple[str, ...] = ()
+    busy_word: str = "Puzzling"
+    busy_s: float = 1.0
+    holds: bool = False
+    harmless: bool = True
+
+
+# The order `yesman demo` plays them in: routine work first, then the ones a human must see.
+DEFAULT_SCENARIOS: Final = (
+    "bash",
+    "write",
+    "edit",
+    "webfetch",
+    "long",
+    "dangerous",
+    "question",
+    "plan",
+)
+
+
+def _bash(
+    name: str, summary: str, *, prompt: str, intro: str, command: str, description: str, **kw: Any
+) -> Scenario:
+    options = kw.pop("options")
+    return Scenario(
+        name=name,
+        summary=summary,
+        prompt=prompt,
+        intro=intro,
+        tool_line=f"Bash({command})",
+        pending=(description, f"$ {command}"),
+        dialog=Dialog(
+            kind="permission",
+            title="Bash command",
+            subtitle=description,
+            body=(command,),
+            warning=kw.pop("warning", ""),
+            question="Do you want to proceed?",
+            options=options,
+            footer=_PERMISSION_FOOTER,
+        ),
+        **kw,
+    )
+
+
+def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
+    """Every built-in scenario by name; `cwd` is the folder the "don't ask again" options name.
+
+    Tool inputs match the captures in tests/agents/claude/corpus, so the dialogs can be checked
+    against them line by line.
+    """
+    long_command = (
+        "python -m pytest tests/unit tests/integration -x -q --maxfail=3 --durations=10 "
+        "-k 'not slow and not network' --junitxml=reports/junit.xml"
+    )
+    scenarios = [
+        _bash(
+            "bash",
+            "harmless Bash: npm test",
+            prompt="run the tests",
+            intro="I'll run the test suite.",
+            command="npm test",
+            description="Run the test suite",
+            options=("Yes", f"Yes, and don't ask again for npm test commands in {cwd}", "No"),
+            result=("> app@1.0.0 test", "> node --test", "… +9 lines (ctrl+o to expand)"),
+        ),
+        Scenario(
+            name="write",
+            summary="Write: create hello.txt",
+            prompt="create hello.txt saying hello",
+            intro="I'll create the file.",
+            tool_line="Write(hello.txt)",
+            pending=("Write(hello.txt)",),
+            dialog=Dialog(
+                kind="permission",
+                title="Create file",
+                subtitle="hello.txt",
+                body=(" 1 Hello, world!",),
+                question="Do you want to create hello.txt?",
+                options=("Yes", _ACCEPT_EDITS, "No"),
+                footer=_PERMISSION_FOOTER,
+            ),
+            result=("Wrote 1 lines to hello.txt",),
+            busy_word="Composing",
+        ),
+        Scenario(
+            name="edit",
+            summary="Edit: change notes.md",
+            prompt="say the build also runs nightly",
+            intro="I'll update the notes.",
+            tool_line="Update(notes.md)",
+            pending=("Update(notes.md)",),
+            dialog=Dialog(
+                kind="permission",
+                title="Edit file",
+                subtitle="notes.md",
+                body=(
+                    "1  # Notes",
+                    "2",
+                    "3 -The build runs on every push.",
+                    "3 +The build runs on every push and every night.",
+                ),
+                question="Do you want to make this edit to notes.md?",
+                options=("Yes", _ACCEPT_EDITS, "No"),
+                footer=_PERMISSION_FOOTER,
+            ),
+            result=("Updated notes.md with 1 addition and 1 removal",),
+            busy_word="Noodling",
+        ),
+        Scenario(
+            name="webfetch",
+            summary="WebFetch: example.com",
+            prompt="summarize https://example.com/docs/page",
+            intro="Let me read that page.",
+            tool_line="Fetch(https://example.com/docs/page)",
+            pending=("Fetch(https://example.com/docs/page)",),
+            dialog=Dialog(
+                kind="permission",
+                title="Fetch",
+                subtitle="Claude wants to fetch content from example.com",
+                body=("url: https://example.com/docs/page", "prompt: Summarize the page"),
+                question="Do you want to allow Claude to fetch this content?",
+                options=(
+                    "Yes",
+                    "Yes, and don't ask again for example.com",
+                    "No, and tell Claude what to do differently (esc)",
+                ),
+                footer="",  # the real one draws none
+            ),
+            result=("Received 1.2KB (200 OK)",),
+            busy_word="Fetching",
+        ),
+        _bash(
+            "long",
+            "Bash with a long command that wraps",
+            prompt="run the fast tests",
+            intro="I'll run the fast tests.",
+            command=long_command,
+            description="Run the fast tests",
+            warning="This command requires approval",
+            options=("Yes", "Yes, and don\u2019t ask again for: python *", "No"),
+            result=("42 passed in 3.10s",),
+            busy_word="Pondering",
+        ),
+        _bash(
+            "dangerous",
+            "dangerous Bash: rm -rf / (must be held)",
+            prompt="clean up everything",
+            intro="I'll remove the files.",
+            command="rm -rf /",
+            description="Remove everything",
+            warning="Dangerous rm operation on critical path: /",
+            options=("Yes", "No"),
+            result=("rm: it is dangerous to operate recursively on '/'",),
+            busy_word="Deliberating",
+            holds=True,
+            harmless=False,
+        ),
+        Scenario(
+            name="question",
+            summary="AskUserQuestion: a question for the human (must be held)",
+            prompt="set up the database",
+            intro="",
+            tool_line="User answered Claude's questions:",
+            dialog=Dialog(
+                kind="question",
+                title=" ☐ Database",  # the title keeps one space; the rest starts at column 0
+                question="Which database should the service use?",
+                options=("PostgreSQL", "SQLite", "Type something."),
+                notes=("Full SQL server, best for production", "A single file, simplest to run"),
+                after_rule=("Chat about this",),
+                footer=_PICKER_FOOTER,
+                indent=0,
+            ),
+            result=("· Which database should the service use? → {label}",),
+            busy_word="Contemplating",
+            holds=True,
+            harmless=False,
+        ),
+        Scenario(
+            name="plan",
+            summary="plan approval",
+            prompt="plan a /health endpoint",
+            intro="Here is the plan.",
+            tool_line="User approved Claude's plan",
+            dialog=Dialog(
+                kind="plan",
+                title="Ready to code?",
+                paragraphs=(
+                    "Here is Claude's plan:",
+                    '1. Add a GET /health route returning {"status": "ok"}',
+                    "2. Add a test for it",
+                ),
+                question="Would you like to proceed?",
+                options=(
+                    "Yes, and auto-accept edits",
+                    "Yes, manually approve edits",
+                    "No, keep planning",
+                ),
+                footer="ctrl-g to edit in your editor",
+            ),
+            result=("{label}",),
+            busy_word="Planning",
+            harmless=False,
+        ),
+        Scenario(
+            name="trust",
+            summary="workspace trust dialog (unnumbered, highlight on 'No, exit')",
+            prompt="hello",
+            intro="",
+            tool_line="Workspace trust",
+            dialog=Dialog(
+                kind="trust",
+                title="Accessing workspace:",
+                paragraphs=(
+                    cwd,
+                    "Quick safety check: Is this a project you created or one you trust? (Like "
+                    "your own code, a well-known open source project, or work from your team). "
+                    "If not, take a moment to review what's in this folder first.",
+                    "Claude Code'll be able to read, edit, and execute files here.",
+                    "Security guide",
+                ),
+                options=("No, exit", "Yes, I trust this folder"),
+                footer=_CONFIRM_FOOTER,
+                numbered=False,
+            ),
+            result=("{label}",),
+            busy_s=0.2,
+            harmless=False,
+        ),
+        Scenario(
+            name="apikey",
+            summary="API key dialog (unnumbered, highlighted default 'No')",
+            prompt="hello",
+            intro="",
+            tool_line="API key",
+            dialog=Dialog(
+                kind="api_key",
+                title="Detected a custom API key in your environment",
+                paragraphs=("ANTHROPIC_API_KEY: sk-ant-...000000000000000000AA",),
+                question="Do you want to use this API key?",
+                options=("Yes", "No (recommended)"),
+                footer=_CONFIRM_FOOTER,
+                default=1,
+                numbered=False,
+                indent=2,
+            ),
+            result=("{label}",),
+            busy_s=0.2,
+            harmless=False,
+        ),
+    ]
+    return {scenario.name: scenario for scenario in scenarios}

@@ -1,0 +1,251 @@
+"""How the simulated agent draws and reads: Claude Code 2.1.x's text layout and key bytes.
+
+Pure functions over strings, so the layout can be tested without a terminal. Styles are whole-line
+SGR codes: `tmux capture-pane` without ``-e`` drops them, so they never change the text a watcher
+sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+
+from yesman.testing._sim_scenarios import Dialog, Scenario
+
+__all__ = [
+    "SPINNER",
+    "Line",
+    "banner",
+    "input_box",
+    "outcome",
+    "parse_keys",
+    "pending",
+    "render_dialog",
+    "render_rows",
+    "spinner_line",
+    "user_message",
+    "wrap_line",
+]
+
+SPINNER: Final = ("·", "✢", "✳", "✶", "✻", "✽")
+_GUTTER_FROM: Final = 80
+_POINTER: Final = "\u276f"  # the heavy angle quote Claude uses for its highlight and prompt
+
+DIM: Final = "\x1b[2m"
+ACCENT: Final = "\x1b[38;5;153m"  # the highlight colour real captures show
+WARN: Final = "\x1b[38;2;255;193;7m"
+BOLD: Final = "\x1b[1m"
+RESET: Final = "\x1b[0m"
+
+
+# --------------------------------------------------------------------------- text layout
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One logical line: wrapped to the width at draw time, continuation lines get `hang`."""
+
+    text: str
+    hang: int = 0
+    style: str = ""
+    gutter: str = ""  # continuation prefix instead of `hang` spaces (the " │ " of wrapped commands)
+
+
+def wrap_line(text: str, width: int, hang: int | str = 0) -> list[str]:
+    """Wrap `text` at spaces to `width` columns; continuation lines start with `hang` spaces
+    (or with `hang` itself when it is a string).
+
+    The first line keeps `text`'s own indentation; a word longer than the room left is cut, as
+    a terminal would. Every returned line is at most `width` characters long.
+    """
+    width = max(width, 1)
+    lead = hang if isinstance(hang, str) else " " * hang
+    lead = lead[: width - 1]
+    if len(text) <= width:
+        return [text]
+    body = text.lstrip(" ")
+    out: list[str] = []
+    current = text[: len(text) - len(body)]  # the first line's indentation
+    fresh = True  # nothing but indentation on `current` yet
+    for word in body.split(" "):
+        joined = current + word if fresh else f"{current} {word}"
+        if len(joined) <= width:
+            current, fresh = joined, False
+            continue
+        if not fresh:
+            out.append(current)
+            current = lead + word
+        else:
+            current = joined
+        while len(current) > width:  # one word wider than the room left: hard cut
+            out.append(current[:width])
+            current = lead + current[width:]
+        fresh = current.strip() == ""
+    if not fresh or not out:
+        out.append(current)
+    return out
+
+
+def _rule(width: int, char: str = "─") -> Line:
+    return Line(char * width, style=DIM)
+
+
+def _boxed(text: str, pad: str, width: int) -> list[Line]:
+    """A command or warning: plain when short, else behind a "│" gutter.
+
+    Real captures put the gutter on text longer than 80 columns even when a wide terminal fits
+    it on one line, and never on short text, so the test is against min(width, 80).
+    """
+    if len(pad) + len(text) <= min(width, _GUTTER_FROM):
+        return [Line(f"{pad}{text}")]
+    return [Line(f"{pad}│ {text}", gutter=f"{pad}│ ")]
+
+
+def render_dialog(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
+    """The dialog at the bottom of the screen, from its horizontal rule to its footer.
+
+    Laid out like Claude Code 2.1.x (see tests/agents/claude/corpus): title, description, the
+    command between dashed rules, warnings behind a "│" gutter, the question, the options with
+    continuation lines aligned under the option text, a blank line, the footer.
+    """
+    pad = " " * dialog.indent
+    lines: list[Line] = [_rule(width), Line(f"{pad}{dialog.title}", hang=len(pad), style=BOLD)]
+    if dialog.subtitle:
+        lines.append(Line(f"{pad}{dialog.subtitle}", hang=len(pad)))
+    if dialog.body:
+        lines.append(_rule(width, "╌"))
+        for text in dialog.body:
+            lines.extend(_boxed(text, pad, width))
+        lines.append(_rule(width, "╌"))
+    if dialog.warning:
+        lines.extend(replace(line, style=WARN) for line in _boxed(dialog.warning, pad, width))
+        lines.append(Line(""))
+    for paragraph in dialog.paragraphs:
+        lines.append(Line(""))
+        lines.append(Line(f"{pad}{paragraph}" if paragraph else "", hang=len(pad)))
+    if dialog.question:
+        if dialog.paragraphs or dialog.kind in ("question", "plan"):
+            lines.append(Line(""))
+        lines.append(Line(f"{pad}{dialog.question}", hang=len(pad)))
+    if dialog.kind != "permission":
+        lines.append(Line(""))
+    for index, label in enumerate(dialog.choices):
+        if index == len(dialog.options):
+            lines.append(_rule(width))  # AskUserQuestion sets "Chat about this" apart
+        number = f"{index + 1}. " if dialog.numbered else ""
+        pointer = _POINTER if index == highlighted else " "
+        style = ACCENT if index == highlighted else ""
+        hang = len(pad) + 2 + len(number)
+        lines.append(Line(f"{pad}{pointer} {number}{label}", hang=hang, style=style))
+        note = dialog.notes[index] if index < len(dialog.notes) else ""
+        if note:
+            lines.append(Line(f"{' ' * hang}{note}", hang=hang, style=DIM))
+    if dialog.footer:
+        lines.append(Line(""))
+        lines.append(Line(f"{pad}{dialog.footer}", hang=len(pad), style=DIM))
+    return lines
+
+
+def input_box(width: int) -> list[Line]:
+    """The idle prompt: the input line between two rules, and the hint under them."""
+    return [_rule(width), Line(f"{_POINTER} "), _rule(width), Line("  ? for shortcuts", style=DIM)]
+
+
+def spinner_line(frame: int, word: str) -> Line:
+    return Line(f"{SPINNER[frame % len(SPINNER)]} {word}… (esc to interrupt)", style=ACCENT)
+
+
+def user_message(text: str) -> list[Line]:
+    return [Line(f"{_POINTER} {text}", hang=2), Line("")]
+
+
+def pending(scenario: Scenario, bullet_on: bool) -> list[Line]:
+    """The tool call waiting for permission, as shown above the dialog; its bullet blinks."""
+    if not scenario.pending:
+        return []
+    head, *rest = scenario.pending
+    lines = [Line(f"{'●' if bullet_on else ' '} {head}", hang=2)]
+    lines.extend(
+        Line(f"{'  ⎿  ' if i == 0 else '     '}{text}", hang=5) for i, text in enumerate(rest)
+    )
+    return lines
+
+
+def outcome(scenario: Scenario, label: str | None, note: str) -> list[Line]:
+    """The transcript after a dialog closes: the tool line and its result under `⎿`."""
+    if label is None:
+        results = ["Interrupted · What should Claude do instead?"]
+        if note:
+            results.append(f"({note})")
+    else:
+        results = [text.replace("{label}", label) for text in scenario.result]
+    lines = [Line(f"● {scenario.tool_line}", hang=2)]
+    for index, text in enumerate(results):
+        lines.append(Line(f"{'  ⎿  ' if index == 0 else '     '}{text}", hang=5))
+    lines.append(Line(""))
+    return lines
+
+
+def banner(cwd: str) -> list[Line]:
+    """The start-up header: Claude's logo, version, a model line, the working folder."""
+    return [
+        Line(""),
+        Line(" ▐▛███▛█   Claude Code v2.1.332"),
+        Line("▝▜██████▀  yesman simulated agent · no API"),
+        Line(f" ▝▝   ▝▝   {cwd}"),
+        Line(""),
+        Line(""),
+    ]
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def parse_keys(data: bytes) -> list[str]:
+    """Split raw terminal input into key names: ``"1"``, ``"Enter"``, ``"Escape"``, ``"Up"``,
+    ``"Down"``, ``"Left"``, ``"Right"``, ``"Tab"``, ``"BTab"``, ``"C-c"``, ``"C-d"``, other
+    printable characters as themselves, anything else as ``"0x.."``.
+
+    A lone ESC at the very end of `data` is ``"Escape"``; the caller waits briefly before
+    parsing so a sequence split across reads is not mistaken for Esc.
+    """
+    arrows = {"A": "Up", "B": "Down", "C": "Right", "D": "Left", "Z": "BTab"}
+    keys: list[str] = []
+    text = data.decode("utf-8", errors="replace")
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\x1b":
+            if i + 2 < len(text) and text[i + 1] in "[O" and text[i + 2] in arrows:
+                keys.append(arrows[text[i + 2]])
+                i += 3
+                continue
+            if i + 1 < len(text) and text[i + 1] in "[O":
+                # Some other CSI/SS3 sequence: skip to its final byte.
+                j = i + 2
+                while j < len(text) and not ("@" <= text[j] <= "~"):
+                    j += 1
+                keys.append("0x1b")
+                i = j + 1
+                continue
+            keys.append("Escape")
+            i += 1
+            continue
+        named = {"\r": "Enter", "\n": "Enter", "\t": "Tab", "\x03": "C-c", "\x04": "C-d"}
+        if char in named:
+            keys.append(named[char])
+        elif char.isprintable():
+            keys.append(char)
+        else:
+            keys.append(f"0x{ord(char):02x}")
+        i += 1
+    return keys
+
+
+def render_rows(logical: list[Line], width: int, height: int) -> list[tuple[str, str]]:
+    """Wrap `logical` lines to `width` and keep the last `height` rows as (style, text)."""
+    rows: list[tuple[str, str]] = []
+    for line in logical:
+        pieces = wrap_line(line.text, width, line.gutter or line.hang)
+        rows.extend((line.style, piece) for piece in pieces)
+    return rows[-height:]

@@ -1,0 +1,543 @@
+"""`ControlClient`: one push-driven connection to a tmux server.
+
+Shape (one per server)::
+
+    ControlClient ── TaskGroup ─┬─ supervisor: connect, notice loss, reconnect with backoff
+                                ├─ Connection per session (tmux -C attach -t $N), reading pushes
+                                ├─ debouncer: %output marks → PaneChanged, fanned out to streams
+                                └─ topology: list-panes -a on structural notifications → diff →
+                                   SessionAdded/Closed/Renamed, PaneAdded/Closed
+
+tmux sends `%output` to a control client only for panes of its attached session, hence one
+attached `tmux -C` process per session; all of them are this one client. Commands go over any
+live connection (targets are always unique ids, so the attached session does not matter).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
+from yesman.tmux._changes import ChangeDebouncer, ChangeStream, DebounceConfig
+from yesman.tmux._commands import check_key, check_pane_id, command_line
+from yesman.tmux._connection import Connection
+from yesman.tmux._errors import (
+    ClientClosedError,
+    PaneNotFoundError,
+    TmuxCommandError,
+    TmuxDisconnectedError,
+    TmuxServerNotRunningError,
+    TmuxTimeoutError,
+)
+from yesman.tmux._notifications import (
+    Notification,
+    OutputPaused,
+    PaneAdded,
+    PaneChanged,
+    PaneClosed,
+    PaneDied,
+    ServerConnected,
+    ServerDisconnected,
+    SessionAdded,
+    SessionClosed,
+    SessionRenamed,
+)
+from yesman.tmux._panes import PANE_FORMAT, PaneInfo, parse_pane_lines
+from yesman.tmux._server import TmuxServer
+
+__all__ = ["ControlClient", "ControlConfig", "NotificationStream"]
+
+logger = logging.getLogger(__name__)
+
+# notifications that can change which sessions/windows/panes exist or what they are called
+_STRUCTURAL = frozenset(
+    {
+        "%sessions-changed",
+        "%session-renamed",
+        "%window-add",
+        "%window-close",
+        "%unlinked-window-add",
+        "%unlinked-window-close",
+        "%layout-change",
+        "%session-changed",
+        "%subscription-changed",
+    }
+)
+# pushed by tmux (checked once a second) when a pane dies (remain-on-exit) or is respawned, which
+# no notification reports
+_PANE_SUBSCRIPTION = ("yesman-panes", "%*:#{pane_dead}:#{pane_pid}")
+
+
+@dataclass(frozen=True, slots=True)
+class ControlConfig:
+    """Tuning for a `ControlClient`; the defaults suit a watcher."""
+
+    command_timeout: float = 5.0
+    debounce: DebounceConfig = DebounceConfig()  # noqa: RUF009 - frozen value
+    reconnect_initial: float = 0.1  # first retry delay, doubled per failure ...
+    reconnect_max: float = 5.0  # ... up to this
+    # tmux pauses a pane's output for this client once it is this many seconds behind, instead
+    # of buffering without bound (or disconnecting the client after 5 minutes)
+    pause_after: int | None = 5
+    # safety net: re-list panes this often even without a structural notification (a pane
+    # respawned in place, a remain-on-exit pane dying, produce none)
+    topology_interval: float = 30.0
+    notification_queue: int = 10_000  # per subscriber; oldest dropped (and logged) beyond it
+
+
+class NotificationStream:
+    """An async iterator of `Notification` values for one subscriber (bounded, lossy on overflow
+    with a warning). Ends when the client closes."""
+
+    def __init__(self, maxlen: int, on_close: Callable[[NotificationStream], None]) -> None:
+        self._queue: deque[Notification] = deque()
+        self._maxlen = maxlen
+        self._ready = asyncio.Event()
+        self._ended = False
+        self._on_close = on_close
+        self.dropped = 0
+
+    def _put(self, item: Notification) -> None:
+        if self._ended:
+            return
+        if len(self._queue) >= self._maxlen:
+            self._queue.popleft()
+            self.dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                logger.warning("a tmux notification subscriber is not reading: %d dropped",
+                               self.dropped)  # fmt: skip
+        self._queue.append(item)
+        self._ready.set()
+
+    def _end(self) -> None:
+        self._ended = True
+        self._ready.set()
+
+    def __aiter__(self) -> AsyncIterator[Notification]:
+        return self
+
+    async def __anext__(self) -> Notification:
+        while not self._queue:
+            if self._ended:
+                raise StopAsyncIteration
+            self._ready.clear()
+            await self._ready.wait()
+        return self._queue.popleft()
+
+    def get_nowait(self) -> Notification | None:
+        """The oldest pending notification, or None."""
+        return self._queue.popleft() if self._queue else None
+
+    def close(self) -> None:
+        """Stop receiving notifications (idempotent)."""
+        self._end()
+        self._on_close(self)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ControlClient:
+    """A push-driven client for one tmux server. Use as ``async with ControlClient(server):``.
+
+    With ``require_server=True`` (default) entering fails with TmuxServerNotRunningError when
+    nothing answers; with False it enters at once and connects whenever the server appears.
+    """
+
+    def __init__(
+        self,
+        server: TmuxServer | None = None,
+        config: ControlConfig | None = None,
+        *,
+        require_server: bool = True,
+    ) -> None:
+        self.server = server or TmuxServer()
+        self.config = config or ControlConfig()
+        self._require_server = require_server
+        self._connections: dict[str, Connection] = {}
+        self._panes: dict[str, PaneInfo] = {}
+        self._sessions: dict[str, str] = {}
+        self._notification_streams: set[NotificationStream] = set()
+        self._change_streams: set[ChangeStream] = set()
+        self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
+        self._topology_wanted = asyncio.Event()
+        self._connected = asyncio.Event()
+        self._all_gone = asyncio.Event()
+        self._first_attempt_done = asyncio.Event()
+        self._first_error: BaseException | None = None
+        self._stack: contextlib.AsyncExitStack | None = None
+        self._tg: asyncio.TaskGroup | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
+        self._state = "new"  # new -> open -> closed; never reopened
+        self.reconnects = 0
+
+    # lifecycle ---------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        if self._state != "new":
+            raise ClientClosedError()
+        self._state = "open"
+        self._stack = contextlib.AsyncExitStack()
+        self._tg = await self._stack.enter_async_context(asyncio.TaskGroup())
+        self._tasks = [
+            self._tg.create_task(self._debouncer.run(), name="tmux-debounce"),
+            self._tg.create_task(self._supervise(), name="tmux-supervise"),
+            self._tg.create_task(self._topology_loop(), name="tmux-topology"),
+        ]
+        await self._first_attempt_done.wait()
+        if self._first_error is not None and self._require_server:
+            await self.aclose()
+            raise self._first_error
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Detach every control process and stop all tasks (idempotent; call from the task that
+        entered the client)."""
+        if self._state == "closed":
+            return
+        self._state = "closed"
+        for task in self._tasks:
+            task.cancel()
+        for connection in list(self._connections.values()):
+            connection.close()
+        for stream in list(self._notification_streams):
+            stream._end()
+        for cstream in list(self._change_streams):
+            cstream._end()
+        # EOF on stdin detaches a control client; one that does not go (its server stopped) is
+        # cancelled, which kills its process
+        pending = list(self._connection_tasks.values())
+        if pending:
+            _done, stuck = await asyncio.wait(pending, timeout=1.0)
+            for task in stuck:
+                task.cancel()
+        if self._stack is not None:
+            await self._stack.aclose()
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        """Wait until the client has a live connection (TimeoutError after `timeout`)."""
+        async with asyncio.timeout(timeout):
+            await self._connected.wait()
+
+    # subscriptions ---------------------------------------------------------------------
+
+    def notifications(self) -> NotificationStream:
+        """Subscribe to structural notifications (connect/disconnect, sessions, panes)."""
+        self._check_open()
+        stream = NotificationStream(
+            self.config.notification_queue, self._notification_streams.discard
+        )
+        self._notification_streams.add(stream)
+        return stream
+
+    def changes(self, pane_id: str | None = None) -> ChangeStream:
+        """Subscribe to debounced `PaneChanged` for every pane, or for one pane (the stream then
+        ends when that pane closes)."""
+        self._check_open()
+        if pane_id is not None:
+            check_pane_id(pane_id)
+        stream = ChangeStream(pane_id, self._change_streams.discard)
+        self._change_streams.add(stream)
+        return stream
+
+    def _publish(self, item: Notification) -> None:
+        for stream in self._notification_streams:
+            stream._put(item)
+
+    def _emit_change(self, change: PaneChanged) -> None:
+        for stream in self._change_streams:
+            stream._put(change)
+
+    # commands ----------------------------------------------------------------------------
+
+    async def command(self, *argv: str, timeout: float | None = None) -> list[str]:
+        """Run one tmux command (argv, quoted for you); its output lines. Raises
+        TmuxCommandError on %error, TmuxTimeoutError, TmuxDisconnectedError."""
+        self._check_open()
+        line = command_line(*argv)
+        limit = self.config.command_timeout if timeout is None else timeout
+        connection = self._command_connection()
+        try:
+            reply = await connection.command(line, limit)
+        except TimeoutError as exc:
+            raise TmuxTimeoutError(line, limit, self.server.describe()) from exc
+        if not reply.ok:
+            raise TmuxCommandError(line, " ".join(reply.lines).strip())
+        return reply.lines
+
+    async def _pane_command(self, pane_id: str, *argv: str) -> list[str]:
+        try:
+            return await self.command(*argv)
+        except TmuxCommandError as exc:
+            if "can't find pane" in exc.message or "can't find window" in exc.message:
+                raise PaneNotFoundError(pane_id, exc.command, exc.message) from exc
+            raise
+
+    def _command_connection(self) -> Connection:
+        for connection in self._connections.values():
+            if connection.attached.is_set() and not (connection.closed or connection.closing):
+                return connection
+        raise TmuxDisconnectedError(self.server.describe(), "not connected; reconnecting")
+
+    async def list_panes(self) -> list[PaneInfo]:
+        """Every pane of every session on the server, fresh from tmux."""
+        lines = await self.command("list-panes", "-a", "-F", PANE_FORMAT)
+        seen: dict[str, PaneInfo] = {}
+        for pane in parse_pane_lines(lines):
+            seen.setdefault(pane.pane_id, pane)  # a linked window lists its panes once per session
+        return list(seen.values())
+
+    def panes(self) -> dict[str, PaneInfo]:
+        """The panes as of the last topology refresh (no round trip)."""
+        return dict(self._panes)
+
+    async def capture_pane(
+        self, pane_id: str, *, ansi: bool = False, start: int | None = None, end: int | None = None
+    ) -> str:
+        """The pane's screen as text, one line per screen row, wrapped lines kept as drawn (no
+        -J). `ansi` keeps colours and attributes (-e); `start`/`end` select rows as tmux's
+        -S/-E do (negative = scrollback)."""
+        argv = ["capture-pane", "-p", "-t", check_pane_id(pane_id)]
+        if ansi:
+            argv.append("-e")
+        if start is not None:
+            argv += ["-S", str(int(start))]
+        if end is not None:
+            argv += ["-E", str(int(end))]
+        return "\n".join(await self._pane_command(pane_id, *argv))
+
+    async def send_keys(self, pane_id: str, *keys: str) -> None:
+        """Press keys in a pane, each a single character or a key name (`'1'`, `'Escape'`).
+        All keys go in one command, so they arrive in order and nothing is interleaved."""
+        if not keys:
+            raise ValueError("send_keys needs at least one key, such as '1' or 'Escape'")
+        checked = [check_key(key) for key in keys]
+        await self._pane_command(pane_id, "send-keys", "-t", check_pane_id(pane_id), "--", *checked)
+
+    async def send_literal(self, pane_id: str, text: str) -> None:
+        """Type `text` into a pane exactly as given (send-keys -l); no key names interpreted."""
+        if not text:
+            return
+        await self._pane_command(pane_id, "send-keys", "-l", "-t", check_pane_id(pane_id), "--",
+                                 text)  # fmt: skip
+
+    def _check_open(self) -> None:
+        if self._state != "open":
+            raise ClientClosedError()
+
+    # connection handler ------------------------------------------------------------------
+
+    def on_output(self, pane_id: str) -> None:
+        self._debouncer.mark(pane_id)
+
+    def on_notification(self, connection: Connection, name: str, args: list[str]) -> None:
+        if name in _STRUCTURAL:
+            if name == "%session-changed" and args and args[0] != connection.session_id:
+                # detach-on-destroy off moved this client to another session: its own is gone
+                logger.debug("connection for %s moved to %s", connection.session_id, args[0])
+                connection.close()
+            self._topology_wanted.set()
+
+    def _on_pause(self, pane_id: str) -> None:
+        logger.info("tmux paused output of pane %s for this client; resuming", pane_id)
+        self._publish(OutputPaused(pane_id))
+        self._debouncer.mark(pane_id)
+
+    # supervision -------------------------------------------------------------------------
+
+    async def _list_session_ids(self) -> list[str]:
+        code, out, err = await self.server.run(
+            "list-sessions", "-F", "#{session_id}", timeout=self.config.command_timeout
+        )
+        if code != 0:
+            raise TmuxServerNotRunningError(
+                self.server.describe(), " ".join(self.server.argv("new-session", "-d")), err
+            )
+        return [line for line in out.splitlines() if line.startswith("$")]
+
+    def _start_connection(self, session_id: str) -> Connection:
+        assert self._tg is not None
+        existing = self._connections.get(session_id)
+        if existing is not None and not (existing.closing or existing.closed):
+            return existing
+        connection = Connection(
+            self.server,
+            session_id,
+            self,
+            pause_after=self.config.pause_after,
+            subscriptions=[_PANE_SUBSCRIPTION],
+        )
+        connection.set_pause_callback(self._on_pause)
+        self._connections[session_id] = connection
+        self._all_gone.clear()
+        self._connection_tasks[connection] = self._tg.create_task(
+            self._run_connection(connection), name=f"tmux-conn-{session_id}"
+        )
+        return connection
+
+    async def _run_connection(self, connection: Connection) -> None:
+        try:
+            await connection.run()
+        finally:
+            self._connection_tasks.pop(connection, None)
+            if self._connections.get(connection.session_id) is connection:
+                del self._connections[connection.session_id]
+            logger.debug("control connection for %s ended: %s", connection.session_id,
+                         connection.exit_reason)  # fmt: skip
+            if not self._connections:
+                self._all_gone.set()
+            else:
+                self._topology_wanted.set()
+
+    async def _connect_once(self) -> bool:
+        """Attach to every session; True if at least one connection is live."""
+        session_ids = await self._list_session_ids()
+        if not session_ids:
+            return False
+        started = [self._start_connection(sid) for sid in session_ids]
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.config.command_timeout):
+                await asyncio.gather(*(c.attached.wait() for c in started))
+        return any(c.attached.is_set() and not c.closed for c in started)
+
+    async def _supervise(self) -> None:
+        attempt = 0
+        lost_at: float | None = None
+        delay = self.config.reconnect_initial
+        first = True
+        while True:
+            try:
+                ok = await self._connect_once()
+                error: BaseException | None = None
+            except (TmuxServerNotRunningError, TmuxTimeoutError) as exc:
+                ok, error = False, exc
+            if not ok:
+                for connection in list(self._connections.values()):
+                    connection.close()
+                if first:
+                    self._first_error = error or TmuxServerNotRunningError(
+                        self.server.describe(), " ".join(self.server.argv("new-session", "-d"))
+                    )
+                    self._first_attempt_done.set()
+                    first = False
+                attempt += 1
+                logger.debug("tmux %s not reachable (attempt %d: %s), retry in %.2fs",
+                             self.server.describe(), attempt, error, delay)  # fmt: skip
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.config.reconnect_max)
+                continue
+            self._all_gone.clear()  # a connection that failed to attach may have set it
+            downtime = 0.0 if lost_at is None else time.monotonic() - lost_at
+            if lost_at is not None:
+                self.reconnects += 1
+                logger.warning("reconnected to tmux server %s after %d attempts (%.1fs down)",
+                               self.server.describe(), attempt, downtime)  # fmt: skip
+            self._connected.set()
+            self._publish(ServerConnected(self.server.describe(), attempt, downtime))
+            await self._refresh_topology(initial=lost_at is None)
+            if first:
+                self._first_attempt_done.set()
+                first = False
+            attempt, delay = 0, self.config.reconnect_initial
+            await self._all_gone.wait()
+            if self._state != "open":
+                return  # closing, not lost
+            # the server is gone: everything on it is gone too
+            self._connected.clear()
+            lost_at = time.monotonic()
+            reason = "tmux server went away"
+            logger.warning("lost tmux server %s: %s; reconnecting", self.server.describe(), reason)
+            self._publish(ServerDisconnected(self.server.describe(), reason))
+            self._apply_topology([])
+
+    async def _topology_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.config.topology_interval):
+                    await self._topology_wanted.wait()
+            await asyncio.sleep(0.005)  # fold a burst of notifications into one refresh
+            self._topology_wanted.clear()
+            if self._connected.is_set():
+                await self._refresh_topology(initial=False)
+
+    async def _refresh_topology(self, *, initial: bool) -> None:
+        try:
+            panes = await self.list_panes()
+        except (TmuxDisconnectedError, TmuxTimeoutError) as exc:
+            logger.debug("topology refresh failed: %s", exc)
+            return
+        except TmuxCommandError as exc:
+            logger.warning("topology refresh refused by tmux: %s", exc)
+            return
+        self._apply_topology(panes, initial=initial)
+
+    def _apply_topology(self, panes: list[PaneInfo], *, initial: bool = False) -> None:
+        """Diff the new pane list against the known one and publish what changed."""
+        new_panes = {pane.pane_id: pane for pane in panes}
+        new_sessions: dict[str, str] = {}
+        for pane in panes:
+            new_sessions.setdefault(pane.session_id, pane.session_name)
+        for sid, name in new_sessions.items():
+            old = self._sessions.get(sid)
+            if old is None:
+                if not initial:
+                    self._publish(SessionAdded(sid, name))
+            elif old != name:
+                self._publish(SessionRenamed(sid, old, name))
+        for pane_id, old_pane in self._panes.items():
+            current = new_panes.get(pane_id)
+            if current is None or current.pane_pid != old_pane.pane_pid:
+                self._pane_closed(old_pane)
+        for pane_id, pane in new_panes.items():
+            previous = self._panes.get(pane_id)
+            if previous is None or previous.pane_pid != pane.pane_pid:
+                if not initial:
+                    self._publish(PaneAdded(pane))
+                self._debouncer.mark(pane_id)  # so watchers capture its first screen
+            elif pane.dead and not previous.dead:
+                self._publish(PaneDied(pane))
+                self._debouncer.mark(pane_id)
+        for sid, name in self._sessions.items():
+            if sid not in new_sessions:
+                self._publish(SessionClosed(sid, name))
+        for stream in self._change_streams:
+            if stream.pane_id is not None and stream.pane_id not in new_panes:
+                stream.pane_closed(stream.pane_id)
+        self._panes = new_panes
+        self._sessions = new_sessions
+        if self._state == "open" and self._tg is not None:
+            for sid in new_sessions:
+                if sid not in self._connections:
+                    self._start_connection(sid)
+            for sid, connection in list(self._connections.items()):
+                if sid not in new_sessions and connection.attached.is_set():
+                    connection.close()
+
+    def _pane_closed(self, pane: PaneInfo) -> None:
+        self._debouncer.forget(pane.pane_id)
+        for stream in self._change_streams:
+            stream.pane_closed(pane.pane_id)
+        self._publish(PaneClosed(pane))

@@ -1,0 +1,231 @@
+"""parse_screen against real captures, hand-made cases and targeted shapes."""
+
+# ruff: noqa: RUF001  (screens hold Claude Code's highlight glyph U+276F on purpose)
+
+from __future__ import annotations
+
+import pytest
+
+from yesman.agents import AgentScreen, PromptKind, ScreenState
+from yesman.agents.claude import clean_lines, parse_screen
+
+from ._corpus import CASES, CORPUS, Case, load_cases, reading
+
+# Expected readings in the real corpus that disagree with their own capture are listed here (and
+# reported to the corpus author, not edited). Strict xfail: once a file is corrected its test
+# passes, fails as XPASS, and the entry must go.
+KNOWN_BAD_EXPECTATIONS: frozenset[str] = frozenset()
+
+
+def _params(cases: list[Case]) -> list[object]:
+    out: list[object] = []
+    for case in cases:
+        stem = case.name.rsplit(".", 1)[0]
+        marks = []
+        if stem in KNOWN_BAD_EXPECTATIONS:
+            marks.append(
+                pytest.mark.xfail(reason="expected reading disagrees with capture", strict=True)
+            )
+        out.append(pytest.param(case, id=case.name, marks=marks))
+    return out
+
+
+def _read(screen: AgentScreen) -> dict[str, object]:
+    got = screen.as_dict()
+    if got["prompt"] is not None:
+        assert isinstance(got["prompt"], dict)
+        got["prompt"] = {k: v for k, v in got["prompt"].items() if k != "fingerprint"}
+    return got
+
+
+@pytest.mark.parametrize("case", _params(load_cases(CORPUS)))
+def test_real_capture_reads_as_expected(case: Case) -> None:
+    assert _read(parse_screen(case.text)) == reading(case.expected)
+
+
+@pytest.mark.parametrize("case", _params(load_cases(CASES)))
+def test_hand_made_case_reads_as_expected(case: Case) -> None:
+    assert _read(parse_screen(case.text)) == reading(case.expected)
+
+
+def test_corpus_and_cases_are_present() -> None:
+    # The parametrized tests above silently shrink if the data goes missing.
+    assert len(load_cases(CASES)) >= 20
+    assert any(c.expected["state"] == "waiting" for c in load_cases(CASES))
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in load_cases(CORPUS, CASES) if c.path.suffix == ".ansi"], ids=lambda c: c.name
+)
+def test_ansi_and_plain_capture_read_the_same(case: Case) -> None:
+    plain = parse_screen(case.path.with_suffix(".txt").read_text(encoding="utf-8"))
+    assert parse_screen(case.text) == plain
+
+
+BASH = """\
+{rule}
+ Bash command
+ {description}
+{dash}
+ {command}
+{dash}
+
+ Do you want to proceed?
+ {h1}1. Yes
+   2. Yes, and don't ask again for {command} commands in /home/dev/app
+   3. No
+
+ Esc to cancel · Tab to amend
+"""
+
+
+def _bash(command: str, description: str = "Run it", highlight: int = 1, width: int = 100) -> str:
+    return BASH.format(
+        rule="─" * width,
+        dash="╌" * width,
+        command=command,
+        description=description,
+        h1="❯ " if highlight == 1 else "  ",
+    ).replace("   3. No", "❯  3. No" if highlight == 3 else "   3. No")
+
+
+def test_fingerprint_is_stable_across_redraws_and_highlight_moves() -> None:
+    first = parse_screen(_bash("make test"))
+    again = parse_screen("● earlier output\n\n" + _bash("make test"))
+    moved = parse_screen(_bash("make test", highlight=3))
+    assert first.prompt is not None
+    assert again.prompt is not None
+    assert moved.prompt is not None
+    assert moved.prompt.highlighted == 3
+    assert first.prompt.fingerprint == again.prompt.fingerprint == moved.prompt.fingerprint
+
+
+def test_fingerprint_differs_for_the_next_dialog() -> None:
+    a = parse_screen(_bash("make test"))
+    b = parse_screen(_bash("make lint"))
+    assert a.prompt is not None
+    assert b.prompt is not None
+    assert a.prompt.fingerprint != b.prompt.fingerprint
+
+
+@pytest.mark.parametrize("width", [60, 61, 73, 80, 99, 120, 160, 200, 250])
+def test_wrapped_command_and_option_are_joined_at_any_width(width: int) -> None:
+    command = " && ".join(
+        f"mkdir -p build/output/part{k} && touch build/output/part{k}/done" for k in range(4)
+    )
+    lines = _wrap(command, width - 2)
+    option = f"Yes, and don't ask again for mkdir and touch commands in /home/dev/{'deep/' * 12}app"
+    opt_lines = _wrap(option, width - 6)
+    screen = "\n".join(
+        [
+            "─" * width,
+            " Bash command",
+            " Make the build folders",
+            "╌" * width,
+            *(f" {x}" for x in lines),
+            "╌" * width,
+            "",
+            " Do you want to proceed?",
+            " ❯ 1. Yes",
+            f"   2. {opt_lines[0]}",
+            *(f"      {x}" for x in opt_lines[1:]),
+            "   3. No",
+            "",
+            " Esc to cancel · Tab to amend",
+        ]
+    )
+    result = parse_screen(screen)
+    assert result.prompt is not None
+    assert result.prompt.target == command
+    assert result.prompt.description == "Make the build folders"
+    assert result.prompt.options[1].text == option
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Word-wrap like Ink: break at spaces, dropping them; no line longer than `width`."""
+    out: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    out.append(line)
+    return out
+
+
+def test_numbered_list_in_answer_above_input_box_is_not_a_prompt() -> None:
+    screen = "\n".join(
+        [
+            "● Do you want to proceed? Options:",
+            "  ❯ 1. Yes",
+            "    2. No",
+            "",
+            "─" * 80,
+            "❯ ",
+            "─" * 80,
+            "  ? for shortcuts",
+        ]
+    )
+    result = parse_screen(screen)
+    assert result.state is ScreenState.IDLE
+    assert result.prompt is None
+
+
+def test_dialog_followed_by_tool_output_is_not_a_prompt() -> None:
+    screen = _bash("rm -rf /tmp/x") + "\n● Bash(rm -rf /tmp/x)\n  ⎿  Interrupted by user\n"
+    assert parse_screen(screen).prompt is None
+
+
+def test_unnumbered_menu_is_read_but_marked() -> None:
+    screen = "\n".join(
+        [
+            "─" * 80,
+            " Accessing workspace:",
+            "",
+            " /home/dev/app",
+            "",
+            " Quick safety check: Is this a project you created or one you trust? (Like your",
+            " own code).",
+            "",
+            " ❯ No, exit",
+            "   Yes, I trust this folder",
+            "",
+            " Enter to confirm · Esc to cancel",
+        ]
+    )
+    result = parse_screen(screen)
+    assert result.prompt is not None
+    assert result.prompt.kind is PromptKind.TRUST_FOLDER
+    assert not result.prompt.numbered
+    assert [o.text for o in result.prompt.options] == ["No, exit", "Yes, I trust this folder"]
+
+
+def test_span_points_at_the_dialog_lines() -> None:
+    text = "● hello\n\n" + _bash("make")
+    result = parse_screen(text)
+    assert result.prompt is not None
+    first, last = result.prompt.span
+    lines = clean_lines(text)
+    assert lines[first] == " Bash command"
+    assert lines[last].startswith(" Esc to cancel")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n\n",
+        "\x00\x01\x02" * 1000,
+        "\x1b[31m\x1b]0;title\x07\x1b[?25l",
+        "❯ 1. Yes\n  2. No",
+        "─" * 80 + "\n❯ 1. Yes\n  2. No",
+        "random text " * 10_000,
+    ],
+    ids=["empty", "blank", "binary", "escapes-only", "bare-options", "options-under-rule", "huge"],
+)
+def test_garbage_reads_as_no_prompt(text: str) -> None:
+    result = parse_screen(text)
+    assert result.prompt is None
+    assert result.state in (ScreenState.UNKNOWN, ScreenState.IDLE)

@@ -1,0 +1,148 @@
+"""Property tests: no input crashes the parser, escapes change nothing, and only a complete dialog
+at the bottom of the screen can ever lead to typing."""
+
+# ruff: noqa: RUF001  (screens hold Claude Code's highlight glyph U+276F on purpose)
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from yesman.agents import ScreenState
+from yesman.agents.claude import parse_screen
+from yesman.policy import Action, Policy, PolicyContext
+
+from ._corpus import CASES, CORPUS, load_cases, reading
+
+POLICY = Policy.default()
+CONTEXT = PolicyContext(session="s", pane_id="%1", project_dir=Path("/home/dev/app"))
+WAITING = [c for c in load_cases(CORPUS, CASES) if c.expected["state"] == "waiting"]
+PLAIN = [c for c in load_cases(CORPUS, CASES) if c.path.suffix == ".txt"]
+
+FRAGMENTS = [
+    "─" * 80,
+    "╌" * 80,
+    " Bash command",
+    "   rm -rf build",
+    "   ls",
+    " Do you want to proceed?",
+    " ❯ 1. Yes",
+    "   1. Yes",
+    "   2. No",
+    " ❯ 2. No",
+    "   3. No, and tell Claude what to do differently (esc)",
+    " Esc to cancel · Tab to amend",
+    "❯ ",
+    "  ? for shortcuts",
+    "● Bash(rm -rf /)",
+    "  ⎿  Interrupted by user",
+    "✶ Puzzling… (esc to interrupt)",
+    "1. Install",
+    "2. Deploy",
+    "",
+]
+ESCAPES = ["\x1b[0m", "\x1b[1;31m", "\x1b[38;5;174m", "\x1b[2K", "\x1b]0;title\x07", "\x1b[?25l"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_any_text_parses_without_error(text: str) -> None:
+    screen = parse_screen(text)
+    assert screen.state in ScreenState
+    if screen.prompt is not None:
+        assert screen.state is ScreenState.WAITING
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_any_bytes_parse_without_error(data: bytes) -> None:
+    parse_screen(data.decode("utf-8", errors="replace"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=st.sampled_from(PLAIN), data=st.data())
+def test_ansi_noise_does_not_change_the_reading(case: object, data: st.DataObject) -> None:
+    text = case.text  # type: ignore[attr-defined]
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=40)))
+    noise = data.draw(st.lists(st.sampled_from(ESCAPES), min_size=len(cuts), max_size=len(cuts)))
+    pieces, last = [], 0
+    for cut, esc in zip(cuts, noise, strict=True):
+        pieces.extend([text[last:cut], esc])
+        last = cut
+    pieces.append(text[last:])
+    assert parse_screen("".join(pieces)) == parse_screen(text)
+
+
+_OPTION = re.compile(r"^\s*(?:❯\s*)?(\d)\. ")
+
+
+def _complete_dialog_at_bottom(text: str) -> bool:
+    """Independent, simpler check: options 1..N end the screen (bar hints and frames), under a
+    question, under a rule."""
+    lines = [x for x in text.splitlines() if x.strip() and "to cancel" not in x]
+    while lines and lines[-1].startswith("─"):
+        lines.pop()  # a frame under the menu
+    numbers: list[int] = []
+    k = len(lines) - 1
+    while k >= 0 and (m := _OPTION.match(lines[k])):
+        numbers.append(int(m.group(1)))
+        k -= 1
+    if not numbers or numbers[-1] != 1 or numbers != list(range(len(numbers), 0, -1)):
+        return False
+    above = lines[: k + 1]
+    return any("?" in x for x in above) and any(x.startswith("─") for x in above)
+
+
+DIALOG = [
+    "─" * 80,
+    " Bash command",
+    "   ls",
+    " Do you want to proceed?",
+    " ❯ 1. Yes",
+    "   2. No",
+]
+ANSWERED: list[bool] = []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    before=st.lists(st.sampled_from(FRAGMENTS), max_size=15),
+    dialog=st.booleans(),
+    after=st.lists(st.sampled_from(FRAGMENTS), max_size=6),
+)
+def test_answer_only_when_a_complete_dialog_is_at_the_bottom(
+    before: list[str], dialog: bool, after: list[str]
+) -> None:
+    text = "\n".join([*before, *(DIALOG if dialog else []), *after])
+    decision = POLICY.decide(parse_screen(text), CONTEXT)
+    ANSWERED.append(decision.action is Action.ANSWER)
+    if decision.action is Action.ANSWER:
+        assert _complete_dialog_at_bottom(text), text
+        assert len(decision.keys) == 1
+        assert decision.keys[0].isdigit()
+
+
+def test_the_answer_property_saw_answers_and_refusals() -> None:
+    # Runs after the property above (file order): it must have exercised both outcomes.
+    assert any(ANSWERED)
+    assert not all(ANSWERED)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    case=st.sampled_from(WAITING),
+    after=st.lists(st.sampled_from(["● Done.", "  ⎿  ok", "Some text", "1. item"]), min_size=1),
+)
+def test_a_dialog_with_output_below_it_is_never_a_prompt(case: object, after: list[str]) -> None:
+    text = case.text.rstrip("\n")  # type: ignore[attr-defined]
+    box = ["", "─" * 80, "❯ ", "─" * 80, "  ? for shortcuts"]
+    screen = parse_screen("\n".join([text, *after, *box]))
+    assert screen.prompt is None
+
+
+def test_waiting_cases_exist_for_the_properties() -> None:
+    assert len(WAITING) >= 10
+    assert all(reading(c.expected)["prompt"] is not None for c in WAITING)

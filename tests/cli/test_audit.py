@@ -1,0 +1,146 @@
+"""`yesman audit` against real SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import yesman.cli._audit  # noqa: F401  (registers `yesman audit`)
+from yesman.cli._app import app
+from yesman.store import AuditStore, DecisionRecord
+
+WIDE = {"COLUMNS": "220", "LINES": "50"}
+
+
+def _record(n: int, session: str = "work", **changes: object) -> DecisionRecord:
+    fields: dict[str, object] = {
+        "session": session,
+        "pane": f"%{n}",
+        "prompt_kind": "tool_permission",
+        "tool": "Bash",
+        "target": f"npm run job-{n}",
+        "options": ("Yes", "No"),
+        "action": "answer",
+        "keys": ("1",),
+        "rule": "allow:npm",
+        "reason": "package script",
+        "first_seen": 1_700_000_000.0 + n,
+        "answered_at": 1_700_000_000.04 + n,
+        "latency_ms": 40.0,
+        "verified": True,
+        "time": 1_700_000_000.05 + n,
+    }
+    fields.update(changes)
+    return DecisionRecord(**fields)  # type: ignore[arg-type]
+
+
+def _populate(path: Path, records: list[DecisionRecord]) -> None:
+    async def write() -> None:
+        async with AuditStore.open(path) as store:
+            for rec in records:
+                await store.record(rec)
+
+    asyncio.run(write())
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "audit.db"
+    _populate(
+        path,
+        [
+            _record(1),
+            _record(2, session="other"),
+            _record(
+                3,
+                action="hold",
+                keys=(),
+                target="rm -rf /",
+                rule="deny:rm-root",
+                reason="deletes everything",
+                answered_at=None,
+                latency_ms=None,
+                verified=None,
+            ),
+        ],
+    )
+    return path
+
+
+def test_table_shows_each_decision(db: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", "--db", str(db)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any("npm run job-1" in line and "answer" in line and "40 ms" in line for line in lines)
+    assert any("rm -rf /" in line and "hold" in line and "deny:rm-root" in line for line in lines)
+    assert "other" in result.output
+
+
+def test_json_is_the_records(db: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [row["target"] for row in rows] == ["npm run job-1", "npm run job-2", "rm -rf /"]
+    assert rows[0]["options"] == ["Yes", "No"]
+    assert rows[0]["keys"] == ["1"]
+    assert rows[2]["verified"] is None
+    expected_keys = {
+        "time", "session", "pane", "prompt_kind", "tool", "target", "options", "action", "keys",
+        "rule", "reason", "first_seen", "answered_at", "latency_ms", "verified", "dry_run",
+        "fingerprint", "id",
+    }  # fmt: skip
+    assert expected_keys <= set(rows[0])
+
+
+def test_limit_and_session_filter(db: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["audit", "--db", str(db), "--json", "--session", "work", "--limit", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert [row["target"] for row in json.loads(result.output)] == ["rm -rf /"]
+
+
+def test_a_limit_below_one_is_a_usage_error(db: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--limit", "0"])
+    assert result.exit_code == 2
+
+
+def test_escape_sequences_from_the_screen_are_not_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    _populate(path, [_record(1, target="echo \x1b]0;pwned\x07 [bold]x[/bold]")])
+    result = CliRunner().invoke(app, ["audit", "--db", str(path)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "\\x1b]0;pwned\\x07 [bold]x[/bold]" in result.output
+
+
+def test_a_missing_db_given_explicitly_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.db"
+    result = CliRunner().invoke(app, ["audit", "--db", str(missing)])
+    assert result.exit_code == 1
+    assert "no audit database at" in result.output
+    assert not missing.exists()
+
+
+def test_nothing_recorded_yet_at_the_default_place(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), **WIDE}
+    table = CliRunner().invoke(app, ["audit"], env=env)
+    as_json = CliRunner().invoke(app, ["audit", "--json"], env=env)
+    assert table.exit_code == 0
+    assert "No decisions recorded yet" in table.output
+    assert str(tmp_path / "data" / "yesman" / "yesman.db") in table.output.replace("\n", "")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.output) == []
+
+
+def test_a_corrupt_db_is_explained_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    path.write_bytes(b"garbage" * 500)
+    result = CliRunner().invoke(app, ["audit", "--db", str(path)], env=WIDE)
+    assert result.exit_code == 1
+    assert "not a readable yesman database" in result.output
+    assert "Traceback" not in result.output

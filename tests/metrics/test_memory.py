@@ -1,0 +1,97 @@
+"""Memory deltas are charged per operation; kept memory shows, freed memory is not a leak."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tracemalloc
+
+import psutil
+import pytest
+
+from yesman.metrics import ComponentTracker
+from yesman.metrics._memory import MB, RssReader, looks_like_leak
+
+
+def test_rss_reader_agrees_with_psutil() -> None:
+    reader = RssReader()
+    try:
+        assert reader.rss_bytes() == pytest.approx(psutil.Process().memory_info().rss, rel=0.05)
+    finally:
+        reader.close()
+        reader.close()
+    assert reader.rss_bytes() > 0  # falls back to psutil once closed
+
+
+async def test_kept_allocation_shows_its_size_and_freed_one_does_not() -> None:
+    kept: list[bytes] = []
+    async with ComponentTracker() as tracker:
+
+        async def keeper() -> None:
+            async with tracker.track("keeper"):
+                await asyncio.sleep(0)
+                kept.append(b"\x01" * (20 * MB))  # written, so resident
+                await asyncio.sleep(0)
+
+        async def churner() -> None:
+            for _ in range(25):
+                async with tracker.track("churner"):
+                    chunk = b"\x02" * (2 * MB)
+                    await asyncio.sleep(0)
+                    del chunk
+
+        await asyncio.create_task(keeper())
+        await asyncio.create_task(churner())
+        metrics = tracker.get_component_metrics()
+
+    assert metrics["keeper"].avg_memory_delta_mb == pytest.approx(20.0, abs=2.0)
+    assert metrics["keeper"].peak_memory_mb == pytest.approx(20.0, abs=2.0)
+    assert abs(metrics["churner"].retained_memory_mb) < 2.0
+    assert not metrics["churner"].suspected_leak
+    assert not metrics["keeper"].suspected_leak
+    assert len(kept) == 1
+
+
+async def test_steadily_growing_component_is_a_suspected_leak() -> None:
+    hoard: list[bytes] = []
+    tracker = ComponentTracker(leak_min_samples=10, leak_threshold_mb=4.0)
+    for i in range(20):
+        with tracker.track("leaky"):
+            hoard.append(bytes([i % 250 + 1]) * MB)
+    m = tracker.get_component_metrics()["leaky"]
+    assert m.retained_memory_mb == pytest.approx(20.0, abs=3.0)
+    assert m.suspected_leak
+
+
+@pytest.mark.parametrize(
+    ("deltas", "expected"),
+    [
+        pytest.param([0.5] * 20, True, id="steady-growth"),
+        pytest.param([20.0] + [0.0] * 19, False, id="one-kept-allocation"),
+        pytest.param([2.0, -2.0] * 10, False, id="allocate-and-free"),
+        pytest.param([0.5] * 5, False, id="too-few-samples"),
+    ],
+)
+def test_leak_rule(deltas: list[float], expected: bool) -> None:
+    assert looks_like_leak(deltas, min_samples=10, threshold_mb=2.0) is expected
+
+
+def test_allocation_mode_counts_traced_bytes_and_stops_tracemalloc() -> None:
+    assert not tracemalloc.is_tracing()
+    tracker = ComponentTracker(allocations=True)
+    keep: list[object] = []
+    with tracker.track("alloc"):
+        keep.extend(object() for _ in range(10_000))
+    m = tracker.get_component_metrics()["alloc"]
+    assert m.allocation_count >= 10_000
+    assert m.allocation_bytes >= 10_000 * 16
+    asyncio.run(tracker.aclose())
+    assert not tracemalloc.is_tracing()
+
+
+def test_memory_can_be_switched_off() -> None:
+    tracker = ComponentTracker(memory=False)
+    with tracker.track("x"):
+        data = os.urandom(4 * MB)
+    assert len(data) == 4 * MB
+    assert tracker.get_component_metrics()["x"].avg_memory_delta_mb == 0.0

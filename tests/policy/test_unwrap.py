@@ -1,0 +1,45 @@
+"""Peeling wrappers off commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from yesman.policy._unwrap import shell_reads_stdin, unwrap
+
+
+@pytest.mark.parametrize(
+    ("command", "program"),
+    [
+        ("sudo -u root -- ls -l", ["ls", "-l"]),
+        ("env -i FOO=1 -u BAR ls", ["ls"]),
+        ("nice -n 5 ionice -c 3 ls", ["ls"]),
+        ("timeout -k 5 -s KILL 30 ls", ["ls"]),
+        ("nohup setsid stdbuf -o0 ls", ["ls"]),
+        ("A=1 B=2 exec -a name ls", ["ls"]),
+        ("/usr/bin/sudo ls", ["ls"]),
+        ("xargs -0 -n 1 ls", ["ls"]),
+        ("xargs", ["echo"]),
+        ("if ! ls", ["ls"]),
+    ],
+)
+def test_wrappers_are_removed(command: str, program: list[str]) -> None:
+    assert unwrap(command.split()).words == program
+
+
+def test_shell_c_and_eval_hand_back_their_strings() -> None:
+    assert unwrap(["bash", "-lc", "rm x", "name"]).strings == ["rm x"]
+    assert unwrap(["eval", "rm", "x"]).strings == ["rm x"]
+    assert unwrap(["env", "-S", "rm x"]).strings == ["rm x"]
+    assert unwrap(["su", "-c", "rm x", "root"]).strings == ["rm x"]
+
+
+def test_xargs_and_chdir_are_reported() -> None:
+    assert unwrap(["xargs", "rm"]).stdin_args
+    assert unwrap(["env", "-C", "/", "rm"]).cwd_unknown
+    assert unwrap(["command", "-v", "rm"]).words == []
+
+
+def test_shell_reading_stdin() -> None:
+    assert shell_reads_stdin(["sh"])
+    assert shell_reads_stdin(["bash", "-s", "--", "x"])
+    assert not shell_reads_stdin(["bash", "script.sh"])

@@ -1,0 +1,256 @@
+"""AuditStore against real SQLite files: round trips, filters, lifecycle, bad files."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from yesman.bus import Event, EventPriority, EventType
+from yesman.store import (
+    SCHEMA_VERSION,
+    AuditStore,
+    DecisionRecord,
+    StoreClosedError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreUnwritableError,
+    StoreVersionError,
+    default_db_path,
+)
+
+
+def _decision(
+    session: str = "work", when: float | None = None, **changes: object
+) -> DecisionRecord:
+    now = time.time() if when is None else when
+    fields: dict[str, object] = {
+        "session": session,
+        "pane": "%3",
+        "prompt_kind": "tool_permission",
+        "tool": "Bash",
+        "target": "npm test",
+        "options": ("Yes", "Yes, and don't ask again for npm test commands in /app", "No"),
+        "action": "answer",
+        "keys": ("1",),
+        "rule": "allow:npm test",
+        "reason": "test runner",
+        "first_seen": now - 0.05,
+        "answered_at": now,
+        "latency_ms": 50.0,
+        "fingerprint": "abc123",
+        "server": "default",
+        "time": now,
+    }
+    fields.update(changes)
+    return DecisionRecord(**fields)  # type: ignore[arg-type]
+
+
+async def test_a_recorded_decision_reads_back_identical(tmp_path: Path) -> None:
+    rec = _decision(verified=True, dry_run=True, correlation_id="c-1")
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        row_id = await store.record(rec)
+        (back,) = await store.list_decisions()
+    assert back.id == row_id
+    assert back == DecisionRecord(**{**rec.to_json(), "id": row_id})
+    assert back.options == rec.options
+    assert back.verified is True
+    assert back.dry_run is True
+
+
+async def test_the_file_is_wal_and_versioned(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "audit.db"
+    async with AuditStore.open(path) as store:
+        await store.record(_decision())
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+async def test_reopening_keeps_rows_and_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path) as store:
+        await store.record(_decision())
+    async with AuditStore.open(path) as store:
+        await store.record(_decision())
+        assert await store.count_decisions() == 2
+
+
+async def test_list_filters_and_orders(tmp_path: Path) -> None:
+    base = 1_700_000_000.0
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        for n in range(10):
+            await store.record(_decision("a" if n % 2 else "b", when=base + n, target=f"t{n}"))
+        newest_three = await store.list_decisions(limit=3)
+        only_a = await store.list_decisions(session="a")
+        recent_b = await store.list_decisions(session="b", since=base + 4)
+    assert [r.target for r in newest_three] == ["t7", "t8", "t9"]  # newest N, oldest first
+    assert [r.target for r in only_a] == ["t1", "t3", "t5", "t7", "t9"]
+    assert [r.target for r in recent_b] == ["t4", "t6", "t8"]
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5])
+async def test_a_bad_limit_is_refused(tmp_path: Path, limit: object) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        with pytest.raises(ValueError, match="limit must be a positive integer"):
+            await store.list_decisions(limit=limit)  # type: ignore[arg-type]
+
+
+async def test_update_verified(tmp_path: Path) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        first = await store.record(_decision())
+        second = await store.record(_decision())
+        assert await store.update_verified(first, True)
+        assert await store.update_verified(second, False)
+        assert not await store.update_verified(9999, True)
+        rows = await store.list_decisions()
+    assert [r.verified for r in rows] == [True, False]
+
+
+async def test_concurrent_writers_all_land_with_distinct_ids(tmp_path: Path) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        ids = await asyncio.gather(*(store.record(_decision(target=f"t{n}")) for n in range(300)))
+        assert sorted(ids) == list(range(1, 301))
+        assert await store.count_decisions() == 300
+
+
+async def test_close_commits_what_was_queued_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    store = await AuditStore.open(path)
+    futures = [store.record_nowait(_decision(target=f"t{n}")) for n in range(50)]
+    await store.aclose()
+    assert all(f.done() and f.exception() is None for f in futures)
+    async with AuditStore.open(path) as again:
+        assert await again.count_decisions() == 50
+
+
+async def test_a_cancelled_writer_still_gets_its_row_stored(tmp_path: Path) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        task = asyncio.create_task(store.record(_decision(target="keep me")))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await store.flush()
+        assert [r.target for r in await store.list_decisions()] == ["keep me"]
+
+
+async def test_events_round_trip_and_garbage_data_is_kept_as_text(tmp_path: Path) -> None:
+    weird: dict[Any, Any] = {"fine": [1, 2], "object": object(), 3: "int key"}
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        await store.record_event(
+            Event(
+                type=EventType.PROMPT_HELD,
+                data={"pane": "%1"},
+                source="monitor",
+                correlation_id="x",
+                priority=EventPriority.HIGH,
+            )
+        )
+        await store.record_event(Event(type=EventType.CUSTOM, data=weird))
+        held = await store.list_events(event_type="prompt.held")
+        everything = await store.list_events()
+    assert len(held) == 1
+    assert held[0].data == {"pane": "%1"}
+    assert (held[0].source, held[0].priority, held[0].correlation_id) == ("monitor", 2, "x")
+    assert everything[1].data["fine"] == [1, 2]
+    assert "object object" in everything[1].data["object"]
+
+
+# -- lifecycle
+
+
+async def test_using_a_closed_store_says_so(tmp_path: Path) -> None:
+    store = AuditStore.open(tmp_path / "audit.db")
+    with pytest.raises(StoreClosedError, match="not open yet"):
+        await store.record(_decision())
+    async with store:
+        pass
+    await store.aclose()  # idempotent
+    with pytest.raises(StoreClosedError, match="closed"):
+        await store.list_decisions()
+    with pytest.raises(StoreClosedError, match="make a new AuditStore"):
+        await store.start()
+
+
+# -- bad files
+
+
+async def test_a_corrupt_file_is_named_with_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    path.write_bytes(b"this is not sqlite at all\n" * 100)
+    with pytest.raises(StoreCorruptError) as info:
+        await AuditStore.open(path)
+    assert str(path) in str(info.value)
+    assert "move it aside" in str(info.value)
+    assert info.value.path == path
+
+
+async def test_an_unwritable_place_is_named(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnwritableError, match="a-file"):
+        await AuditStore.open(blocker / "audit.db")
+
+
+async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(StoreVersionError, match="upgrade yesman"):
+        await AuditStore.open(path)
+
+
+async def test_a_lock_held_elsewhere_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path):
+        pass
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreLockedError, match="locked by another process"):
+            await AuditStore.open(path, busy_timeout=0.05)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+async def test_without_create_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "missing.db"
+    with pytest.raises(StoreError, match="no audit database"):
+        await AuditStore.open(path, create=False)
+    assert not path.exists()
+
+
+# -- values and paths
+
+
+def test_records_refuse_garbage_and_accept_lists() -> None:
+    assert _decision(options=["Yes", "No"], keys=["2"]).options == ("Yes", "No")
+    with pytest.raises(TypeError, match=r"DecisionRecord\.options"):
+        _decision(options="Yes")
+    with pytest.raises(TypeError, match=r"DecisionRecord\.keys"):
+        _decision(keys=[1])
+    with pytest.raises(TypeError, match=r"DecisionRecord\.latency_ms"):
+        _decision(latency_ms=float("nan"))
+    with pytest.raises(TypeError, match=r"DecisionRecord\.session"):
+        _decision(session=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"XDG_DATA_HOME": "/data", "HOME": "/home/u"}, "/data/yesman/yesman.db"),
+        ({"XDG_DATA_HOME": "relative", "HOME": "/home/u"}, "/home/u/.local/share/yesman/yesman.db"),
+        ({"HOME": "/home/u"}, "/home/u/.local/share/yesman/yesman.db"),
+    ],
+)
+def test_default_db_path(environ: dict[str, str], expected: str) -> None:
+    assert default_db_path(environ) == Path(expected)

@@ -1,0 +1,106 @@
+"""A committed row survives `kill -9` of the writing process, and the file stays intact."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from yesman.store import AuditStore, DecisionRecord, StoreError
+from yesman.store._worker import SqliteWorker
+
+# The writer: records decisions in concurrent bursts (so batches are in flight) and prints the
+# id of each one as soon as `record()` returned, i.e. once the store says it is committed.
+WRITER = """
+import asyncio, sys, time
+from yesman.store import AuditStore, DecisionRecord, StoreError
+from yesman.store._worker import SqliteWorker
+
+async def main(path):
+    async with AuditStore.open(path) as store:
+        n = 0
+        while True:
+            burst = [
+                DecisionRecord(session="s", pane="%1", prompt_kind="tool_permission",
+                               action="answer", first_seen=time.time(), target=f"t{n + i}")
+                for i in range(7)
+            ]
+            n += len(burst)
+            for row_id in await asyncio.gather(*(store.record(rec) for rec in burst)):
+                print(row_id, flush=True)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def _write_then_kill(path: Path, at_least: int) -> tuple[list[int], set[int]]:
+    """Run the writer until it reported `at_least` commits, SIGKILL it; (reported, stored)."""
+    committed: list[int] = []
+    with subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as writer:
+        assert writer.stdout is not None
+        for line in writer.stdout:
+            committed.append(int(line))
+            if len(committed) >= at_least:
+                break
+        writer.send_signal(signal.SIGKILL)  # mid-stream: more bursts are queued and writing
+        writer.wait(timeout=10)
+        assert writer.returncode == -signal.SIGKILL
+        committed.extend(int(line) for line in writer.stdout.read().split())
+    assert Path(f"{path}-wal").exists()  # never checkpointed: the rows are only in the WAL
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {row[0] for row in conn.execute("SELECT id FROM decisions")}
+    finally:
+        conn.close()
+    return committed, stored
+
+
+async def test_committed_rows_survive_kill_9(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    committed, stored = await asyncio.to_thread(_write_then_kill, path, 400)
+    assert len(committed) >= 400
+    assert set(committed) <= stored
+    assert stored == set(range(1, len(stored) + 1))  # no holes: whole transactions or nothing
+
+    async with AuditStore.open(path) as store:  # and yesman carries on with the same file
+        assert await store.count_decisions() == len(stored)
+        row_id = await store.record(
+            DecisionRecord(session="s", pane="%1", prompt_kind="x", action="hold", first_seen=0.0)
+        )
+    assert row_id == len(stored) + 1
+
+
+def test_one_bad_write_in_a_batch_fails_alone(tmp_path: Path) -> None:
+    worker = SqliteWorker(tmp_path / "audit.db", create=True)
+
+    def insert(row_id: int) -> Callable[[sqlite3.Connection], int]:
+        def run(conn: sqlite3.Connection) -> int:
+            conn.execute("INSERT INTO events (id, time, type) VALUES (?, 0, 'custom')", (row_id,))
+            return row_id
+
+        return run
+
+    # Queued before the thread starts, so all five land in one batch.
+    futures = [worker.submit(insert(n), write=True) for n in (1, 2, 2, 3, 4)]
+    worker.start()
+    worker.stop()
+    worker.stopped.result(timeout=10)
+    assert [f.result() for i, f in enumerate(futures) if i != 2] == [1, 2, 3, 4]
+    error = futures[2].exception()
+    assert isinstance(error, StoreError)
+    assert "UNIQUE constraint failed" in str(error)
+    conn = sqlite3.connect(tmp_path / "audit.db")
+    try:
+        assert [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id")] == [1, 2, 3, 4]
+    finally:
+        conn.close()
