@@ -110,12 +110,19 @@ async def async_tracked(n: int) -> float:
         return await asyncio.create_task(body())
 
 
+def empty(n: int) -> None:
+    for _ in range(n):
+        pass
+
+
 def primitive(fn: Callable[[], object], n: int = 200_000) -> float:
+    """CPU seconds of one ``fn()`` call, the loop around it subtracted."""
+
     def body(n: int) -> None:
         for _ in range(n):
             fn()
 
-    return per_op(body, n) - per_op(bare, n) + per_op(lambda k: [work() for _ in range(0)], 1) * 0
+    return per_op(body, n) - per_op(empty, n)
 
 
 def sketch_rows(n: int = 200_000) -> tuple[float, float]:
@@ -145,24 +152,38 @@ def main() -> None:
     t_psutil = per_op(psutil_per_op, 2_000) - base
 
     rss = RssReader()
-    fd = rss  # keep the reader alive while measured
     p_perf = primitive(time.perf_counter)
     p_thread = primitive(time.thread_time)
-    p_statm = primitive(fd.pages)
+    p_statm = primitive(rss.pages)
     rss.close()
+    floor = 2 * p_perf + 2 * p_thread + 2 * p_statm
     dd_cost, ours_cost = sketch_rows()
 
     us = 1e6
     rows: list[tuple[str, float, str]] = [
-        ("timing only (with track)", t_timing, f"target <= 1 us: {t_timing * us / 1.0:.2f}x target"),
+        (
+            "timing only (with track)",
+            t_timing,
+            f"target <= 1 us: {t_timing * us / 1.0:.2f}x target",
+        ),
         (
             "timing + CPU + memory + I/O (with track)",
             t_all,
             f"target <= 5 us: {t_all * us / 5.0:.2f}x target; "
             f"{t_psutil / t_all:.0f}x cheaper than psutil/op (target >= 20x)",
         ),
+        (
+            "  of which the clock/syscall floor",
+            floor,
+            f"2x perf_counter + 2x thread_time + 2x statm; overhead above it "
+            f"{(t_all - floor) * us:.2f} us",
+        ),
         ("  same, async with in a step-accounted task", t_async, ""),
-        ("prometheus Histogram.observe (reference)", t_prom, f"timing only = {t_timing / t_prom:.2f}x it"),
+        (
+            "prometheus Histogram.observe (reference)",
+            t_prom,
+            f"timing only = {t_timing / t_prom:.2f}x it",
+        ),
         ("prometheus .labels().observe (reference)", t_prom_labels, ""),
         ("psutil per operation (first implementation)", t_psutil, "reference for the 20x target"),
         ("-- primitives on this machine --", float("nan"), ""),
@@ -170,7 +191,11 @@ def main() -> None:
         ("time.thread_time()", p_thread, "CPU uses 2"),
         ("/proc/self/statm pread + parse", p_statm, "memory uses 2"),
         ("DDSketch.add per sample", dd_cost, "not used"),
-        ("LogSketch.add_many per sample (batches of 256)", ours_cost, "used for lifetime quantiles"),
+        (
+            "LogSketch.add_many per sample (batches of 256)",
+            ours_cost,
+            "used for lifetime quantiles",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'approach':<{width}}  {'us/op':>8}  notes")
@@ -178,8 +203,10 @@ def main() -> None:
     for name, seconds, note in rows:
         figure = "" if seconds != seconds else f"{seconds * us:8.2f}"
         print(f"{name:<{width}}  {figure:>8}  {note}")
-    print(f"\n(bare loop: {base * us:.3f} us/op subtracted; best of {REPEATS} runs; "
-          f"{os.cpu_count()} cores; median load {statistics.median(os.getloadavg()):.2f})")
+    print(
+        f"\n(bare loop: {base * us:.3f} us/op subtracted; best of {REPEATS} runs; "
+        f"{os.cpu_count()} cores; median load {statistics.median(os.getloadavg()):.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -127,6 +127,15 @@ PLAN = (
     "## Plan\n\n1. Add a `--dry-run` flag to the CLI\n2. Thread it through the runner\n"
     "3. Add tests for both modes"
 )
+
+
+def write_plan(body: Any) -> Turn:
+    """Write the plan where Claude Code asked for it (the path is only known at run time)."""
+    found = re.search(r"/[\w/.-]*/\.claude/plans/[\w.-]+\.md", json.dumps(body))
+    path = found.group(0) if found else str(WORK / "home/.claude/plans/plan.md")
+    return ToolUse("Write", {"file_path": path, "content": PLAN + "\n"})
+
+
 LIST_ANSWER = (
     "Here is what I would do next:\n\n1. Yes, run the migrations first\n2. No, skip the tests\n"
     "3. Do you want to proceed? is what the tool will ask\n\nTell me which one you prefer."
@@ -153,8 +162,12 @@ FETCH_OPTIONS = ("Yes", "Yes, and don't ask again for example.com",
 QUESTION_OPTIONS = ("PostgreSQL Full SQL server, best for production",
                     "SQLite A single file, simplest to run", "Type something.",
                     "Chat about this")
-PLAN_OPTIONS = ("Yes, and auto-accept edits", "Yes, and manually approve edits",
-                "No, keep planning")
+PLAN_EMPTY_OPTIONS = ("Yes, and switch to default (ask each time) for this session", "No")
+# The hint under option 3 is indented like a wrapped line, so it is joined like one.
+PLAN_OPTIONS = ("Yes, auto-accept edits", "Yes, manually approve edits",
+                "Tell Claude what to change shift+tab to approve with this feedback")
+PLAN_QUESTION = ("Claude has written up a plan and is ready to execute. "
+                 "Would you like to proceed?")
 BASH_AUTO_OPTIONS = (BASH_OPTIONS[0], BASH_OPTIONS[1],
                      "Yes, and switch to auto mode · auto mode handles these prompts for you",
                      "No")
@@ -242,11 +255,20 @@ SCENARIOS: tuple[Scenario, ...] = (
         sizes=W3,
     ),
     Scenario(
-        "plan_approval", "claude --permission-mode plan, then ExitPlanMode tool_use",
-        (*ask("plan the dry-run flag"), ("wait", r"Would you like to proceed\?")),
-        waiting(prompt("plan_approval", "Would you like to proceed?", PLAN_OPTIONS,
+        "plan_approval_noplan", "--permission-mode plan, ExitPlanMode with no plan file written",
+        (*ask("plan the dry-run flag"), ("wait", r"Exit plan mode\?")),
+        waiting(prompt("plan_approval", "Exit plan mode?", PLAN_EMPTY_OPTIONS,
                        tool="ExitPlanMode")),
-        turns=(ToolUse("ExitPlanMode", {"plan": PLAN}),),
+        turns=(ToolUse("ExitPlanMode", {}),),
+        args=("--permission-mode", "plan"),
+        sizes=W3,
+    ),
+    Scenario(
+        "plan_approval", "--permission-mode plan, Write of the plan file, then ExitPlanMode",
+        (*ask("plan the dry-run flag"), ("wait", r"Would you like to\s+proceed\?")),
+        waiting(prompt("plan_approval", PLAN_QUESTION, PLAN_OPTIONS,
+                       tool="ExitPlanMode")),
+        turns=(write_plan, ToolUse("ExitPlanMode", {})),
         args=("--permission-mode", "plan"),
         sizes=W3,
     ),

@@ -108,9 +108,7 @@ def tmux() -> Iterator[PrivateTmuxServer]:
 
 
 @pytest.fixture
-async def rig(
-    tmux: PrivateTmuxServer, tmp_path: Path, claude_binary: Path
-) -> AsyncIterator[Rig]:
+async def rig(tmux: PrivateTmuxServer, tmp_path: Path, claude_binary: Path) -> AsyncIterator[Rig]:
     project = tmp_path / "project"
     project.mkdir()
     async with (
@@ -133,12 +131,17 @@ async def test_bash_permission_is_answered_and_the_command_runs(rig: Rig) -> Non
     sent = rig.events(EventType.RESPONSE_SENT)
     async with rig.supervisor():
         await rig.launch(
-            ToolUse("Bash", {"command": "mkdir -p build && touch build/out.txt",
-                             "description": "Create the build folder"}),  # fmt: skip
+            ToolUse(
+                "Bash",
+                {
+                    "command": "mkdir -p build && touch build/out.txt",
+                    "description": "Create the build folder",
+                },
+            ),
             TextReply("Created build/out.txt."),
         )
         await until(lambda: (rig.project / "build" / "out.txt").exists(), what="build/out.txt")
-        await until(lambda: len(rig.api.main_requests()) >= 2, what="the tool result request")
+        await until(lambda: len(rig.api.main_requests) >= 2, what="the tool result request")
         await asyncio.sleep(1.0)  # time for a (wrong) second answer to show up
         records = await rig.records()
     assert [(r.tool, r.action, r.keys) for r in records] == [("Bash", "answer", ("1",))]
@@ -156,7 +159,7 @@ async def test_file_creation_and_fetch_are_answered(rig: Rig) -> None:
             TextReply("Done."),
         )
         await until(target.exists, what="hello.txt")
-        await until(lambda: len(rig.api.main_requests()) >= 3, timeout=60, what="the fetch")
+        await until(lambda: len(rig.api.main_requests) >= 3, timeout=60, what="the fetch")
         records = await rig.records()
     assert target.read_text() == "hello\n"
     assert [(r.tool, r.action) for r in records] == [("Write", "answer"), ("WebFetch", "answer")]
@@ -168,11 +171,11 @@ async def test_dangerous_command_is_held_and_nothing_is_typed(rig: Rig) -> None:
         pane = await rig.launch(
             ToolUse("Bash", {"command": "rm -rf ~/", "description": "Clean up"}),
         )
-        await until(lambda: held, what="the hold")
+        await until(lambda: len(held), what="the hold")
         await asyncio.sleep(2.0)
         records = await rig.records()
     assert [(r.action, r.keys) for r in records] == [("hold", ())]
-    assert len(rig.api.main_requests()) == 1, "no answer reached Claude"
+    assert len(rig.api.main_requests) == 1, "no answer reached Claude"
     assert "Do you want to proceed?" in rig.screen(pane), "the dialog still waits for a human"
 
 
@@ -193,11 +196,11 @@ async def test_ask_user_question_is_held(rig: Rig) -> None:
     }
     async with rig.supervisor():
         await rig.launch(ToolUse("AskUserQuestion", question))
-        await until(lambda: held, what="the hold")
+        await until(lambda: len(held), what="the hold")
         await asyncio.sleep(1.0)
         records = await rig.records()
     assert [(r.prompt_kind, r.action) for r in records] == [("question", "hold")]
-    assert len(rig.api.main_requests()) == 1
+    assert len(rig.api.main_requests) == 1
 
 
 async def test_trust_dialog_is_held_by_default_and_answered_by_a_rule(rig: Rig) -> None:
@@ -223,7 +226,7 @@ async def test_trust_dialog_is_held_by_default_and_answered_by_a_rule(rig: Rig) 
         """
     )
     async with rig.supervisor(policy=policy):
-        await until(lambda: len(rig.api.main_requests()) >= 1, what="Claude past the dialog")
+        await until(lambda: len(rig.api.main_requests) >= 1, what="Claude past the dialog")
         records = await rig.records()
     assert (records[-1].prompt_kind, records[-1].action, records[-1].keys) == (
         "trust_folder",
@@ -261,7 +264,7 @@ async def test_claude_exit_and_pane_close_are_reported(rig: Rig) -> None:
     async with rig.supervisor() as supervisor:
         pane = await rig.launch(TextReply("hi"))
         await until(lambda: pane in supervisor.monitors, what="the pane being watched")
-        await until(lambda: len(rig.api.main_requests()) >= 1, what="the first reply")
+        await until(lambda: len(rig.api.main_requests) >= 1, what="the first reply")
         await asyncio.sleep(1.0)
         rig.tmux.run("send-keys", "-t", pane, "-l", "/exit")
         rig.tmux.run("send-keys", "-t", pane, "Enter")
@@ -270,7 +273,7 @@ async def test_claude_exit_and_pane_close_are_reported(rig: Rig) -> None:
             what="claude_exited",
         )
         rig.tmux.run("kill-pane", "-t", pane)
-        await until(lambda: stopped, what="SESSION_STOPPED")
+        await until(lambda: len(stopped), what="SESSION_STOPPED")
         assert pane not in supervisor.monitors
 
 
@@ -281,5 +284,5 @@ async def test_tmux_server_killed_mid_watch(rig: Rig) -> None:
         await until(lambda: pane in supervisor.monitors, what="the pane being watched")
         rig.tmux.kill()
         await until(lambda: not supervisor.monitors, what="the watch to end")
-        await until(lambda: errors, what="the lost-server event")
+        await until(lambda: len(errors), what="the lost-server event")
     assert "tmux server lost" in errors[0].data["error"]

@@ -14,11 +14,23 @@ IDLE = AgentScreen(ScreenState.IDLE)
 @pytest.mark.parametrize(
     ("line", "kind", "details"),
     [
-        ("===== 2 failed, 10 passed in 0.31s =====", ContextKind.TESTS_FAILING, {"failed": 2, "passed": 10}),
-        ("Tests:       1 failed, 8 passed, 9 total", ContextKind.TESTS_FAILING, {"failed": 1, "passed": 8}),
+        (
+            "===== 2 failed, 10 passed in 0.31s =====",
+            ContextKind.TESTS_FAILING,
+            {"failed": 2, "passed": 10},
+        ),
+        (
+            "Tests:       1 failed, 8 passed, 9 total",
+            ContextKind.TESTS_FAILING,
+            {"failed": 1, "passed": 8},
+        ),
         ("--- FAIL: TestParse (0.00s)", ContextKind.TESTS_FAILING, {}),
         ("===== 12 passed in 0.40s =====", ContextKind.TESTS_PASSING, {"passed": 12}),
-        ("src/app.ts(3,7): error TS2322: Type 'string' is not assignable", ContextKind.BUILD_ERROR, {}),
+        (
+            "src/app.ts(3,7): error TS2322: Type 'string' is not assignable",
+            ContextKind.BUILD_ERROR,
+            {},
+        ),  # fmt: skip
         ("error[E0425]: cannot find value `x` in this scope", ContextKind.BUILD_ERROR, {}),
         ("npm ERR! code ELIFECYCLE", ContextKind.BUILD_ERROR, {}),
         (
@@ -32,7 +44,7 @@ IDLE = AgentScreen(ScreenState.IDLE)
             {"resets": "5pm (Europe/London)"},
         ),
         ("5-hour limit reached ∙ resets 3pm", ContextKind.USAGE_LIMIT, {"resets": "3pm"}),
-        ("⎿ API Error: 529 {\"type\":\"overloaded_error\"}", ContextKind.API_ERROR, {}),
+        ('⎿ API Error: 529 {"type":"overloaded_error"}', ContextKind.API_ERROR, {}),
     ],
 )
 def test_line_patterns(line: str, kind: ContextKind, details: dict[str, object]) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,14 @@ class AgentLog:
                     f"{[e['event'] for e in self.events()]}"
                 )
             await asyncio.sleep(0.05)
+
+
+async def until(check: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -125,7 +133,8 @@ async def test_answers_routine_dialogs_once_and_holds_dangerous_ones(
     assert records[0].verified is True
     assert records[1].keys == ()
     assert "rm -rf /" in records[1].target
-    assert records[0].latency_ms is not None and records[0].latency_ms > 0
+    assert records[0].latency_ms is not None
+    assert records[0].latency_ms > 0
     assert len(held) == 1
     assert held[0].data["pane_id"] == pane
     assert len(sent) == 2
@@ -182,10 +191,7 @@ async def test_panes_that_start_later_are_found_and_closed_panes_end_their_watch
         await agent.wait_for("answered", timeout=20)
         assert pane in supervisor.monitors
         tmux.run("kill-pane", "-t", pane)
-        deadline = time.monotonic() + 10
-        while pane in supervisor.monitors and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        assert pane not in supervisor.monitors
+        await until(lambda: pane not in supervisor.monitors, "the watch to end")
         await bus.join()
     assert [e.data["pane_id"] for e in stopped] == [pane]
 
@@ -199,10 +205,7 @@ async def test_session_rename_relabels_the_watch(
     ) as supervisor:
         await agent.wait_for("idle")
         tmux.run("rename-session", "-t", "before", "after")
-        deadline = time.monotonic() + 10
-        while supervisor.monitors[pane].session_name != "after":
-            assert time.monotonic() < deadline, "rename never reached the monitor"
-            await asyncio.sleep(0.05)
+        await until(lambda: supervisor.monitors[pane].session_name == "after", "the rename")
 
 
 async def test_survives_the_tmux_server_being_killed_and_restarted(
@@ -215,10 +218,7 @@ async def test_survives_the_tmux_server_being_killed_and_restarted(
     ) as supervisor:
         await agent.wait_for("answered")
         tmux.kill()
-        deadline = time.monotonic() + 10
-        while supervisor.monitors and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        assert supervisor.monitors == {}
+        await until(lambda: not supervisor.monitors, "every watch to end")
         # The server comes back with a new agent: it is watched and answered again.
         pane, agent2 = start_agent(tmux, tmp_path, "write", session="second")
         await agent2.wait_for("answered", timeout=30)

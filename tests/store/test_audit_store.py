@@ -54,10 +54,11 @@ def _decision(
 async def test_a_recorded_decision_reads_back_identical(tmp_path: Path) -> None:
     rec = _decision(verified=True, dry_run=True, correlation_id="c-1")
     async with AuditStore.open(tmp_path / "audit.db") as store:
-        row_id = await store.record(rec)
+        saved = await store.record(rec)
         (back,) = await store.list_decisions()
-    assert back.id == row_id
-    assert back == DecisionRecord(**{**rec.to_json(), "id": row_id})
+    assert saved.id is not None
+    assert back == saved
+    assert back == DecisionRecord(**{**rec.to_json(), "id": saved.id})
     assert back.options == rec.options
     assert back.verified is True
     assert back.dry_run is True
@@ -90,9 +91,9 @@ async def test_list_filters_and_orders(tmp_path: Path) -> None:
         newest_three = await store.list_decisions(limit=3)
         only_a = await store.list_decisions(session="a")
         recent_b = await store.list_decisions(session="b", since=base + 4)
-    assert [r.target for r in newest_three] == ["t7", "t8", "t9"]  # newest N, oldest first
-    assert [r.target for r in only_a] == ["t1", "t3", "t5", "t7", "t9"]
-    assert [r.target for r in recent_b] == ["t4", "t6", "t8"]
+    assert [r.target for r in newest_three] == ["t9", "t8", "t7"]  # newest first
+    assert [r.target for r in only_a] == ["t9", "t7", "t5", "t3", "t1"]
+    assert [r.target for r in recent_b] == ["t8", "t6", "t4"]
 
 
 @pytest.mark.parametrize("limit", [0, -1, True, 2.5])
@@ -104,19 +105,21 @@ async def test_a_bad_limit_is_refused(tmp_path: Path, limit: object) -> None:
 
 async def test_update_verified(tmp_path: Path) -> None:
     async with AuditStore.open(tmp_path / "audit.db") as store:
-        first = await store.record(_decision())
-        second = await store.record(_decision())
-        assert await store.update_verified(first, True)
-        assert await store.update_verified(second, False)
+        first = await store.record(_decision(when=1.0))
+        second = await store.record(_decision(when=2.0))
+        assert first.id is not None
+        assert second.id is not None
+        assert await store.update_verified(first.id, True)
+        assert await store.update_verified(second.id, False)
         assert not await store.update_verified(9999, True)
         rows = await store.list_decisions()
-    assert [r.verified for r in rows] == [True, False]
+    assert [r.verified for r in rows] == [False, True]
 
 
 async def test_concurrent_writers_all_land_with_distinct_ids(tmp_path: Path) -> None:
     async with AuditStore.open(tmp_path / "audit.db") as store:
-        ids = await asyncio.gather(*(store.record(_decision(target=f"t{n}")) for n in range(300)))
-        assert sorted(ids) == list(range(1, 301))
+        saved = await asyncio.gather(*(store.record(_decision(target=f"t{n}")) for n in range(300)))
+        assert sorted(rec.id or 0 for rec in saved) == list(range(1, 301))
         assert await store.count_decisions() == 300
 
 
@@ -159,8 +162,8 @@ async def test_events_round_trip_and_garbage_data_is_kept_as_text(tmp_path: Path
     assert len(held) == 1
     assert held[0].data == {"pane": "%1"}
     assert (held[0].source, held[0].priority, held[0].correlation_id) == ("monitor", 2, "x")
-    assert everything[1].data["fine"] == [1, 2]
-    assert "object object" in everything[1].data["object"]
+    assert everything[0].data["fine"] == [1, 2]
+    assert "object object" in everything[0].data["object"]
 
 
 # -- lifecycle

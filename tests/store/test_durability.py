@@ -30,8 +30,8 @@ async def main(path):
                 for i in range(7)
             ]
             n += len(burst)
-            for row_id in await asyncio.gather(*(store.record(rec) for rec in burst)):
-                print(row_id, flush=True)
+            for saved in await asyncio.gather(*(store.record(rec) for rec in burst)):
+                print(saved.id, flush=True)
 
 asyncio.run(main(sys.argv[1]))
 """
@@ -74,10 +74,10 @@ async def test_committed_rows_survive_kill_9(tmp_path: Path) -> None:
 
     async with AuditStore.open(path) as store:  # and yesman carries on with the same file
         assert await store.count_decisions() == len(stored)
-        row_id = await store.record(
+        saved = await store.record(
             DecisionRecord(session="s", pane="%1", prompt_kind="x", action="hold", first_seen=0.0)
         )
-    assert row_id == len(stored) + 1
+    assert saved.id == len(stored) + 1
 
 
 def test_one_bad_write_in_a_batch_fails_alone(tmp_path: Path) -> None:

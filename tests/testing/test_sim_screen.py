@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from yesman.testing._sim_scenarios import Dialog, builtin_scenarios
-from yesman.testing._sim_screen import Line, parse_keys, render_dialog, render_rows, wrap_line
+from yesman.testing._sim_scenarios import Dialog, builtin_scenarios, plan_dialog
+from yesman.testing._sim_screen import (
+    Line,
+    input_box,
+    parse_keys,
+    render_dialog,
+    render_rows,
+    wrap_line,
+)
 
 POINTER = "\u276f"  # the highlight mark Claude Code draws
 CORPUS = Path(__file__).parents[1] / "agents" / "claude" / "corpus"
@@ -154,3 +161,21 @@ def test_highlight_follows_the_highlighted_option() -> None:
 )
 def test_parse_keys(data: bytes, keys: list[str]) -> None:
     assert parse_keys(data) == keys
+
+
+@pytest.mark.parametrize(("capture", "busy"), [("idle_start", False), ("busy_thinking", True)])
+@pytest.mark.parametrize("width", [80, 120])
+def test_input_box_matches_real_capture(capture: str, busy: bool, width: int) -> None:
+    drawn = [text.rstrip() for _, text in render_rows(input_box(width, busy=busy), width, 100)]
+    assert drawn == _corpus_tail(f"{capture}_w{width}.txt", len(drawn))
+
+
+@pytest.mark.parametrize(
+    ("width", "plan_file"),
+    [(60, "plan-the-dry-run-flag-pure-forest"), (120, "plan-the-dry-run-flag-tender-fog")],
+)
+def test_plan_approval_matches_real_capture(width: int, plan_file: str) -> None:
+    drawn = _drawn(plan_dialog(plan_file), width)
+    question = max(i for i, line in enumerate(drawn) if line.startswith("  ──"))
+    bottom = drawn[question:]  # the plan above scrolls in a box of its own in the real one
+    assert bottom == _corpus_tail(f"plan_approval_w{width}.txt", len(bottom))

@@ -208,6 +208,22 @@ def test_sigterm_ends_it_cleanly(tmp_path: Path) -> None:
     assert _events(log, "exit")[0]["reason"] == "SIGTERM"
 
 
+def test_a_vanished_terminal_ends_it(tmp_path: Path) -> None:
+    log = tmp_path / "agent.jsonl"
+    with subprocess.Popen(
+        [*AGENT, "--scenario", "bash", "--log", str(log)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None
+        proc.stdout.close()  # like a pane whose terminal is gone
+        assert proc.wait(timeout=10) == 0
+        assert proc.stderr is not None
+        assert b"Traceback" not in proc.stderr.read()
+    assert _events(log, "exit")[0]["reason"] == "output closed"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

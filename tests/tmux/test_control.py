@@ -270,11 +270,13 @@ async def test_a_reader_that_falls_behind_recovers(tmux_server: PrivateTmuxServe
         "import sys, time\ninput()\nfor i in range(20000): print('p' * 60, i)\ntime.sleep(60)\n"
     )
     pane = tmux_server.new_session("behind", [sys.executable, "-c", script])
-    async with ControlClient(tmux_server.server, ControlConfig(pause_after=1)) as client:
+    # tmux 3.3a can go quiet for ~5 s before it sends %pause to a client that fell behind
+    config = ControlConfig(pause_after=1, command_timeout=15)
+    async with ControlClient(tmux_server.server, config) as client:
         stream = client.notifications()
         await client.send_keys(pane, "Enter")
         # the whole event loop stops reading the control pipe while the pane floods it; tmux
-        # either holds the pane back or pauses it for us (%pause), it never drops the client
+        # buffers or pauses the pane for us (%pause), it never drops the client
         time.sleep(2.5)  # noqa: ASYNC251 - blocking the loop is the point
         await eventually_async(
             lambda: _containing(client.capture_pane(pane), "p 19999"), timeout=30

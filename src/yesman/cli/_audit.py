@@ -93,8 +93,10 @@ def _table(records: list[DecisionRecord], path: Path, width: int) -> Table:
 
 
 async def _load(path: Path, limit: int, session: str | None) -> list[DecisionRecord]:
+    """The newest `limit` decisions, oldest first: read top to bottom like a log."""
     async with AuditStore.open(path, create=False) as store:
-        return await store.list_decisions(limit=limit, session=session)
+        newest_first = await store.list_decisions(limit=limit, session=session)
+    return newest_first[::-1]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -115,7 +117,9 @@ def audit(
     as_json: Annotated[
         bool, typer.Option("--json", help="print a JSON array of records instead of a table")
     ] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="show the newest N decisions")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="show the newest N decisions (oldest first)")
+    ] = 50,
     session: Annotated[
         str | None, typer.Option("--session", help="only decisions about this tmux session")
     ] = None,

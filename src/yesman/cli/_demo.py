@@ -13,9 +13,6 @@ from rich.console import Console
 from rich.rule import Rule
 
 from yesman.cli._app import app
-from yesman.cli._demo_bus import run_bus_demo
-from yesman.cli._demo_tracker import run_tracker_demo
-from yesman.cli._demo_watch import run_watch_demo
 
 
 class Part(StrEnum):
@@ -52,12 +49,20 @@ def demo(
 
 
 async def _demo(console: Console, only: Part, speed: float) -> None:
+    # Imported here: each part pulls in a good share of the library, which other commands
+    # should not pay for at start-up.
     if only in (Part.ALL, Part.WATCH):
+        from yesman.cli._demo_watch import run_watch_demo  # noqa: PLC0415
+
         console.print(Rule("1. The watcher on a simulated Claude Code"))
         await run_watch_demo(console, speed=speed)
     if only in (Part.ALL, Part.TRACKER):
+        from yesman.cli._demo_tracker import run_tracker_demo  # noqa: PLC0415
+
         console.print(Rule("2. Per-component tracking: latency, CPU, memory, I/O"))
         await run_tracker_demo(console)
     if only in (Part.ALL, Part.BUS):
+        from yesman.cli._demo_bus import run_bus_demo  # noqa: PLC0415
+
         console.print(Rule("3. The event bus under a burst"))
         await run_bus_demo(console)

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from yesman.bus import Event
+from yesman.metrics import ComponentMetrics
 from yesman.monitor import COMPONENTS, WatchedPane
 
 __all__ = ["HeldLog", "components_table", "panes_table", "watch_view"]
@@ -44,7 +45,8 @@ def panes_table(watched: list[WatchedPane]) -> Table:
         prompt = status.last_prompt
         what = ""
         if prompt is not None:
-            what = f"{prompt.tool or prompt.kind.value}: {_clip(prompt.target or prompt.question, 48)}"
+            subject = _clip(prompt.target or prompt.question, 48)
+            what = f"{prompt.tool or prompt.kind.value}: {subject}"
         state = status.state.value if status.claude_running else "no claude"
         table.add_row(
             w.pane.pane_id,
@@ -58,25 +60,26 @@ def panes_table(watched: list[WatchedPane]) -> Table:
     return table
 
 
-def components_table(metrics: Mapping[str, Mapping[str, Any]], title: str = "Components") -> Table:
+def components_table(metrics: Mapping[str, ComponentMetrics], title: str = "Components") -> Table:
     """Per-component latency and resources, in the pipeline's order."""
     table = Table(title=title, header_style="bold")
-    table.add_column("component")
-    for name in ("n", "avg ms", "p95 ms", "max ms", "errors", "cpu ms/op", "cpu %", "mem Δ MB"):
+    table.add_column("component", no_wrap=True, min_width=19)
+    for name in ("n", "avg ms", "p95 ms", "p99 ms", "max ms", "err", "cpu %", "mem Δ MB", "I/O KB"):
         table.add_column(name, justify="right")
     names = [c for c in COMPONENTS if c in metrics] + [c for c in metrics if c not in COMPONENTS]
     for name in names:
-        s = metrics[name]
+        m = metrics[name]
         table.add_row(
             name,
-            str(s.get("sample_count", 0)),
-            f"{s.get('average_ms', 0.0):.2f}",
-            f"{s.get('p95_ms', 0.0):.2f}",
-            f"{s.get('max_ms', 0.0):.2f}",
-            str(s.get("error_count", 0)),
-            f"{s.get('avg_cpu_ms', 0.0):.3f}",
-            f"{s.get('avg_cpu_percent', 0.0):.1f}",
-            f"{s.get('avg_memory_delta_mb', 0.0):.3f}",
+            str(m.sample_count),
+            f"{m.average_ms:.2f}",
+            f"{m.p95_ms:.2f}",
+            f"{m.p99_ms:.2f}",
+            f"{m.max_ms:.2f}",
+            str(m.error_count),
+            f"{m.avg_cpu_percent:.1f}",
+            f"{m.avg_memory_delta_mb:.3f}",
+            f"{(m.bytes_sent + m.bytes_received) / 1024:.1f}",
         )
     return table
 
@@ -113,7 +116,7 @@ class HeldLog:
 
 def watch_view(
     watched: list[WatchedPane],
-    metrics: Mapping[str, Mapping[str, Any]],
+    metrics: Mapping[str, ComponentMetrics],
     held: HeldLog,
     header: str,
 ) -> Group:

@@ -7,8 +7,9 @@ import contextlib
 import json
 import logging
 import signal
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +17,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from yesman.agents import Prompt, ScreenState
 from yesman.agents.claude import parse_screen
 from yesman.bus import AsyncEventBus, EventType
 from yesman.cli._app import app
@@ -23,7 +25,7 @@ from yesman.cli._views import HeldLog, watch_view
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy, is_claude_code
 from yesman.policy import Policy, PolicyError
 from yesman.store import AuditStore, StoreError, default_db_path
-from yesman.tmux import ControlClient, TmuxError, TmuxServer, process_trees
+from yesman.tmux import ControlClient, PaneInfo, TmuxError, TmuxServer, process_trees
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +95,11 @@ def watch(
                 console,
                 server,
                 policy,
-                db or default_db_path(),
-                targets or [],
-                settings,
-                RestartPolicy(enabled=restart),
-                live,
+                db=db or default_db_path(),
+                targets=targets or [],
+                settings=settings,
+                restart=RestartPolicy(enabled=restart),
+                live=live,
             )
         )
     except StoreError as exc:
@@ -110,6 +112,7 @@ async def _watch(
     console: Console,
     server: TmuxServer,
     policy: Policy,
+    *,
     db: Path,
     targets: list[str],
     settings: MonitorSettings,
@@ -176,23 +179,23 @@ def status(
     except TmuxError as exc:
         raise _fail(console, str(exc)) from None
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        typer.echo(json.dumps([row.as_dict() for row in rows], indent=2))
         return
     table = Table(title=f"Claude Code panes on {server.describe()}", header_style="bold")
     for name in ("pane", "session", "pid", "state", "dialog", "path"):
         table.add_column(name)
     for row in rows:
-        prompt = row["prompt"]
         dialog = ""
-        if prompt:
-            dialog = f"{prompt['kind']} {prompt['tool'] or ''}: {prompt['target'] or ''}".strip()
+        if row.prompt is not None:
+            p = row.prompt
+            dialog = f"{p.kind.value} {p.tool or ''}: {p.target or p.question or ''}".strip()
         table.add_row(
-            row["pane_id"],
-            row["session"],
-            str(row["pane_pid"]),
-            Text(row["state"]),
+            row.pane.pane_id,
+            row.pane.session_name,
+            str(row.pane.pane_pid),
+            Text(row.state.value),
             dialog,
-            row["path"],
+            row.pane.current_path,
         )
     if not rows:
         console.print("No pane on this server runs Claude Code.")
@@ -200,24 +203,32 @@ def status(
         console.print(table)
 
 
-async def _status(server: TmuxServer) -> list[dict[str, object]]:
+@dataclass(frozen=True, slots=True)
+class _StatusRow:
+    pane: PaneInfo
+    state: ScreenState
+    prompt: Prompt | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pane_id": self.pane.pane_id,
+            "session": self.pane.session_name,
+            "session_id": self.pane.session_id,
+            "pane_pid": self.pane.pane_pid,
+            "path": self.pane.current_path,
+            "state": self.state.value,
+            "prompt": self.prompt.as_dict() if self.prompt else None,
+        }
+
+
+async def _status(server: TmuxServer) -> list[_StatusRow]:
     async with ControlClient(server) as client:
         panes = await client.list_panes()
         trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in panes])
-        rows: list[dict[str, object]] = []
+        rows: list[_StatusRow] = []
         for pane in panes:
             if not any(is_claude_code(p.name, p.cmdline) for p in trees.get(pane.pane_pid, ())):
                 continue
             screen = parse_screen(await client.capture_pane(pane.pane_id))
-            rows.append(
-                {
-                    "pane_id": pane.pane_id,
-                    "session": pane.session_name,
-                    "session_id": pane.session_id,
-                    "pane_pid": pane.pane_pid,
-                    "path": pane.current_path,
-                    "state": screen.state.value,
-                    "prompt": screen.prompt.as_dict() if screen.prompt else None,
-                }
-            )
+            rows.append(_StatusRow(pane, screen.state, screen.prompt))
         return rows

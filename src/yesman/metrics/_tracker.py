@@ -338,15 +338,24 @@ class ComponentTracker:
         """Record the resources of a finished operation (its timing is already recorded)."""
         stats = op._stats
         cfg = op.config
+        # add_cpu and add_memory inlined (hot path).
         if cfg.cpu:
             cpu = op.cpu
             percent = 100.0 * cpu / seconds if seconds > 0.0 else 0.0
             # Single-threaded attribution cannot exceed one core; clock skew can nudge it over.
-            stats.add_cpu(min(100.0, max(0.0, percent)), cpu)
+            percent = 100.0 if percent > 100.0 else (percent if percent > 0.0 else 0.0)
+            stats.cpu_percents.append(percent)
+            stats.cpu_seconds += cpu
+            if percent > stats.peak_cpu:
+                stats.peak_cpu = percent
             if not op.exact and asyncio._get_running_loop() is not None:
                 stats.cpu_approx += 1
         if cfg.rss is not None:
-            stats.add_memory(op.pages * self._page_mb)
+            delta = op.pages * self._page_mb
+            stats.memory.append(delta)
+            stats.retained_mb += delta
+            if delta > stats.peak_memory_mb:
+                stats.peak_memory_mb = delta
         if cfg.alloc:
             stats.alloc_bytes += op.traced
             stats.alloc_count += op.blocks

@@ -42,6 +42,8 @@ class AutomationContext:
 
 # (kind, pattern) pairs, checked line by line; the first matching pattern per line wins.
 # Kept as data so new tool outputs can be added without touching the logic.
+_RESET_TIME = re.compile(r"\breset(?:s)?\s+(?:at\s+)?(?P<reset>.+?)\s*\.?$", re.IGNORECASE)
+
 _LINE_PATTERNS: tuple[tuple[ContextKind, re.Pattern[str]], ...] = (
     # pytest "=== 2 failed, 10 passed in 0.3s ===", jest "Tests: 2 failed, 8 passed",
     # go "--- FAIL: TestX", cargo "test result: FAILED."
@@ -57,14 +59,16 @@ _LINE_PATTERNS: tuple[tuple[ContextKind, re.Pattern[str]], ...] = (
         ),
     ),
     # git commit output: "[main 1a2b3c4] Fix the parser"
-    (ContextKind.GIT_COMMIT, re.compile(r"^\s*(?:⎿\s*)?\[([\w./-]+)(?: \(root-commit\))? ([0-9a-f]{7,40})\] (.+)$")),
+    (
+        ContextKind.GIT_COMMIT,
+        re.compile(r"^\s*(?:⎿\s*)?\[([\w./-]+)(?: \(root-commit\))? ([0-9a-f]{7,40})\] (.+)$"),
+    ),
     # Claude Code usage limit: "5-hour limit reached ∙ resets 3pm", "Claude usage limit reached.
     # Your limit will reset at 5pm (Europe/London)", older "Claude AI usage limit reached|<epoch>".
     (
         ContextKind.USAGE_LIMIT,
         re.compile(
-            r"(?:usage limit reached|limit reached\s*[∙·|-]\s*resets|limit will reset)"
-            r"(?:.*?(?:resets?|reset at)\s+(?P<reset>[^\n().]+?(?:\s*\([^)]*\))?))?\s*\.?$",
+            r"usage limit reached|limit reached\s*[∙·|-]\s*resets|limit will reset",
             re.IGNORECASE,
         ),
     ),
@@ -174,10 +178,11 @@ def _context(kind: ContextKind, line: str, match: re.Match[str]) -> AutomationCo
         details.update(branch=match.group(1), commit=match.group(2), message=match.group(3))
         summary = f"git commit {match.group(2)} on {match.group(1)}"
     elif kind is ContextKind.USAGE_LIMIT:
-        reset = match.group("reset")
+        when = _RESET_TIME.search(line)
+        reset = when.group("reset").strip() if when else None
         if reset:
-            details["resets"] = reset.strip()
-        summary = "usage limit reached" + (f", resets {reset.strip()}" if reset else "")
+            details["resets"] = reset
+        summary = "usage limit reached" + (f", resets {reset}" if reset else "")
     elif kind is ContextKind.API_ERROR:
         summary = "API error"
     else:

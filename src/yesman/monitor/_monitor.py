@@ -32,7 +32,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -41,7 +41,12 @@ from typing import Any, Protocol, Self
 from yesman.agents import AgentScreen, Prompt, ScreenState
 from yesman.agents.claude import parse_screen
 from yesman.bus import AsyncEventBus, Event, EventPriority, EventType
-from yesman.metrics import ComponentTracker, PerformanceReporter
+from yesman.metrics import (
+    ComponentMetrics,
+    ComponentTracker,
+    HostNetworkDelta,
+    PerformanceReporter,
+)
 from yesman.monitor._automation import AutomationAnalyzer
 from yesman.monitor._process import ClaudeProcessController
 from yesman.monitor._session import SessionManager
@@ -76,7 +81,7 @@ class DecisionSink(Protocol):
 class MonitorSettings:
     """Timing and behaviour knobs of one monitor (seconds)."""
 
-    confirm_delay: float = 0.02
+    confirm_delay: float = 0.015
     verify_timeout: float = 2.0
     verify_poll: float = 0.05
     reanswer_guard: float = 1.0
@@ -133,12 +138,7 @@ class AsyncClaudeMonitor:
         self._audit = audit
         self._parse = parser
         self._automation = AutomationAnalyzer(idle_after_seconds=self.settings.idle_after)
-        self._reporter = PerformanceReporter(
-            self.tracker,
-            event_bus,
-            session_name=self.session_manager.session_name,
-            interval=self.settings.performance_interval,
-        )
+        self._performance_interval_s = self.settings.performance_interval
         self._wake = asyncio.Event()
         self._pending_since: float | None = None
         self._closed = asyncio.Event()
@@ -146,6 +146,8 @@ class AsyncClaudeMonitor:
         self._dialog: _Dialog | None = None
         self._recent: dict[str, float] = {}  # fingerprint -> monotonic time answered
         self._loops = 0
+        self._reporter: PerformanceReporter | None = None
+        self._recheck: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -171,11 +173,14 @@ class AsyncClaudeMonitor:
 
     @property
     def _performance_interval(self) -> float:
-        return self._reporter.interval
+        """Seconds between PERFORMANCE_METRICS reports (the seed's knob; 0 turns them off)."""
+        return self._performance_interval_s
 
     @_performance_interval.setter
     def _performance_interval(self, seconds: float) -> None:
-        self._reporter.interval = seconds
+        self._performance_interval_s = seconds
+        if self._reporter is not None and seconds > 0:
+            self._reporter.interval = seconds
 
     @property
     def _component_timings(self) -> Any:
@@ -203,7 +208,7 @@ class AsyncClaudeMonitor:
     def _get_component_metrics(self) -> dict[str, dict[str, Any]]:
         return self.tracker._get_component_metrics()
 
-    def get_component_metrics(self) -> dict[str, dict[str, Any]]:
+    def get_component_metrics(self) -> dict[str, ComponentMetrics]:
         return self.tracker.get_component_metrics()
 
     def _measure_memory_usage(self) -> float:
@@ -212,7 +217,7 @@ class AsyncClaudeMonitor:
     def _measure_cpu_usage(self) -> float:
         return self.tracker._measure_cpu_usage()
 
-    def _measure_network_io_delta(self) -> Mapping[str, Any]:
+    def _measure_network_io_delta(self) -> HostNetworkDelta:
         return self.tracker._measure_network_io_delta()
 
     # ------------------------------------------------------------------ lifecycle
@@ -294,21 +299,28 @@ class AsyncClaudeMonitor:
     # ------------------------------------------------------------------ the loop
 
     async def _run(self, ready: asyncio.Event) -> None:
-        async with contextlib.AsyncExitStack() as stack:
-            if self._own_tracker:
-                await stack.enter_async_context(self.tracker)
-            await self._serve(ready)
-
-    async def _serve(self, ready: asyncio.Event) -> None:
-        async with asyncio.TaskGroup() as tg:
-            reporter = tg.create_task(self._reporter.run(), name="yesman.monitor.reporter")
-            try:
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if self._own_tracker:
+                    await stack.enter_async_context(self.tracker)
+                if self.event_bus is not None and self._performance_interval_s > 0:
+                    self._reporter = await stack.enter_async_context(
+                        PerformanceReporter(
+                            self.tracker,
+                            self.event_bus,
+                            self.session_name,
+                            interval=self._performance_interval_s,
+                        )
+                    )
                 await self._process_change(time.monotonic())
                 ready.set()
                 await self._loop()
-            finally:
-                ready.set()
-                reporter.cancel()
+        finally:
+            ready.set()
+            self._reporter = None
+            self._closed.set()
+            if self._recheck is not None:
+                self._recheck.cancel()
 
     async def _loop(self) -> None:
         while not self._closed.is_set():
@@ -322,13 +334,12 @@ class AsyncClaudeMonitor:
                 await self._process_change(since if since is not None else time.monotonic())
             except TmuxError as exc:
                 # The pane or server went away mid-step; the supervisor will tell us which.
-                log.warning(
-                    "pane %s: %s", self.pane_id, exc, extra={"pane_id": self.pane_id}
-                )
+                log.warning("pane %s: %s", self.pane_id, exc, extra={"pane_id": self.pane_id})
                 await asyncio.sleep(0.2)
 
     async def _process_change(self, seen_at: float) -> None:
         self._loops += 1
+        self.tracker.record_loop()
         track = self.tracker.track
         async with track("content_capture"):
             text = await self.session_manager.capture()
@@ -337,9 +348,10 @@ class AsyncClaudeMonitor:
         async with track("prompt_detection"):
             screen = self._parse(text)
         self._note_state(screen, running)
-        async with track("content_processing"):
-            dialog = await self._consider(screen, seen_at) if running else None
-        if dialog is not None and dialog.decision is not None:
+        confirmed = await self._confirm(screen, seen_at) if running else None
+        if confirmed is not None:
+            async with track("content_processing"):
+                dialog = self._decide(confirmed, seen_at)
             await self._act(dialog)
         async with track("automation_analysis"):
             contexts = self._automation.analyze(
@@ -382,8 +394,8 @@ class AsyncClaudeMonitor:
 
     # ------------------------------------------------------------------ dialogs
 
-    async def _consider(self, screen: AgentScreen, seen_at: float) -> _Dialog | None:
-        """Dialog bookkeeping; returns a dialog that has a fresh decision to carry out."""
+    async def _confirm(self, screen: AgentScreen, seen_at: float) -> Prompt | None:
+        """A new dialog, confirmed fully drawn; None when there is nothing new to decide."""
         prompt = screen.prompt
         if screen.state is not ScreenState.WAITING or prompt is None:
             if screen.state is not ScreenState.UNKNOWN:
@@ -397,18 +409,26 @@ class AsyncClaudeMonitor:
             # Looks like the dialog we just answered; look again once the guard has passed.
             self._schedule_recheck(self.settings.reanswer_guard)
             return None
-        # Confirm the dialog is fully drawn: a second capture must show the very same dialog.
+        # A second capture a moment later must show the very same dialog, so a half-drawn or
+        # fleeting one is never answered.
         await asyncio.sleep(self.settings.confirm_delay)
-        again = self._parse(await self.session_manager.capture())
+        async with self.tracker.track("content_capture"):
+            text = await self.session_manager.capture()
+        async with self.tracker.track("prompt_detection"):
+            again = self._parse(text)
         if again.prompt is None or again.prompt.fingerprint != prompt.fingerprint:
             self.notify_changed(seen_at)  # still changing: look again
             return None
-        dialog = _Dialog(prompt=again.prompt, first_seen=seen_at, first_seen_wall=_wall(seen_at))
+        return again.prompt
+
+    def _decide(self, prompt: Prompt, seen_at: float) -> _Dialog:
+        """Start a dialog instance and ask the policy what to do about it."""
+        dialog = _Dialog(prompt=prompt, first_seen=seen_at, first_seen_wall=_wall(seen_at))
         self._dialog = dialog
-        self.status_manager.record_prompt(dialog.prompt)
+        self.status_manager.record_prompt(prompt)
         self._publish(
             EventType.PROMPT_DETECTED,
-            {"prompt": dialog.prompt.as_dict()},
+            {"prompt": prompt.as_dict()},
             correlation_id=dialog.correlation_id,
         )
         project = self.session_manager.project_dir
@@ -417,7 +437,7 @@ class AsyncClaudeMonitor:
             pane_id=self.pane_id,
             project_dir=Path(project) if project else None,
         )
-        decision = self.policy.decide(again, context)
+        decision = self.policy.decide(AgentScreen(ScreenState.WAITING, prompt), context)
         if self.settings.dry_run and not decision.dry_run:
             decision = dataclasses.replace(decision, dry_run=True)
         dialog.decision = decision
@@ -429,7 +449,7 @@ class AsyncClaudeMonitor:
                 "rule": decision.rule,
                 "reason": decision.reason,
                 "dry_run": decision.dry_run,
-                "prompt": dialog.prompt.as_dict(),
+                "prompt": prompt.as_dict(),
             },
             correlation_id=dialog.correlation_id,
         )
@@ -500,9 +520,10 @@ class AsyncClaudeMonitor:
         deadline = time.monotonic() + self.settings.verify_timeout
         while True:
             screen = self._parse(await self.session_manager.capture())
-            if screen.prompt is None or screen.prompt.fingerprint != fingerprint:
-                if screen.state is not ScreenState.UNKNOWN or screen.prompt is not None:
-                    return True
+            gone = screen.prompt is None or screen.prompt.fingerprint != fingerprint
+            # An unreadable screen proves nothing; a definite other state or dialog does.
+            if gone and (screen.state is not ScreenState.UNKNOWN or screen.prompt is not None):
+                return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
@@ -556,8 +577,9 @@ class AsyncClaudeMonitor:
             return None
 
     def _schedule_recheck(self, delay: float) -> None:
-        loop = asyncio.get_running_loop()
-        loop.call_later(delay, self.notify_changed)
+        if self._recheck is not None:
+            self._recheck.cancel()
+        self._recheck = asyncio.get_running_loop().call_later(delay, self.notify_changed)
 
     # ------------------------------------------------------------------ events
 

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from yesman.bus import AsyncEventBus, Event, EventPriority, EventType
-from yesman.metrics import ComponentTracker, PerformanceReporter
+from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
 from yesman.monitor._monitor import COMPONENTS, AsyncClaudeMonitor, DecisionSink, MonitorSettings
 from yesman.monitor._process import (
     ClaudeProcessController,
@@ -32,6 +32,8 @@ from yesman.monitor._status import PaneStatus, StatusManager
 from yesman.policy import Policy
 from yesman.tmux import (
     ControlClient,
+    ControlConfig,
+    DebounceConfig,
     PaneAdded,
     PaneChanged,
     PaneClosed,
@@ -80,6 +82,7 @@ class MonitorSupervisor:
         restart: RestartPolicy | None = None,
         tracker: ComponentTracker | None = None,
         recheck_interval: float = 2.0,
+        control: ControlConfig | None = None,
     ) -> None:
         self.server = server or TmuxServer()
         self.event_bus = event_bus
@@ -92,18 +95,17 @@ class MonitorSupervisor:
         self._matcher = matcher
         self._restart = restart
         self._recheck_interval = recheck_interval
+        # A short quiet period: the parser only accepts complete dialogs and the monitor
+        # re-captures before answering, so waiting longer for output to settle buys nothing.
+        self._control_config = control or ControlConfig(
+            debounce=DebounceConfig(quiet=0.012, max_delay=0.1)
+        )
         self._monitors: dict[str, AsyncClaudeMonitor] = {}
         self._last_check: dict[str, float] = {}
         self._client: ControlClient | None = None
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
-        self._reporter = PerformanceReporter(
-            self.tracker,
-            event_bus,
-            session_name=self.server.describe(),
-            interval=self.settings.performance_interval,
-        )
 
     # ------------------------------------------------------------------ views
 
@@ -117,7 +119,7 @@ class MonitorSupervisor:
             for m in self._monitors.values()
         ]
 
-    def get_component_metrics(self) -> dict[str, dict[str, Any]]:
+    def get_component_metrics(self) -> dict[str, ComponentMetrics]:
         return self.tracker.get_component_metrics()
 
     # ------------------------------------------------------------------ lifecycle
@@ -169,7 +171,19 @@ class MonitorSupervisor:
             if self._own_tracker:
                 # Entered before any monitor task exists, so their CPU is charged per step.
                 await stack.enter_async_context(self.tracker)
-            client = await stack.enter_async_context(ControlClient(self.server))
+            if self.event_bus is not None and self.settings.performance_interval > 0:
+                # One report for the whole watcher: the monitors share this tracker.
+                await stack.enter_async_context(
+                    PerformanceReporter(
+                        self.tracker,
+                        self.event_bus,
+                        self.server.describe(),
+                        interval=self.settings.performance_interval,
+                    )
+                )
+            client = await stack.enter_async_context(
+                ControlClient(self.server, self._control_config)
+            )
             await self._serve(client)
 
     async def _serve(self, client: ControlClient) -> None:
@@ -179,7 +193,6 @@ class MonitorSupervisor:
                 routers = [
                     tg.create_task(self._route_changes(client), name="yesman.changes"),
                     tg.create_task(self._route_notes(client), name="yesman.notifications"),
-                    tg.create_task(self._reporter.run(), name="yesman.reporter"),
                 ]
                 await self._discover()
                 self._ready.set()
@@ -200,9 +213,7 @@ class MonitorSupervisor:
     # ------------------------------------------------------------------ discovery
 
     def _targeted(self, pane: PaneInfo) -> bool:
-        return any(
-            t in (pane.pane_id, pane.session_id, pane.session_name) for t in self._targets
-        )
+        return any(t in (pane.pane_id, pane.session_id, pane.session_name) for t in self._targets)
 
     async def _discover(self, panes: Sequence[PaneInfo] | None = None) -> None:
         """Start monitors for panes that should be watched and are not yet."""
@@ -329,9 +340,7 @@ class MonitorSupervisor:
                 priority=EventPriority.HIGH,
             )
         elif isinstance(note, ServerConnected) and note.attempt > 0:
-            log.warning(
-                "reconnected to tmux server %s after %.1fs", note.server, note.downtime
-            )
+            log.warning("reconnected to tmux server %s after %.1fs", note.server, note.downtime)
             client = self._client
             if client is not None:
                 panes = await client.list_panes()

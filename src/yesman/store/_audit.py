@@ -1,9 +1,9 @@
 """`AuditStore`: decisions and bus events in one SQLite file, written off the event loop.
 
     async with AuditStore.open(path) as store:        # or: store = await AuditStore.open(path)
-        row_id = await store.record(DecisionRecord(...))  # returns once committed to disk
-        await store.update_verified(row_id, True)
-        rows = await store.list_decisions(limit=50)
+        saved = await store.record(DecisionRecord(...))  # returns once committed to disk
+        await store.update_verified(saved.id, True)
+        rows = await store.list_decisions(limit=50)       # newest first
 
 Durability: WAL journal with ``synchronous=FULL``. A write's coroutine returns only after its
 transaction committed and was fsynced, so a row whose `record()` returned survives ``kill -9``
@@ -20,6 +20,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
@@ -187,12 +188,14 @@ class AuditStore:
 
     # -- decisions
 
-    async def record(self, rec: DecisionRecord) -> int:
-        """Store `rec`; return its row id once it is committed to disk."""
-        return await self._write(_insert_decision(rec))
+    async def record(self, rec: DecisionRecord) -> DecisionRecord:
+        """Store `rec`; once it is committed to disk, return it with its `id` set."""
+        row_id = await self._write(_insert_decision(rec))
+        return replace(rec, id=row_id)
 
     def record_nowait(self, rec: DecisionRecord) -> Future[int]:
-        """Queue `rec` without waiting (for sync callers); the future resolves once committed."""
+        """Queue `rec` without waiting (for sync callers); the future resolves to its row id
+        once committed."""
         return self._submit(_insert_decision(rec), write=True)
 
     async def update_verified(self, decision_id: int, verified: bool) -> bool:
@@ -209,15 +212,14 @@ class AuditStore:
     async def list_decisions(
         self, limit: int = 100, since: float | None = None, session: str | None = None
     ) -> list[DecisionRecord]:
-        """The newest `limit` decisions (at or after `since`, of `session`), oldest first."""
+        """The newest `limit` decisions (at or after `since`, of `session`), newest first."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer, got {limit!r}")
         where, params = _filters(since=since, session=session)
 
         def run(conn: sqlite3.Connection) -> list[DecisionRecord]:
             rows = conn.execute(
-                f"SELECT * FROM (SELECT * FROM decisions {where} ORDER BY time DESC, id DESC "
-                "LIMIT ?) ORDER BY time, id",
+                f"SELECT * FROM decisions {where} ORDER BY time DESC, id DESC LIMIT ?",
                 (*params, limit),
             ).fetchall()
             return [DecisionRecord.from_row(row) for row in rows]
@@ -242,15 +244,14 @@ class AuditStore:
     async def list_events(
         self, limit: int = 100, since: float | None = None, event_type: str | None = None
     ) -> list[EventRecord]:
-        """The newest `limit` events (at or after `since`, of `event_type`), oldest first."""
+        """The newest `limit` events (at or after `since`, of `event_type`), newest first."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer, got {limit!r}")
         where, params = _filters(since=since, type=event_type)
 
         def run(conn: sqlite3.Connection) -> list[EventRecord]:
             rows = conn.execute(
-                f"SELECT * FROM (SELECT * FROM events {where} ORDER BY time DESC, id DESC "
-                "LIMIT ?) ORDER BY time, id",
+                f"SELECT * FROM events {where} ORDER BY time DESC, id DESC LIMIT ?",
                 (*params, limit),
             ).fetchall()
             return [

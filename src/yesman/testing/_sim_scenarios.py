@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-__all__ = ["DEFAULT_SCENARIOS", "Dialog", "DialogKind", "Scenario", "builtin_scenarios"]
+__all__ = [
+    "DEFAULT_SCENARIOS",
+    "Dialog",
+    "DialogKind",
+    "Scenario",
+    "builtin_scenarios",
+    "plan_dialog",
+]
 
 DialogKind = Literal["permission", "question", "plan", "trust", "api_key"]
 
@@ -117,6 +124,31 @@ def _bash(
             footer=_PERMISSION_FOOTER,
         ),
         **kw,
+    )
+
+
+def plan_dialog(plan_file: str) -> Dialog:
+    """Plan approval as Claude Code 2.1.x draws it; `plan_file` names the saved plan."""
+    return Dialog(
+        kind="plan",
+        title="Ready to code?",
+        paragraphs=("Here is Claude's plan:",),
+        body=(
+            "Plan",
+            "",
+            "1. Add a --dry-run flag to the CLI",
+            "2. Thread it through the runner",
+            "3. Add tests for both modes",
+        ),
+        question="Claude has written up a plan and is ready to execute. Would you like to proceed?",
+        options=(
+            "Yes, auto-accept edits",
+            "Yes, manually approve edits",
+            "Tell Claude what to change",
+        ),
+        notes=("", "", "shift+tab to approve with this feedback"),
+        footer=f"ctrl+g to edit in Vim · ~/.claude/plans/{plan_file}.md",
+        indent=3,
     )
 
 
@@ -257,25 +289,10 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
         Scenario(
             name="plan",
             summary="plan approval",
-            prompt="plan a /health endpoint",
-            intro="Here is the plan.",
+            prompt="plan the dry-run flag",
+            intro="",
             tool_line="User approved Claude's plan",
-            dialog=Dialog(
-                kind="plan",
-                title="Ready to code?",
-                paragraphs=(
-                    "Here is Claude's plan:",
-                    '1. Add a GET /health route returning {"status": "ok"}',
-                    "2. Add a test for it",
-                ),
-                question="Would you like to proceed?",
-                options=(
-                    "Yes, and auto-accept edits",
-                    "Yes, manually approve edits",
-                    "No, keep planning",
-                ),
-                footer="ctrl-g to edit in your editor",
-            ),
+            dialog=plan_dialog("plan-the-dry-run-flag-tender-fog"),
             result=("{label}",),
             busy_word="Planning",
             harmless=False,

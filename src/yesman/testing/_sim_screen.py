@@ -105,9 +105,11 @@ def render_dialog(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
     """The dialog at the bottom of the screen, from its horizontal rule to its footer.
 
     Laid out like Claude Code 2.1.x (see tests/agents/claude/corpus): title, description, the
-    command between dashed rules, warnings behind a "│" gutter, the question, the options with
+    command between dashed rules, long text behind a "│" gutter, the question, the options with
     continuation lines aligned under the option text, a blank line, the footer.
     """
+    if dialog.kind == "plan":
+        return _render_plan(dialog, highlighted, width)
     pad = " " * dialog.indent
     lines: list[Line] = [_rule(width), Line(f"{pad}{dialog.title}", hang=len(pad), style=BOLD)]
     if dialog.subtitle:
@@ -129,6 +131,15 @@ def render_dialog(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
         lines.append(Line(f"{pad}{dialog.question}", hang=len(pad)))
     if dialog.kind != "permission":
         lines.append(Line(""))
+    lines += _options(dialog, highlighted, width, pad)
+    if dialog.footer:
+        lines.append(Line(""))
+        lines.append(Line(f"{pad}{dialog.footer}", hang=len(pad), style=DIM))
+    return lines
+
+
+def _options(dialog: Dialog, highlighted: int, width: int, pad: str) -> list[Line]:
+    lines: list[Line] = []
     for index, label in enumerate(dialog.choices):
         if index == len(dialog.options):
             lines.append(_rule(width))  # AskUserQuestion sets "Chat about this" apart
@@ -140,19 +151,46 @@ def render_dialog(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
         note = dialog.notes[index] if index < len(dialog.notes) else ""
         if note:
             lines.append(Line(f"{' ' * hang}{note}", hang=hang, style=DIM))
-    if dialog.footer:
-        lines.append(Line(""))
-        lines.append(Line(f"{pad}{dialog.footer}", hang=len(pad), style=DIM))
     return lines
 
 
-def input_box(width: int) -> list[Line]:
-    """The idle prompt: the input line between two rules, and the hint under them."""
-    return [_rule(width), Line(f"{_POINTER} "), _rule(width), Line("  ? for shortcuts", style=DIM)]
+def _render_plan(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
+    """Plan approval: the plan in an inset frame, then the question in a second one."""
+    pad = " " * dialog.indent
+    inset = "  "
+    rule = Line(inset + "─" * max(1, width - 2 * len(inset)), style=DIM)
+    dashes = Line(inset + "╌" * max(1, width - 2 * len(inset)), style=DIM)
+    lines = [Line("▔" * width, style=DIM), Line(""), rule]
+    lines += [Line(f"{pad}{dialog.title}", hang=len(pad), style=BOLD), Line("")]
+    lines += [Line(f"{pad}{text}", hang=len(pad)) for text in dialog.paragraphs]
+    lines += [
+        dashes,
+        *(Line(f"{pad}{text}" if text else "", hang=len(pad)) for text in dialog.body),
+    ]
+    lines += [dashes, Line(""), rule, Line(f"{pad}{dialog.question}", hang=len(pad)), Line("")]
+    lines += _options(dialog, highlighted, width, pad)
+    lines += [Line(""), Line(f"{pad}{dialog.footer}", hang=len(pad), style=DIM)]
+    return lines
+
+
+def input_box(width: int, *, busy: bool = False) -> list[Line]:
+    """The prompt area: effort hint, the input line between two rules, the mode line.
+
+    While busy the spinner sits above it and the mode line says "esc to interrupt".
+    """
+    effort = "◐ medium · /effort"
+    hint = "esc to interrupt" if busy else "? for shortcuts"
+    return [
+        Line(f"{effort:>{max(len(effort), width - 2)}}", style=DIM),
+        _rule(width),
+        Line(f"{_POINTER}\u00a0"),  # Claude Code puts a no-break space after the mark
+        _rule(width),
+        Line(f"  ⏸ manual mode on · {hint} · ← for agents", hang=2, style=DIM),
+    ]
 
 
 def spinner_line(frame: int, word: str) -> Line:
-    return Line(f"{SPINNER[frame % len(SPINNER)]} {word}… (esc to interrupt)", style=ACCENT)
+    return Line(f"{SPINNER[frame % len(SPINNER)]} {word}…", style=ACCENT)
 
 
 def user_message(text: str) -> list[Line]:

@@ -178,7 +178,7 @@ class SimulatedAgent:
             bottom = render_dialog(scenario.dialog, p.highlighted, width)
         elif p.state == "busy" and scenario is not None:
             frame = int(now / _SPINNER_TICK_S)
-            bottom = [spinner_line(frame, scenario.busy_word), Line(""), *input_box(width)]
+            bottom = [spinner_line(frame, scenario.busy_word), *input_box(width, busy=True)]
         else:
             bottom = input_box(width)
         if p.state == "dialog" and scenario is not None and scenario.dialog.kind in _STARTUP:
@@ -201,10 +201,15 @@ class SimulatedAgent:
             if index < len(rows) - 1:
                 parts.append("\r\n")
         parts.append("\x1b[J")
-        data = "".join(parts).encode()
-        while data:
-            written = os.write(self._out, data)
-            data = data[written:]
+        self._write("".join(parts).encode())
+
+    def _write(self, data: bytes) -> None:
+        try:
+            while data:
+                written = os.write(self._out, data)
+                data = data[written:]
+        except OSError:  # the terminal went away: nothing left to draw on
+            self._stop_reason = self._stop_reason or "output closed"
 
     # -- transitions
 
@@ -323,6 +328,8 @@ class SimulatedAgent:
             data = os.read(self._in, 4096)
         except BlockingIOError:
             return []
+        except OSError:  # EIO: the terminal went away (pane closed)
+            data = b""
         if not data:
             self._stop_reason = "eof"
             return []
@@ -346,7 +353,7 @@ class SimulatedAgent:
             self._resized = False
             width, height = self._size()
             self._emit("resize", columns=width, lines=height)
-            os.write(self._out, b"\x1b[2J")
+            self._write(b"\x1b[2J")
         self._draw(now, force=force)
         p = self._p
         if p.state == "dialog" and p.logged_seq != p.dialog_seq:
@@ -374,7 +381,7 @@ class SimulatedAgent:
         try:
             self._emit("start", pid=os.getpid(), scenarios=[s.name for s in self._scenarios])
             self._p.deadline = time.monotonic()
-            os.write(self._out, b"\x1b[2J")
+            self._write(b"\x1b[2J")
             self._step([])
             while self._stop_reason is None:
                 timeout = self._timeout(time.monotonic())

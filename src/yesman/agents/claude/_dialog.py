@@ -32,6 +32,11 @@ def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | 
     region = lines[top + 1 : menu.first]
     found = _find_question(region)
     question = None if found is None else found[1]
+    below = region[found[0] + 1 :] if found is not None else region
+    if any(
+        s.strip() and (s.lstrip()[0] in p.HIGHLIGHT_CHARS or p.OPTION_RE.match(s)) for s in below
+    ):
+        return None  # another menu between the question and this one: not one dialog
     header_at = next((k for k, s in enumerate(region) if s.strip()), None)
     header = "" if header_at is None else region[header_at].strip()
     body_end = len(region) if found is None else found[0]
@@ -138,6 +143,8 @@ def _read_body(
             return None, next(found, None), None, (), warning
         if kind is PromptKind.QUESTION:
             return "AskUserQuestion", None, None, (), warning
+        if kind is PromptKind.PLAN_APPROVAL:
+            return "ExitPlanMode", None, None, (), warning
         return None, None, None, (), warning
 
     tool = p.TOOL_HEADERS.get(_header_key(header), header or None)

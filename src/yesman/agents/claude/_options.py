@@ -21,6 +21,7 @@ from yesman.agents.claude._lines import indent, is_rule, join_wrapped
 
 __all__ = ["Menu", "read_menu"]
 
+_HIGHLIGHTS = frozenset(p.HIGHLIGHT_CHARS)
 _MAX_TRAILER = 12  # footer, frame and blank lines allowed under the options
 _MAX_BLOCK = 60  # lines from the last option up to option 1
 
@@ -31,6 +32,7 @@ class _Raw:
     number: int
     column: int  # column where the option's text starts
     marker_column: int
+    digit_column: int
     highlighted: bool
     lines: list[str] = field(default_factory=list)  # physical lines, first one included
 
@@ -54,7 +56,12 @@ def read_menu(lines: list[str]) -> Menu | None:
         s = lines[i].strip()
         if not s or is_rule(s):
             i -= 1
-        elif p.FOOTER_RE.match(s):
+        elif p.FOOTER_RE.match(s) or (
+            # a hint wrapped at the right edge ("ctrl+g to edit in Vim · ~/.claude/plans/..")
+            i > 0
+            and indent(lines[i]) == indent(lines[i - 1])
+            and p.FOOTER_RE.match(lines[i - 1].strip())
+        ):
             footer.append(s)
             i -= 1
         else:
@@ -83,13 +90,13 @@ def _numbered(lines: list[str], last: int) -> list[_Raw] | None:
         m = p.OPTION_RE.match(line)
         if m is not None:
             number = int(m.group(3))
-            if found and number != found[-1].number - 1:
-                return None
+            if found and (number != found[-1].number - 1 or m.start(3) != found[-1].digit_column):
+                return None  # numbers must count down by one, digits stand in one column
             column = m.start(4)
             if any(indent(x) < column for x in pending):
                 return None  # text under an option that is not indented under its words
             marker = m.start(2) if m.group(2) is not None else m.start(3)
-            opt = _Raw(j, number, column, marker, m.group(2) is not None, [line])
+            opt = _Raw(j, number, column, marker, m.start(3), m.group(2) is not None, [line])
             opt.lines.extend(reversed(pending))
             found.append(opt)
             pending = []
@@ -128,7 +135,7 @@ def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
         block.append(j)
         j -= 1
     block.reverse()
-    marked = [k for k in block if lines[k].lstrip()[:1] in p.HIGHLIGHT_CHARS]
+    marked = [k for k in block if lines[k].lstrip()[:1] in _HIGHLIGHTS]
     if len(marked) != 1 or len(block) < 2:
         return None
     head = lines[marked[0]]
@@ -138,9 +145,9 @@ def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
     for k in block:
         line = lines[k]
         if k == marked[0]:
-            out.append(_Raw(k, len(out) + 1, text_column, marker_column, True, [line]))
+            out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, True, [line]))
         elif indent(line) == text_column:
-            out.append(_Raw(k, len(out) + 1, text_column, marker_column, False, [line]))
+            out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, False, [line]))
         else:
             return None
     return out if len(out) >= 2 else None

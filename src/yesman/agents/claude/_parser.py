@@ -22,7 +22,8 @@ from yesman.agents.claude._text import clean_lines
 __all__ = ["parse_screen"]
 
 _MAX_DIALOG = 120  # lines from option 1 up to the dialog's top rule
-_STATE_WINDOW = 14  # lines above the input box that may show a spinner or an error
+_STATE_WINDOW = 8  # non-blank lines above the input box that may show a spinner or an error
+_STATE_SCAN = 60  # how far up to look for them
 _PROMPT_GLYPHS = frozenset("\u276f>\u203a")
 
 
@@ -79,7 +80,13 @@ def _read_state(lines: list[str]) -> AgentScreen:
     n = len(lines)
     box = _find_input_box(lines)
     end = box if box is not None else n
-    window = [s.strip() for s in lines[max(0, end - _STATE_WINDOW) : end] if s.strip()]
+    window: list[str] = []  # the last non-blank lines above the input box, top first
+    for j in range(end - 1, max(-1, end - _STATE_SCAN), -1):
+        s = lines[j].strip()
+        if s:
+            window.insert(0, s)
+            if len(window) == _STATE_WINDOW:
+                break
     below = [s.strip() for s in lines[end:] if s.strip()] if box is not None else []
     for s in reversed(below + window[-6:]):
         if p.BUSY_RE.search(s) or p.SPINNER_RE.match(s):

@@ -70,6 +70,7 @@ QUESTION_STARTS: Final = (
     re.compile(r"^Do you want to use this API key\?"),
     re.compile(r"^Do you trust the files in this folder\?"),
     re.compile(r"^Would you like to proceed\?"),
+    re.compile(r"^Exit plan mode\?"),
     re.compile(r"^What do you want to do\?"),
 )
 
@@ -107,7 +108,8 @@ KIND_CUES: Final[tuple[tuple[PromptKind, re.Pattern[str]], ...]] = (
         PromptKind.PLAN_APPROVAL,
         re.compile(
             r"would you like to proceed\?|ready to code\?|here is claude's plan"
-            r"|keep planning|auto-accept edits"
+            r"|keep planning|auto-accept edits|exit plan mode\?|claude wants to exit plan mode"
+            r"|written up a plan"
         ),
     ),
     (

@@ -12,6 +12,7 @@ from typing import Final
 
 from yesman.agents.claude._patterns import BOX_SIDE
 
+_SIDES: Final = frozenset(BOX_SIDE)
 MAX_CHARS: Final = 128 * 1024
 MAX_LINES: Final = 400
 
@@ -36,7 +37,7 @@ def clean_lines(text: str) -> list[str]:
     # isprintable() is one C call per line; the regex only runs on the rare line that needs it.
     out = [line.rstrip() if line.isprintable() else _clean_line(line) for line in lines]
     if "│" in text or "┃" in text:
-        out = [_strip_box_side(line) if line.lstrip()[:1] in BOX_SIDE else line for line in out]
+        out = [_strip_box_side(line) if line.lstrip()[:1] in _SIDES else line for line in out]
     while out and not out[-1]:
         out.pop()
     return out
