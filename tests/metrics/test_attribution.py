@@ -121,3 +121,32 @@ async def test_slow_steps_name_the_component_that_ran_them() -> None:
         health = tracker.loop_health()
     assert health.slow_callbacks >= 1
     assert any(s.component == "hog" and s.duration_ms >= 40 for s in health.recent_slow_callbacks)
+
+
+async def test_decorated_coroutine_in_an_accounted_task_is_not_charged_twice() -> None:
+    async with ComponentTracker() as tracker:
+
+        @tracker.track("deco")
+        async def deco() -> None:
+            for _ in range(3):
+                burn(0.01)
+                await asyncio.sleep(0.001)
+
+        await asyncio.create_task(deco())
+    assert tracker.get_component_metrics()["deco"].total_cpu_seconds == pytest.approx(
+        0.03, rel=0.25
+    )
+
+
+async def test_accounted_tasks_still_look_like_their_coroutine() -> None:
+    async with ComponentTracker():
+
+        async def napper() -> int:
+            await asyncio.sleep(0.01)
+            return 7
+
+        task = asyncio.create_task(napper())
+        await asyncio.sleep(0)
+        assert "napper" in repr(task)
+        assert task.get_stack()  # frames are reachable for debuggers
+        assert await task == 7

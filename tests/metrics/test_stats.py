@@ -79,3 +79,13 @@ def test_sketch_refuses_bad_values_and_mismatched_merge() -> None:
         sketch.merge(LogSketch(0.05))
     assert sketch.count == 0
     assert sketch.quantile(0.5) == 0.0
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e6), min_size=1, max_size=200))
+def test_sketch_quantiles_are_ordered_and_bounded(values: list[float]) -> None:
+    sketch = LogSketch()
+    sketch.add_many(values)
+    qs = [sketch.quantile(q) for q in (0.0, 0.5, 0.95, 0.99, 1.0)]
+    assert qs == sorted(qs)
+    assert min(values) <= qs[0]
+    assert qs[-1] <= max(values)

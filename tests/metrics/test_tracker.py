@@ -186,3 +186,9 @@ async def test_tracker_runs_once() -> None:
     await tracker.aclose()  # idempotent
     with pytest.raises(RuntimeError, match="create a new one"):
         await tracker.__aenter__()
+
+
+async def test_an_error_in_the_body_leaves_the_tracker_unchanged() -> None:
+    with pytest.raises(ValueError, match="boom"):
+        async with ComponentTracker():
+            raise ValueError("boom")

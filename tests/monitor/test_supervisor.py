@@ -248,3 +248,23 @@ async def test_component_metrics_cover_the_pipeline(
         assert metrics[name]["sample_count"] > 0, name
     assert metrics["response_sending"]["sample_count"] == 2
     assert metrics["content_capture"]["average_ms"] > 0
+
+
+async def test_idle_for_a_while_is_reported_without_any_output(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "bash")
+    contexts = collect(bus, EventType.AUTOMATION_CONTEXT)
+    async with MonitorSupervisor(
+        tmux.server,
+        event_bus=bus,
+        matcher=is_agent_or_simulation,
+        settings=MonitorSettings(idle_after=0.5),
+    ):
+        await agent.wait_for("idle")
+        await until(
+            lambda: any(e.data["context"] == "idle" for e in contexts), "the idle context"
+        )
+    idle = [e for e in contexts if e.data["context"] == "idle"]
+    assert len(idle) == 1
+    assert idle[0].data["idle_seconds"] >= 0.5

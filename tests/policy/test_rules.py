@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from yesman.agents import Option, Prompt, PromptKind
-from yesman.policy import Action
+from yesman.policy import Action, Policy
 from yesman.policy._rules import pick_option
 
 
@@ -38,3 +40,10 @@ def test_pick_option(
 ) -> None:
     picked = pick_option(prompt(*texts), action, choice)
     assert (picked.number if picked else None) == number
+
+
+def test_tool_names_match_case_insensitively_and_by_alias() -> None:
+    policy = Policy.from_toml('[[rules]]\nname = "f"\ntool = "WebFetch"\naction = "hold"')
+    fetch = replace(prompt("Yes", "No"), tool="Fetch")
+    assert policy.rules[0].matches(fetch, "s", None)
+    assert not policy.rules[0].matches(prompt("Yes", "No"), "s", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -257,3 +258,23 @@ def test_records_refuse_garbage_and_accept_lists() -> None:
 )
 def test_default_db_path(environ: dict[str, str], expected: str) -> None:
     assert default_db_path(environ) == Path(expected)
+
+
+async def test_cancelled_open_and_close_leave_no_thread_behind(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    opening = asyncio.create_task(AuditStore.open(path).start())
+    await asyncio.sleep(0)
+    opening.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await opening
+    store = await AuditStore.open(path)
+    await store.record(_decision())
+    closing = asyncio.create_task(store.aclose())
+    await asyncio.sleep(0)
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    await asyncio.sleep(0.2)  # the threads finish on their own; no error may escape them
+    assert not [t for t in threading.enumerate() if t.name.startswith("yesman-store:")]
+    async with AuditStore.open(path) as again:
+        assert await again.count_decisions() == 1

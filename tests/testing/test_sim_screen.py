@@ -9,7 +9,9 @@ import pytest
 from yesman.testing._sim_scenarios import Dialog, builtin_scenarios, plan_dialog
 from yesman.testing._sim_screen import (
     Line,
+    answer,
     input_box,
+    outcome,
     parse_keys,
     render_dialog,
     render_rows,
@@ -75,9 +77,8 @@ BASH_LONG = Dialog(
         ("bash_short_w80.txt", BASH_SHORT, 80),
         ("bash_short_w120.txt", BASH_SHORT, 120),
         ("bash_short_w250.txt", BASH_SHORT, 250),
-        # bash_long_w80 is left out: Claude breaks that command one word earlier than a greedy
-        # wrap does, by a rule not worked out yet (60, 120 and 250 agree).
         ("bash_long_w60.txt", BASH_LONG, 60),
+        ("bash_long_w80.txt", BASH_LONG, 80),
         ("bash_long_w120.txt", BASH_LONG, 120),
         ("bash_long_w250.txt", BASH_LONG, 250),
     ],
@@ -89,6 +90,8 @@ def test_permission_dialog_matches_real_capture(capture: str, dialog: Dialog, wi
 
 
 BUILTIN_CAPTURES = {
+    "autooffer": "auto_mode_offer",
+    "automode": "bash_automode",
     "dangerous": "bash_dangerous",
     "long": "bash_wrapping",
     "write": "write_create",
@@ -104,29 +107,37 @@ BUILTIN_CAPTURES = {
 @pytest.mark.parametrize("name", sorted(BUILTIN_CAPTURES))
 def test_builtin_dialog_matches_real_capture(name: str, width: int) -> None:
     dialog = builtin_scenarios(CORPUS_CWD)[name].dialog
+    assert dialog is not None
     drawn = _drawn(dialog, width)
     assert drawn == _corpus_tail(f"{BUILTIN_CAPTURES[name]}_w{width}.txt", len(drawn))
 
 
 @pytest.mark.parametrize(
-    ("text", "width", "hang", "expected"),
+    ("text", "width", "hang", "right", "expected"),
     [
-        ("short", 10, 0, ["short"]),
-        ("exactly ten", 11, 0, ["exactly ten"]),
-        ("one two three four", 9, 2, ["one two", "  three", "  four"]),
+        ("short", 10, 0, 0, ["short"]),
+        ("exactly ten", 11, 0, 0, ["exactly ten"]),
+        ("  one two three four", 9, 2, 0, ["  one two", "  three", "  four"]),
         (
             "   2. Yes, and don't ask",
             12,
             6,
+            0,
             ["   2. Yes,", "      and", "      don't", "      ask"],
         ),
-        ("abcdefghijkl", 5, 0, ["abcde", "fghij", "kl"]),
-        (" │ alpha beta gamma", 12, " │ ", [" │ alpha", " │ beta", " │ gamma"]),
-        ("x" * 7, 1, 4, ["x"] * 7),
+        ("abcdefghijkl", 5, 0, 0, ["abcde", "fghij", "kl"]),
+        (" │ alpha beta gamma", 12, " │ ", 0, [" │ alpha", " │ beta", " │ gamma"]),
+        ("x" * 7, 1, 4, 0, ["x"] * 7),
+        # a right margin keeps text off the last columns
+        (" one two", 8, 1, 1, [" one", " two"]),
+        # after a row filled exactly, the next one holds one character less, as in Ink
+        ("aaaa bbb cccc", 4, 0, 0, ["aaaa", "bbb", "cccc"]),
+        ("aaaaa bb cc", 5, 0, 0, ["aaaaa", "bb", "cc"]),
+        ("aaaa bb cc", 5, 0, 0, ["aaaa", "bb cc"]),
     ],
 )
-def test_wrap_line(text: str, width: int, hang: int | str, expected: list[str]) -> None:
-    lines = wrap_line(text, width, hang)
+def test_wrap_line(text: str, width: int, hang: int | str, right: int, expected: list[str]) -> None:
+    lines = wrap_line(text, width, hang, right)
     assert lines == expected
     assert all(len(line) <= width for line in lines)
 
@@ -138,6 +149,7 @@ def test_render_rows_keeps_the_bottom_when_the_screen_is_short() -> None:
 
 def test_highlight_follows_the_highlighted_option() -> None:
     dialog = builtin_scenarios("/x")["bash"].dialog
+    assert dialog is not None
     rows = [text for _, text in render_rows(render_dialog(dialog, 2, 80), 80, 100)]
     assert f" {POINTER} 3. No" in rows
     assert "   1. Yes" in rows
@@ -179,3 +191,18 @@ def test_plan_approval_matches_real_capture(width: int, plan_file: str) -> None:
     question = max(i for i, line in enumerate(drawn) if line.startswith("  ──"))
     bottom = drawn[question:]  # the plan above scrolls in a box of its own in the real one
     assert bottom == _corpus_tail(f"plan_approval_w{width}.txt", len(bottom))
+
+
+def test_a_refused_call_reads_like_the_real_one() -> None:
+    scenario = builtin_scenarios(CORPUS_CWD)["dangerous"]
+    drawn = [text for _, text in render_rows(outcome(scenario, None, ""), 80, 100)]
+    assert drawn[:3] == _corpus_tail("answered_denied_w80.txt", 100)[-11:-8]
+
+
+def test_a_text_reply_matches_the_real_one() -> None:
+    scenario = builtin_scenarios(CORPUS_CWD)["list"]
+    drawn = [text for _, text in render_rows(answer(scenario, 0.1), 80, 100)]
+    real = _corpus_tail("numbered_list_answer_w80.txt", 100)
+    start = real.index("● Here is what I would do next:")
+    assert drawn[:8] == real[start : start + 8]
+    assert drawn[8] == "✻ Worked for 0s"

@@ -168,13 +168,18 @@ def test_loop_repeats_the_harmless_scenarios(
 ) -> None:
     log = tmp_path / "agent.jsonl"
     pane = _start(tmux_server, log, "--loop")
-    harmless = [name for name in DEFAULT_SCENARIOS if builtin_scenarios("/")[name].harmless]
-    for count in range(1, len(harmless) + 2):
+    catalogue = builtin_scenarios("/")
+    harmless = [name for name in DEFAULT_SCENARIOS if catalogue[name].harmless]
+    with_dialog = [name for name in harmless if catalogue[name].dialog is not None]
+    for count in range(1, len(with_dialog) + 2):
         _wait_dialog(log, count)
         tmux_server.run("send-keys", "-t", pane, "1")
     names = [e["scenario"] for e in _events(log, "dialog_shown")]
-    assert names[: len(harmless) + 1] == [*harmless, harmless[0]]
+    assert names[: len(with_dialog) + 1] == [*with_dialog, with_dialog[0]]
     assert "dangerous" not in names
+    # the text reply with a numbered list came round too, and took no key
+    assert "list" in [e["scenario"] for e in _events(log, "text_shown")]
+    assert all(k["dialog"] is not None for k in _events(log, "key"))
 
 
 # -- without tmux: pipes, signals, bad arguments

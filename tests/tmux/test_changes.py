@@ -113,8 +113,8 @@ async def test_a_burst_of_1000_lines_costs_few_changes(tmux_server: PrivateTmuxS
             while "line 999" not in await client.capture_pane(pane):
                 changes.append(await anext(stream))
         outputs = sum(c.outputs for c in changes)
-        assert outputs >= 10  # tmux sent many %output lines ...
-        assert len(changes) <= 6  # ... and they were folded into a handful of changes
+        assert len(changes) <= 6  # a handful of changes (captures) for the whole burst ...
+        assert outputs > len(changes)  # ... each folding several %output notifications
 
 
 @pytest.mark.tmux

@@ -52,6 +52,16 @@ def test_command_line_quotes_arguments_not_the_name() -> None:
 
 
 @pytest.mark.parametrize(
+    "argv",
+    [("send-keys; kill-server",), ("Send-Keys",), ("",), ("if-shell", "true", "kill-server")],
+    ids=["separator", "case", "empty", "queueing"],
+)
+def test_only_plain_single_commands_go_down_the_channel(argv: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError, match="command"):
+        command_line(*argv)
+
+
+@pytest.mark.parametrize(
     "key", ["1", "9", "y", "Escape", "Enter", "C-c", "M-x", "C-M-a", "Up", "F5", "BSpace", "\u276f"]
 )
 def test_keys_accepted(key: str) -> None:

@@ -60,7 +60,7 @@ def explain(
     context = PolicyContext(session=session, project_dir=(project or Path.cwd()).absolute())
     decision = chosen.decide(screen, context)
     if as_json:
-        sys.stdout.write(json.dumps(_as_json(screen, decision), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(_as_json(screen, decision)) + "\n")
         return
     _show(Console(), text, screen, decision, chosen.source)
 

@@ -112,7 +112,9 @@ class PerformanceReporter:
         if self._task is not None:
             self._task.cancel()
         if self._tg is not None:
-            await self._tg.__aexit__(exc_type, exc, tb)
+            # Not the body's exception: the group would wrap it in an ExceptionGroup. The group
+            # only holds the report loop, which is cancelled and ends promptly.
+            await self._tg.__aexit__(None, None, None)
         self._tg = self._task = None
 
     async def aclose(self) -> None:

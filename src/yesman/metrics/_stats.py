@@ -157,7 +157,7 @@ class LogSketch:
         rank = q * (self.count - 1)
         seen = self._zero
         if rank < seen:
-            return 0.0
+            return self.minimum  # the zero bucket: every value in it is <= _MIN_POSITIVE
         value = self.maximum
         for key in sorted(self._buckets):
             seen += self._buckets[key]

@@ -23,7 +23,7 @@ import math
 import os
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar, cast, overload
 
@@ -154,7 +154,9 @@ class TrackedOperation(Span):
         self.__exit__(exc_type, exc, tb)
 
     @overload
-    def __call__(self, fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]: ...
+    def __call__(
+        self, fn: Callable[P, Coroutine[Any, Any, R]]
+    ) -> Callable[P, Coroutine[Any, Any, R]]: ...
     @overload
     def __call__(self, fn: Callable[P, R]) -> Callable[P, R]: ...
     def __call__(self, fn: Callable[P, Any]) -> Callable[P, Any]:
@@ -200,6 +202,8 @@ class ComponentTracker:
     and memory charging for tasks created from then on) and starts the loop-lag sampler; leaving
     undoes both. Without entering it, everything works except loop lag, and CPU/memory of
     ``async with`` blocks are charged by wall window (see `yesman.metrics._attribution`).
+
+    Record from one thread (the event loop's): the figures are not locked.
     """
 
     def __init__(
@@ -228,6 +232,8 @@ class ComponentTracker:
         if self._alloc and not tracemalloc.is_tracing():
             tracemalloc.start()
             self._started_tracemalloc = True
+        if isinstance(leak_min_samples, bool) or not isinstance(leak_min_samples, int):
+            raise ValueError(f"leak_min_samples must be a whole number, got {leak_min_samples!r}")
         self._leak_min_samples = leak_min_samples
         self._leak_threshold_mb = _check_number("leak_threshold_mb", leak_threshold_mb)
         self._slow_threshold = _check_number("slow_callback_threshold", slow_callback_threshold)
@@ -250,7 +256,6 @@ class ComponentTracker:
         self.loop_monitor = LoopMonitor(lag_interval=lag_interval, clock=clock)
         self._acct: StepAccounting | None = None
         self._state = _State.NEW
-        self._exit_stack: list[Any] = []
         self._tg: asyncio.TaskGroup | None = None
         self._lag_task: asyncio.Task[None] | None = None
         # The seed's dict-of-deques names.
@@ -304,7 +309,9 @@ class ComponentTracker:
             if self._lag_task is not None:
                 self._lag_task.cancel()
             if self._tg is not None:
-                await self._tg.__aexit__(exc_type, exc, tb)
+                # Not the body's exception: the group would wrap it in an ExceptionGroup. The
+                # group only holds the sampler, which is cancelled and ends promptly.
+                await self._tg.__aexit__(None, None, None)
         finally:
             self._tg = self._lag_task = None
             if self._acct is not None:

@@ -85,7 +85,7 @@ class MonitorSettings:
     verify_timeout: float = 2.0
     verify_poll: float = 0.05
     reanswer_guard: float = 1.0
-    heartbeat: float = 15.0
+    heartbeat: float = 120.0  # a look without a change notification, as a safety net
     idle_after: float = 300.0
     dry_run: bool = False
     performance_interval: float = 60.0
@@ -148,6 +148,7 @@ class AsyncClaudeMonitor:
         self._loops = 0
         self._reporter: PerformanceReporter | None = None
         self._recheck: asyncio.TimerHandle | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ construction
 
@@ -319,8 +320,9 @@ class AsyncClaudeMonitor:
             ready.set()
             self._reporter = None
             self._closed.set()
-            if self._recheck is not None:
-                self._recheck.cancel()
+            for timer in (self._recheck, self._idle_timer):
+                if timer is not None:
+                    timer.cancel()
 
     async def _loop(self) -> None:
         while not self._closed.is_set():
@@ -382,6 +384,14 @@ class AsyncClaudeMonitor:
             state, claude_running=running, detail=screen.detail
         )
         if change is not None:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
+            if state is ScreenState.IDLE:
+                # Look again when "idle for N minutes" becomes true; nothing else would wake us.
+                self._idle_timer = asyncio.get_running_loop().call_later(
+                    self.settings.idle_after + 0.05, self.notify_changed
+                )
             self._publish(
                 EventType.CLAUDE_STATUS_CHANGED,
                 {

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from yesman.agents import PromptKind
 from yesman.policy._decision import Action
-from yesman.policy._rules import Guards, Rule, SessionOverride
+from yesman.policy._rules import Guards, Rule, SessionOverride, tool_key
 
 __all__ = ["PolicyConfig", "PolicyError", "parse_policy"]
 
@@ -168,7 +168,7 @@ class _Parser:
             name=name,
             action=actions[action_raw],
             kinds=kinds,
-            tools=None if tools is None else tuple(t.lower() for t in tools),
+            tools=None if tools is None else tuple(tool_key(t) for t in tools),
             command=self.regex(index, "command", raw.get("command")),
             target=self.regex(index, "target", raw.get("target")),
             paths=None if paths is None else tuple(os.path.expanduser(g) for g in paths),

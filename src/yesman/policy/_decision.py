@@ -23,7 +23,8 @@ class Action(StrEnum):
 class Decision:
     """One decision: the keys to send (digits only, never Enter), the rule and a one-line reason.
 
-    ``dry_run`` marks a decision the monitor must log but not act on.
+    ``dry_run`` marks a decision the monitor must log but not act on (its reason says so too,
+    since the JSON shape of ``as_dict`` has no field for it).
     """
 
     action: Action
@@ -38,15 +39,12 @@ class Decision:
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape ``yesman explain --json`` prints."""
-        out: dict[str, Any] = {
+        return {
             "action": self.action.value,
             "keys": list(self.keys),
             "rule": self.rule,
             "reason": self.reason,
         }
-        if self.dry_run:
-            out["dry_run"] = True
-        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,7 +109,11 @@ class Policy:
         decision = self._decide(prompt, ctx, guards)
         if dry_run and decision.action in (Action.ANSWER, Action.DENY):
             decision = Decision(
-                decision.action, decision.keys, decision.rule, decision.reason, dry_run=True
+                decision.action,
+                decision.keys,
+                decision.rule,
+                f"{decision.reason} (dry run: nothing is typed)",
+                dry_run=True,
             )
         logger.debug(
             "decision %s by %s for %s",

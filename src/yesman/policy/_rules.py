@@ -21,6 +21,8 @@ __all__ = ["Guards", "Rule", "SessionOverride", "pick_option"]
 _ALWAYS_RE: Final = re.compile(
     r"(?i)don't ask again|do not ask again|always|allow all|during this session|all future"
 )
+# Names a user may write for the same tool: Claude Code's own tool name and the dialog header.
+TOOL_ALIASES: Final = {"webfetch": "fetch", "askuserquestion": "question", "exitplanmode": "plan"}
 _EXIT_RE: Final = re.compile(r"(?i)\bexit\b|\bquit\b")
 
 
@@ -42,7 +44,7 @@ class Rule:
     def matches(self, prompt: Prompt, session: str, project_dir: str | None) -> bool:
         if self.kinds is not None and prompt.kind not in self.kinds:
             return False
-        if self.tools is not None and (prompt.tool or "").lower() not in self.tools:
+        if self.tools is not None and tool_key(prompt.tool) not in self.tools:
             return False
         if self.sessions is not None and not any(
             fnmatch.fnmatchcase(session, g) for g in self.sessions
@@ -104,6 +106,12 @@ def pick_option(prompt: Prompt, action: Action, choice: str | int) -> Option | N
     plain = [o for o in yes if _ALWAYS_RE.search(o.text) is None]
     exact = next((o for o in plain if o.text.rstrip(".").lower() == "yes"), None)
     return exact or (plain[0] if plain else None)
+
+
+def tool_key(tool: str | None) -> str:
+    """How tool names compare: case-insensitive, aliases folded."""
+    key = (tool or "").lower()
+    return TOOL_ALIASES.get(key, key)
 
 
 def _absolute(path: str, project_dir: str | None) -> str | None:

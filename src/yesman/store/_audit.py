@@ -135,7 +135,12 @@ class AuditStore:
             busy_timeout=self._busy_timeout,
         )
         worker.start()
-        found = await asyncio.wrap_future(worker.ready)
+        try:
+            # Shielded so a cancelled opener cannot cancel the thread's own futures under it.
+            found = await asyncio.shield(asyncio.wrap_future(worker.ready))
+        except asyncio.CancelledError:
+            worker.stop()  # abandoned: let the thread close the file and end
+            raise
         self._worker = worker
         self._state = _State.OPEN
         if found != SCHEMA_VERSION:
@@ -147,7 +152,7 @@ class AuditStore:
         self._state = _State.CLOSED
         if worker is not None:
             worker.stop()
-            await asyncio.wrap_future(worker.stopped)
+            await asyncio.shield(asyncio.wrap_future(worker.stopped))
 
     def __await__(self) -> Generator[Any, None, Self]:
         return self._opened().__await__()

@@ -19,7 +19,7 @@ __all__ = [
     "plan_dialog",
 ]
 
-DialogKind = Literal["permission", "question", "plan", "trust", "api_key"]
+DialogKind = Literal["permission", "question", "plan", "trust", "api_key", "auto_mode"]
 
 _PERMISSION_FOOTER: Final = "Esc to cancel · Tab to amend"
 _PICKER_FOOTER: Final = "Enter to select · ↑/↓ to navigate · Esc to cancel"
@@ -34,7 +34,8 @@ _ACCEPT_EDITS: Final = (
 class Dialog:
     """A dialog as drawn, top to bottom.
 
-    `subtitle` is the line under the title (a Bash command's description); `body` the text
+    `tip` is a hint line under the title; `subtitle` the line after it (a Bash command's
+    description); `body` the text
     between the dashed rules (command, file content, URL); `warning` Claude's own caution line;
     `paragraphs` free text each after a blank line (trust and API-key dialogs). `options` are the
     labels without their "N. " numbers; `notes` dim lines under options ("" for none);
@@ -47,6 +48,7 @@ class Dialog:
     title: str
     options: tuple[str, ...]
     footer: str
+    tip: str = ""
     subtitle: str = ""
     body: tuple[str, ...] = ()
     warning: str = ""
@@ -68,8 +70,10 @@ class Dialog:
 class Scenario:
     """One round: the user's message, a busy spell, a dialog, and what the transcript shows after.
 
-    `pending` is the tool call shown above the dialog while it waits (first line after the
-    blinking bullet, the rest under "⎿"). `result` lines appear under `tool_line` when an
+    A scenario without a `dialog` is a plain text reply: `answer` lines are written after the
+    busy spell and nothing waits for a key (a watcher must leave it alone). `pending` is the tool
+    call shown above the dialog while it waits (first line after the blinking bullet, the rest
+    under "⎿"). `result` lines appear under `tool_line` when an
     accepting option was chosen; ``{label}`` in them becomes the chosen option's label. `holds`
     says a careful policy must leave this dialog to a human; `harmless` ones are what ``--loop``
     repeats.
@@ -79,9 +83,10 @@ class Scenario:
     summary: str
     prompt: str
     intro: str
-    tool_line: str
-    dialog: Dialog
-    result: tuple[str, ...]
+    tool_line: str = ""
+    dialog: Dialog | None = None
+    result: tuple[str, ...] = ()
+    answer: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
     busy_word: str = "Puzzling"
     busy_s: float = 1.0
@@ -93,6 +98,7 @@ class Scenario:
 DEFAULT_SCENARIOS: Final = (
     "bash",
     "write",
+    "list",
     "edit",
     "webfetch",
     "long",
@@ -116,6 +122,7 @@ def _bash(
         dialog=Dialog(
             kind="permission",
             title="Bash command",
+            tip=kw.pop("tip", ""),
             subtitle=description,
             body=(command,),
             warning=kw.pop("warning", ""),
@@ -191,6 +198,66 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
             ),
             result=("Wrote 1 lines to hello.txt",),
             busy_word="Composing",
+        ),
+        Scenario(
+            name="list",
+            summary="text reply with a numbered list quoting a dialog (nothing to answer)",
+            prompt="what are my options?",
+            intro="",
+            answer=(
+                "Here is what I would do next:",
+                "",
+                "1. Yes, run the migrations first",
+                "2. No, skip the tests",
+                "3. Do you want to proceed? is what the tool will ask",
+                "",
+                "Tell me which one you prefer.",
+            ),
+            busy_word="Musing",
+        ),
+        _bash(
+            "automode",
+            "Bash with the auto-mode tip and a fourth option",
+            prompt="make the build folder",
+            intro="",
+            command="mkdir -p build && touch build/out.txt",
+            description="Create the build folder",
+            tip='Tip: auto mode handles these prompts for you — choose "switch to auto mode" below',
+            options=(
+                "Yes",
+                "Yes, and don't ask again for mkdir -p build and touch build/out.txt commands "
+                f"in {cwd}",
+                "Yes, and switch to auto mode · auto mode handles these prompts for you",
+                "No",
+            ),
+            result=("(No content)",),
+            harmless=False,
+        ),
+        Scenario(
+            name="autooffer",
+            summary="start-up offer to make auto mode the default (unnumbered, no footer)",
+            prompt="hello",
+            intro="",
+            tool_line="Auto mode",
+            dialog=Dialog(
+                kind="auto_mode",
+                title="Make auto mode your default permission mode?",
+                paragraphs=(
+                    "Auto mode lets Claude handle permission prompts automatically. Claude checks "
+                    "each tool call for risky actions and prompt injection before executing, runs "
+                    "the ones it assesses as lower-risk, and blocks the rest.",
+                ),
+                options=(
+                    "Yes, set auto mode as my default permission mode",
+                    "No, keep manual mode",
+                ),
+                footer="",
+                numbered=False,
+                indent=2,
+            ),
+            result=("{label}",),
+            busy_s=0.2,
+            harmless=False,
         ),
         Scenario(
             name="edit",

@@ -15,6 +15,7 @@ from yesman.testing._sim_scenarios import Dialog, Scenario
 __all__ = [
     "SPINNER",
     "Line",
+    "answer",
     "banner",
     "input_box",
     "outcome",
@@ -43,47 +44,71 @@ RESET: Final = "\x1b[0m"
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One logical line: wrapped to the width at draw time, continuation lines get `hang`."""
+    """One logical line, wrapped to the width at draw time.
+
+    Its first `hang` characters are a prefix ("   2. ", "  ⎿  "); continuation rows start with
+    `hang` spaces instead, or with `gutter` when set (the " │ " of long commands). `right` is
+    the margin kept free on the right, as Claude Code's padded boxes do.
+    """
 
     text: str
     hang: int = 0
     style: str = ""
-    gutter: str = ""  # continuation prefix instead of `hang` spaces (the " │ " of wrapped commands)
+    gutter: str = ""
+    right: int = 0
 
 
-def wrap_line(text: str, width: int, hang: int | str = 0) -> list[str]:
-    """Wrap `text` at spaces to `width` columns; continuation lines start with `hang` spaces
-    (or with `hang` itself when it is a string).
+def _wrap_words(text: str, columns: int) -> list[str]:
+    """Greedy word wrap the way Ink's wrap-ansi does it (``trim: false, hard: true``).
 
-    The first line keeps `text`'s own indentation; a word longer than the room left is cut, as
-    a terminal would. Every returned line is at most `width` characters long.
+    Its quirk is kept on purpose: after a row filled to exactly `columns`, the next row begins
+    with the separating space, so that row holds one character less. Real captures show it.
+    """
+    rows = [""]
+    for index, word in enumerate(text.split(" ")):
+        length = len(rows[-1])
+        if index:
+            if length >= columns:
+                rows.append("")
+                length = 0
+            rows[-1] += " "
+            length += 1
+        if len(word) > columns:  # hard wrap: cut the word, starting here if that saves a row
+            room = columns - length
+            if (len(word) - 1) // columns < 1 + (len(word) - room - 1) // columns:
+                rows.append("")
+            for char in word:
+                if len(rows[-1]) >= columns:
+                    rows.append("")
+                rows[-1] += char
+            continue
+        if length + len(word) > columns and length > 0 and word:
+            if rows[-1].strip():
+                rows.append("")
+            else:  # only the carried-over space: reuse the row rather than leave it blank
+                rows[-1] = ""
+        rows[-1] += word
+    return rows
+
+
+def wrap_line(text: str, width: int, hang: int | str = 0, right: int = 0) -> list[str]:
+    """Wrap `text` to `width` columns like Claude Code (Ink) does.
+
+    The first `hang` characters of `text` (or ``len(hang)`` when it is a string) are its prefix;
+    continuation rows start with `hang` spaces (or `hang` itself). The rest wraps at spaces in
+    ``width - len(prefix) - right`` columns; words longer than that are cut. Every row is at
+    most `width` characters.
     """
     width = max(width, 1)
     lead = hang if isinstance(hang, str) else " " * hang
     lead = lead[: width - 1]
-    if len(text) <= width:
-        return [text]
-    body = text.lstrip(" ")
-    out: list[str] = []
-    current = text[: len(text) - len(body)]  # the first line's indentation
-    fresh = True  # nothing but indentation on `current` yet
-    for word in body.split(" "):
-        joined = current + word if fresh else f"{current} {word}"
-        if len(joined) <= width:
-            current, fresh = joined, False
-            continue
-        if not fresh:
-            out.append(current)
-            current = lead + word
-        else:
-            current = joined
-        while len(current) > width:  # one word wider than the room left: hard cut
-            out.append(current[:width])
-            current = lead + current[width:]
-        fresh = current.strip() == ""
-    if not fresh or not out:
-        out.append(current)
-    return out
+    columns = max(1, width - len(lead) - max(right, 0))
+    first, body = text[: len(lead)], text[len(lead) :]
+    rows = _wrap_words(body, columns)
+    out = [first + rows[0]]
+    for row in rows[1:]:
+        out.append(lead + (row[1:] if row.startswith(" ") else row))  # Ink drops that space
+    return [row[:width].rstrip(" ") if len(rows) > 1 else row[:width] for row in out]
 
 
 def _rule(width: int, char: str = "─") -> Line:
@@ -97,7 +122,7 @@ def _boxed(text: str, pad: str, width: int) -> list[Line]:
     it on one line, and never on short text, so the test is against min(width, 80).
     """
     if len(pad) + len(text) <= min(width, _GUTTER_FROM):
-        return [Line(f"{pad}{text}")]
+        return [Line(f"{pad}{text}", hang=len(pad))]
     return [Line(f"{pad}│ {text}", gutter=f"{pad}│ ")]
 
 
@@ -108,10 +133,20 @@ def render_dialog(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
     command between dashed rules, long text behind a "│" gutter, the question, the options with
     continuation lines aligned under the option text, a blank line, the footer.
     """
-    if dialog.kind == "plan":
-        return _render_plan(dialog, highlighted, width)
+    lines = (_render_plan if dialog.kind == "plan" else _render_box)(dialog, highlighted, width)
+    # Text keeps as much room free on the right as it is indented on the left; rules span all.
+    return [line if _is_rule(line) else replace(line, right=dialog.indent) for line in lines]
+
+
+def _is_rule(line: Line) -> bool:
+    return bool(line.text) and not line.text.strip(" ─╌▔")
+
+
+def _render_box(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
     pad = " " * dialog.indent
     lines: list[Line] = [_rule(width), Line(f"{pad}{dialog.title}", hang=len(pad), style=BOLD)]
+    if dialog.tip:
+        lines.append(Line(f"{pad}{dialog.tip}", hang=len(pad), style=DIM))
     if dialog.subtitle:
         lines.append(Line(f"{pad}{dialog.subtitle}", hang=len(pad)))
     if dialog.body:
@@ -209,19 +244,37 @@ def pending(scenario: Scenario, bullet_on: bool) -> list[Line]:
     return lines
 
 
+def _under(results: list[str]) -> list[Line]:
+    return [
+        Line(f"{'  ⎿  ' if index == 0 else '     '}{text}", hang=5)
+        for index, text in enumerate(results)
+    ]
+
+
 def outcome(scenario: Scenario, label: str | None, note: str) -> list[Line]:
-    """The transcript after a dialog closes: the tool line and its result under `⎿`."""
+    """The transcript after a dialog closes: the tool and its result, or the refusal."""
     if label is None:
-        results = ["Interrupted · What should Claude do instead?"]
+        # As Claude Code shows a refused call: no bullet, the call, then the interruption.
+        lines = [Line("  Did not run 1 call", hang=2)]
+        if scenario.pending[1:]:
+            lines += _under(list(scenario.pending[1:]))
+        lines += _under(["Interrupted · What should Claude do instead?"])
         if note:
-            results.append(f"({note})")
+            lines.append(Line(f"     ({note})", hang=5))
     else:
-        results = [text.replace("{label}", label) for text in scenario.result]
-    lines = [Line(f"● {scenario.tool_line}", hang=2)]
-    for index, text in enumerate(results):
-        lines.append(Line(f"{'  ⎿  ' if index == 0 else '     '}{text}", hang=5))
+        lines = [Line(f"● {scenario.tool_line}", hang=2)]
+        lines += _under([text.replace("{label}", label) for text in scenario.result])
     lines.append(Line(""))
     return lines
+
+
+def answer(scenario: Scenario, seconds: float) -> list[Line]:
+    """A plain text reply: the bullet on the first line, the rest indented under it."""
+    lines = [
+        Line(f"{'● ' if index == 0 else '  '}{text}" if text else "", hang=2)
+        for index, text in enumerate(scenario.answer)
+    ]
+    return [*lines, Line(""), Line(f"✻ Worked for {seconds:.0f}s", style=DIM), Line("")]
 
 
 def banner(cwd: str) -> list[Line]:
@@ -284,6 +337,6 @@ def render_rows(logical: list[Line], width: int, height: int) -> list[tuple[str,
     """Wrap `logical` lines to `width` and keep the last `height` rows as (style, text)."""
     rows: list[tuple[str, str]] = []
     for line in logical:
-        pieces = wrap_line(line.text, width, line.gutter or line.hang)
+        pieces = wrap_line(line.text, width, line.gutter or line.hang, line.right)
         rows.extend((line.style, piece) for piece in pieces)
     return rows[-height:]

@@ -28,7 +28,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Self
+
+from yesman.testing._anthropic_http import (
+    BadRequest,
+    Request,
+    error_body,
+    message_body,
+    models_body,
+    read_request,
+    send_json,
+    stream_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,32 +56,6 @@ __all__ = [
     "load_script",
     "turn_from_json",
 ]
-
-_MAX_HEADER_BYTES: Final = 64 * 1024
-_MAX_BODY_BYTES: Final = 64 * 1024 * 1024
-_CHUNK_CHARS: Final = 24  # text and JSON are streamed in small deltas, as the real API does
-_REASONS: Final = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    413: "Payload Too Large",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-    529: "Overloaded",
-}
-_ERROR_TYPES: Final = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    529: "overloaded_error",
-}
 
 
 class ScriptError(ValueError):
@@ -238,22 +223,6 @@ def load_script(path: Path) -> list[Turn]:
     return turns
 
 
-class _BadRequest(Exception):
-    pass
-
-
-@dataclass(slots=True)
-class _Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def keep_alive(self) -> bool:
-        return self.headers.get("connection", "").lower() != "close"
-
-
 class ClaudeApiStandIn:
     """The scripted API server. ``async with ClaudeApiStandIn([...]) as api: api.base_url``."""
 
@@ -352,7 +321,7 @@ class ClaudeApiStandIn:
             self._sticky = (turn, turn.times - 1)
         return turn
 
-    def _dump(self, request: _Request, body: Any, main: bool) -> None:
+    def _dump(self, request: Request, body: Any, main: bool) -> None:
         assert self._dump_dir is not None
         self._dump_dir.mkdir(parents=True, exist_ok=True)
         record = {
@@ -374,9 +343,9 @@ class ClaudeApiStandIn:
         try:
             while True:
                 try:
-                    request = await _read_request(reader)
-                except _BadRequest as exc:
-                    await _send_json(writer, 400, _error_body(400, str(exc)), keep_alive=False)
+                    request = await read_request(reader)
+                except BadRequest as exc:
+                    await send_json(writer, 400, error_body(400, str(exc)), keep_alive=False)
                     return
                 if request is None:
                     return
@@ -396,7 +365,7 @@ class ClaudeApiStandIn:
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
 
-    async def _handle(self, request: _Request, writer: asyncio.StreamWriter) -> None:
+    async def _handle(self, request: Request, writer: asyncio.StreamWriter) -> None:
         body: Any = None
         if request.body:
             with contextlib.suppress(ValueError):
@@ -424,18 +393,18 @@ class ClaudeApiStandIn:
         keep = request.keep_alive
         if request.method == "POST" and path == "/v1/messages":
             if not isinstance(body, dict):
-                await _send_json(writer, 400, _error_body(400, "body must be a JSON object"), keep)
+                await send_json(writer, 400, error_body(400, "body must be a JSON object"), keep)
                 return
             await self._answer_messages(body, turn or TextReply("OK"), writer, keep)
         elif request.method == "POST" and path == "/v1/messages/count_tokens":
             tokens = max(1, len(request.body) // 4)
-            await _send_json(writer, 200, {"input_tokens": tokens}, keep)
+            await send_json(writer, 200, {"input_tokens": tokens}, keep)
         elif request.method in ("GET", "HEAD") and path in ("/", "/v1", "/health"):
-            await _send_json(writer, 200, {"ok": True}, keep, head=request.method == "HEAD")
+            await send_json(writer, 200, {"ok": True}, keep, head=request.method == "HEAD")
         elif request.method == "GET" and path == "/v1/models":
-            await _send_json(writer, 200, _models_body(), keep)
+            await send_json(writer, 200, models_body(), keep)
         else:
-            await _send_json(writer, 404, _error_body(404, f"no route for {path}"), keep)
+            await send_json(writer, 404, error_body(404, f"no route for {path}"), keep)
 
     async def _answer_messages(
         self, body: dict[str, Any], turn: Turn, writer: asyncio.StreamWriter, keep: bool
@@ -446,10 +415,10 @@ class ClaudeApiStandIn:
             headers = {"x-should-retry": "true" if turn.retry else "false", **turn.headers}
             if turn.status == 429 and "retry-after" not in headers:
                 headers["retry-after"] = "60"
-            await _send_json(
+            await send_json(
                 writer,
                 turn.status,
-                _error_body(turn.status, turn.message, turn.error_type),
+                error_body(turn.status, turn.message, turn.error_type),
                 keep,
                 extra=headers,
             )
@@ -469,230 +438,9 @@ class ClaudeApiStandIn:
             )
             stop_reason = "tool_use"
         if body.get("stream"):
-            await _stream_message(writer, message_id, model, blocks, stop_reason)
+            await stream_message(writer, message_id, model, blocks, stop_reason)
         else:
-            await _send_json(
-                writer, 200, _message_body(message_id, model, blocks, stop_reason), keep
-            )
-
-
-async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as exc:
-        if exc.partial.strip():
-            raise _BadRequest("connection closed inside the request head") from exc
-        return None
-    except asyncio.LimitOverrunError as exc:
-        raise _BadRequest("request head too large") from exc
-    if len(head) > _MAX_HEADER_BYTES:
-        raise _BadRequest("request head too large")
-    lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise _BadRequest(f"not an HTTP/1.x request line: {lines[0][:80]!r}")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, sep, value = line.partition(":")
-        if not sep:
-            raise _BadRequest(f"malformed header line: {line[:80]!r}")
-        headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader)
-    else:
-        try:
-            length = int(headers.get("content-length", "0"))
-        except ValueError as exc:
-            raise _BadRequest("Content-Length is not a number") from exc
-        if not 0 <= length <= _MAX_BODY_BYTES:
-            raise _BadRequest(f"Content-Length out of range: {length}")
-        body = await reader.readexactly(length)
-    return _Request(parts[0].upper(), parts[1], headers, body)
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    body = bytearray()
-    while True:
-        size_line = await reader.readuntil(b"\r\n")
-        try:
-            size = int(size_line.split(b";", 1)[0].strip(), 16)
-        except ValueError as exc:
-            raise _BadRequest("malformed chunk size") from exc
-        if size == 0:
-            # Trailers (rare) end with an empty line.
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                pass
-            return bytes(body)
-        body += await reader.readexactly(size)
-        await reader.readexactly(2)
-        if len(body) > _MAX_BODY_BYTES:
-            raise _BadRequest("chunked body too large")
-
-
-def _response_head(status: int, headers: Mapping[str, str]) -> bytes:
-    lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}"]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-
-def _base_headers(keep_alive: bool) -> dict[str, str]:
-    return {
-        "date": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()),
-        "request-id": f"req_standin{time.monotonic_ns()}",
-        "connection": "keep-alive" if keep_alive else "close",
-    }
-
-
-async def _send_json(
-    writer: asyncio.StreamWriter,
-    status: int,
-    payload: Any,
-    keep_alive: bool,
-    *,
-    extra: Mapping[str, str] | None = None,
-    head: bool = False,
-) -> None:
-    data = json.dumps(payload).encode()
-    headers = _base_headers(keep_alive)
-    headers |= {"content-type": "application/json", "content-length": str(len(data))}
-    headers |= dict(extra or {})
-    writer.write(_response_head(status, headers) + (b"" if head else data))
-    await writer.drain()
-
-
-def _sse(event: str, data: Mapping[str, Any]) -> bytes:
-    payload = f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
-    return f"{len(payload):x}\r\n".encode() + payload + b"\r\n"
-
-
-async def _stream_message(
-    writer: asyncio.StreamWriter,
-    message_id: str,
-    model: str,
-    blocks: Sequence[Mapping[str, Any]],
-    stop_reason: str,
-) -> None:
-    headers = _base_headers(True)
-    headers |= {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        "transfer-encoding": "chunked",
-    }
-    writer.write(_response_head(200, headers))
-    start = _message_body(message_id, model, [], None)
-    start["usage"]["output_tokens"] = 1
-    writer.write(_sse("message_start", {"type": "message_start", "message": start}))
-    writer.write(_sse("ping", {"type": "ping"}))
-    output_chars = 0
-    for index, block in enumerate(blocks):
-        if block["type"] == "text":
-            text: str = block["text"]
-            writer.write(
-                _sse(
-                    "content_block_start",
-                    {
-                        "type": "content_block_start",
-                        "index": index,
-                        "content_block": {"type": "text", "text": ""},
-                    },
-                )
-            )
-            for piece in _pieces(text):
-                writer.write(
-                    _sse(
-                        "content_block_delta",
-                        {
-                            "type": "content_block_delta",
-                            "index": index,
-                            "delta": {"type": "text_delta", "text": piece},
-                        },
-                    )
-                )
-            output_chars += len(text)
-        else:
-            writer.write(
-                _sse(
-                    "content_block_start",
-                    {
-                        "type": "content_block_start",
-                        "index": index,
-                        "content_block": {
-                            "type": "tool_use",
-                            "id": block["id"],
-                            "name": block["name"],
-                            "input": {},
-                        },
-                    },
-                )
-            )
-            arguments = json.dumps(block["input"])
-            for piece in _pieces(arguments):
-                writer.write(
-                    _sse(
-                        "content_block_delta",
-                        {
-                            "type": "content_block_delta",
-                            "index": index,
-                            "delta": {"type": "input_json_delta", "partial_json": piece},
-                        },
-                    )
-                )
-            output_chars += len(arguments)
-        writer.write(_sse("content_block_stop", {"type": "content_block_stop", "index": index}))
-        await writer.drain()
-    writer.write(
-        _sse(
-            "message_delta",
-            {
-                "type": "message_delta",
-                "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                "usage": {"output_tokens": max(1, output_chars // 4)},
-            },
-        )
-    )
-    writer.write(_sse("message_stop", {"type": "message_stop"}))
-    writer.write(b"0\r\n\r\n")
-    await writer.drain()
-
-
-def _pieces(text: str) -> list[str]:
-    return [text[i : i + _CHUNK_CHARS] for i in range(0, len(text), _CHUNK_CHARS)] or [""]
-
-
-def _message_body(
-    message_id: str, model: str, blocks: Sequence[Mapping[str, Any]], stop_reason: str | None
-) -> dict[str, Any]:
-    return {
-        "id": message_id,
-        "type": "message",
-        "role": "assistant",
-        "model": model,
-        "content": [dict(b) for b in blocks],
-        "stop_reason": stop_reason,
-        "stop_sequence": None,
-        "usage": {
-            "input_tokens": 10,
-            "output_tokens": 10,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0,
-        },
-    }
-
-
-def _error_body(status: int, message: str, error_type: str | None = None) -> dict[str, Any]:
-    kind = error_type or _ERROR_TYPES.get(status, "api_error")
-    return {"type": "error", "error": {"type": kind, "message": message or kind.replace("_", " ")}}
-
-
-def _models_body() -> dict[str, Any]:
-    names = ["claude-opus-4-5", "claude-sonnet-4-5", "claude-haiku-4-5"]
-    data = [
-        {"type": "model", "id": n, "display_name": n, "created_at": "2025-01-01T00:00:00Z"}
-        for n in names
-    ]
-    return {"data": data, "has_more": False, "first_id": names[0], "last_id": names[-1]}
+            await send_json(writer, 200, message_body(message_id, model, blocks, stop_reason), keep)
 
 
 async def _main(argv: Sequence[str] | None = None) -> int:

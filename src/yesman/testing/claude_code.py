@@ -15,6 +15,8 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ DEFAULT_API_KEY: Final = "sk-ant-api03-yesman-test-key-0000000000000000000000AA"
 
 _REPO_ROOT: Final = Path(__file__).resolve().parents[3]
 _LOCAL_BIN: Final = Path("tools/claude-code/node_modules/.bin/claude")
+# The real CLI is a native executable of a few hundred MB; npm's placeholder is tiny.
+_PLACEHOLDER_MAX_BYTES: Final = 1024 * 1024
 
 # Variables from an enclosing Claude Code (or the user's setup) that would change what the
 # child does: nested-session detection, another config dir, real credentials, a proxy.
@@ -70,9 +74,16 @@ def find_claude_binary(repo_root: Path | None = None) -> Path:
                 f"YESMAN_CLAUDE_BIN={configured!r} is not an executable file; fix or unset it"
             )
         return path
-    local = (repo_root or _REPO_ROOT) / _LOCAL_BIN
+    modules = (repo_root or _REPO_ROOT) / _LOCAL_BIN.parents[1]
+    local = modules / ".bin" / "claude"
     if local.exists() and os.access(local, os.X_OK):
-        return local
+        if local.stat().st_size > _PLACEHOLDER_MAX_BYTES:
+            return local
+        # npm left the wrapper's placeholder (its postinstall did not run): use the native
+        # binary from the platform package directly, which is what the postinstall copies.
+        for native in sorted(modules.glob("@anthropic-ai/claude-code-*/claude")):
+            if os.access(native, os.X_OK):
+                return native
     found = shutil.which("claude")
     if found:
         return Path(found)
@@ -84,17 +95,17 @@ def find_claude_binary(repo_root: Path | None = None) -> Path:
 
 def claude_version(binary: Path | None = None) -> str:
     """The version Claude Code reports, e.g. ``2.1.332``."""
-    import subprocess
-
     exe = binary or find_claude_binary()
-    out = subprocess.run(
-        [str(exe), "--version"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-        env={**_clean_base_env(), "HOME": os.environ.get("HOME", "/tmp")},
-    ).stdout
+    # A throw-away HOME: even `--version` must not touch the user's configuration.
+    with tempfile.TemporaryDirectory(prefix="yesman-claude-") as home:
+        out = subprocess.run(
+            [str(exe), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={**_clean_base_env(), "HOME": home, "DISABLE_AUTOUPDATER": "1"},
+        ).stdout
     return out.split()[0] if out.split() else out.strip()
 
 

@@ -20,7 +20,8 @@ dialog is open change nothing but are logged, which is how tests catch a double 
 ``--log PATH`` appends one JSON object per line: ``start``, ``dialog_shown`` (written once the
 dialog's last byte went to the terminal, so it starts any latency measurement), ``key`` (with the
 ``dialog`` it reached, null when none was open), ``answered``, ``cancelled``, ``hold_timeout``,
-``idle``, ``resize`` and ``exit``. Every line has ``t`` (``time.time()``) and ``event``.
+``text_shown`` (a reply with no dialog), ``idle``, ``resize`` and ``exit``. Every line has ``t``
+(``time.time()``) and ``event``.
 
 What it draws follows real captures (tests/agents/claude/corpus): the live part (dialog, or
 spinner and input box) on the last rows, the transcript above it, and the pending tool call's
@@ -55,6 +56,7 @@ from yesman.testing._sim_scenarios import (
 from yesman.testing._sim_screen import (
     RESET,
     Line,
+    answer,
     banner,
     input_box,
     outcome,
@@ -164,6 +166,13 @@ class SimulatedAgent:
             return self._scenarios[self._p.scenario_index]
         return None
 
+    def _dialog(self) -> Dialog:
+        """The dialog on screen; only called in the "dialog" state."""
+        scenario = self._current()
+        assert scenario is not None
+        assert scenario.dialog is not None
+        return scenario.dialog
+
     def _bullet_on(self, now: float) -> bool:
         return not self._blink or int((now - self._p.shown_at) / _BLINK_S) % 2 == 0
 
@@ -173,7 +182,7 @@ class SimulatedAgent:
         p = self._p
         scenario = self._current()
         top = [*banner(self._cwd), *p.transcript]
-        if p.state == "dialog" and scenario is not None:
+        if p.state == "dialog" and scenario is not None and scenario.dialog is not None:
             top.extend(pending(scenario, self._bullet_on(now)))
             bottom = render_dialog(scenario.dialog, p.highlighted, width)
         elif p.state == "busy" and scenario is not None:
@@ -181,7 +190,12 @@ class SimulatedAgent:
             bottom = [spinner_line(frame, scenario.busy_word), *input_box(width, busy=True)]
         else:
             bottom = input_box(width)
-        if p.state == "dialog" and scenario is not None and scenario.dialog.kind in _STARTUP:
+        if (
+            p.state == "dialog"
+            and scenario
+            and scenario.dialog
+            and scenario.dialog.kind in _STARTUP
+        ):
             # Start-up dialogs stand alone at the top of an otherwise empty screen.
             return [("", ""), *render_rows(bottom, width, height - 1)]
         top_rows = render_rows(top, width, height)
@@ -242,7 +256,7 @@ class SimulatedAgent:
         if choice is None:
             self._emit("cancelled", scenario=scenario.name, dialog=p.dialog_seq, note=note)
         else:
-            chosen = scenario.dialog.choices[choice]
+            chosen = self._dialog().choices[choice]
             self._emit(
                 "answered",
                 scenario=scenario.name,
@@ -271,7 +285,7 @@ class SimulatedAgent:
             return
         if p.state != "dialog" or scenario is None:
             return  # nothing on screen takes keys: logged above, otherwise ignored
-        dialog = scenario.dialog
+        dialog = self._dialog()
         count = len(dialog.choices)
         if key.isdigit() and dialog.numbered and 1 <= int(key) <= count:
             self._finish(int(key) - 1, now)
@@ -291,10 +305,16 @@ class SimulatedAgent:
         if p.state == "busy" and now >= p.deadline:
             scenario = self._current()
             assert scenario is not None
-            p.state = "dialog"
-            p.highlighted = scenario.dialog.default
-            p.dialog_seq += 1
-            p.shown_at = now
+            if scenario.dialog is None:  # a text reply: nothing waits for a key
+                self._add(answer(scenario, scenario.busy_s / self._speed))
+                self._emit("text_shown", scenario=scenario.name)
+                p.state = "pause"
+                p.deadline = now + self._pause_s / self._speed
+            else:
+                p.state = "dialog"
+                p.highlighted = scenario.dialog.default
+                p.dialog_seq += 1
+                p.shown_at = now
         hold = self._hold_timeout_s
         if p.state == "dialog" and hold is not None and now - p.shown_at >= hold:
             self._emit("hold_timeout", scenario=self._scenarios[p.scenario_index].name)
@@ -359,14 +379,14 @@ class SimulatedAgent:
         if p.state == "dialog" and p.logged_seq != p.dialog_seq:
             # Logged only now that its last byte is written: the start of any latency figure.
             p.logged_seq = p.dialog_seq
-            scenario = self._scenarios[p.scenario_index]
+            dialog = self._dialog()
             self._emit(
                 "dialog_shown",
-                scenario=scenario.name,
+                scenario=self._scenarios[p.scenario_index].name,
                 dialog=p.dialog_seq,
-                kind=scenario.dialog.kind,
-                options=list(scenario.dialog.choices),
-                holds=scenario.holds,
+                kind=dialog.kind,
+                options=list(dialog.choices),
+                holds=self._scenarios[p.scenario_index].holds,
             )
 
     def run(self) -> int:

@@ -88,6 +88,28 @@ def quote(arg: str) -> str:
     return "".join(out) or "''"
 
 
+_COMMAND_NAME = re.compile(r"[a-z][a-z-]*")
+# Commands that queue further commands: tmux answers those with extra %begin/%end blocks, which
+# would pair later replies with the wrong commands. They have no place in a watcher anyway.
+_QUEUEING = frozenset(
+    {
+        "if-shell", "if", "run-shell", "run", "source-file", "source", "confirm-before",
+        "confirm", "command-prompt", "display-menu", "menu", "display-popup", "popup",
+        "choose-tree", "choose-client", "choose-buffer",
+    }
+)  # fmt: skip
+
+
 def command_line(*argv: str) -> str:
-    """A full command line: command name then quoted arguments."""
+    """A full command line: command name then quoted arguments (one tmux command only)."""
+    if not argv or not _COMMAND_NAME.fullmatch(argv[0]):
+        raise ValueError(
+            f"tmux command name {argv[0] if argv else ''!r} is not a plain command such as "
+            "'capture-pane'; pass the arguments separately"
+        )
+    if argv[0] in _QUEUEING:
+        raise ValueError(
+            f"{argv[0]!r} queues other commands, which the control channel cannot pair with "
+            "replies; run the commands it would run directly"
+        )
     return " ".join([argv[0], *(quote(a) for a in argv[1:])])

@@ -181,6 +181,7 @@ class ControlClient:
         self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
         self._state = "new"  # new -> open -> closed; never reopened
         self.reconnects = 0
+        self._last_exit_reason = ""
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -195,7 +196,12 @@ class ControlClient:
             self._tg.create_task(self._supervise(), name="tmux-supervise"),
             self._tg.create_task(self._topology_loop(), name="tmux-topology"),
         ]
-        await self._first_attempt_done.wait()
+        try:
+            await self._first_attempt_done.wait()
+        except BaseException:
+            # a background task failed (TaskGroup cancelled us): aclose() re-raises its error
+            await self.aclose()
+            raise
         if self._first_error is not None and self._require_server:
             await self.aclose()
             raise self._first_error
@@ -261,6 +267,8 @@ class ControlClient:
             check_pane_id(pane_id)
         stream = ChangeStream(pane_id, self._change_streams.discard)
         self._change_streams.add(stream)
+        if pane_id is not None and pane_id not in self._panes:
+            self._topology_wanted.set()  # unknown (new, or gone): the next refresh settles it
         return stream
 
     def _publish(self, item: Notification) -> None:
@@ -405,6 +413,7 @@ class ControlClient:
             self._connection_tasks.pop(connection, None)
             if self._connections.get(connection.session_id) is connection:
                 del self._connections[connection.session_id]
+            self._last_exit_reason = connection.exit_reason
             logger.debug("control connection for %s ended: %s", connection.session_id,
                          connection.exit_reason)  # fmt: skip
             if not self._connections:
@@ -468,7 +477,7 @@ class ControlClient:
             # the server is gone: everything on it is gone too
             self._connected.clear()
             lost_at = time.monotonic()
-            reason = "tmux server went away"
+            reason = f"tmux server went away ({self._last_exit_reason})"
             logger.warning("lost tmux server %s: %s; reconnecting", self.server.describe(), reason)
             self._publish(ServerDisconnected(self.server.describe(), reason))
             self._apply_topology([])

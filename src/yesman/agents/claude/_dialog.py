@@ -30,7 +30,7 @@ __all__ = ["read_dialog"]
 
 def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | None:
     region = lines[top + 1 : menu.first]
-    found = _find_question(region)
+    found = _find_question(region, width)
     question = None if found is None else found[1]
     below = region[found[0] + 1 :] if found is not None else region
     if any(
@@ -42,7 +42,7 @@ def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | 
     body_end = len(region) if found is None else found[0]
     body = region[header_at + 1 : body_end] if header_at is not None else []
     cues = [header, question or "", *(o.text for o in menu.options), *menu.footer]
-    kind = _classify(header, question, menu.options, cues)
+    kind = _classify(header, question, cues)
     if kind is None:
         return None
     tool, target, description, target_lines, warning = _read_body(
@@ -67,20 +67,24 @@ def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | 
     )
 
 
-def _find_question(region: list[str]) -> tuple[int, str] | None:
-    """(index in region where the question starts, question text), searching from the bottom."""
-    known = (*p.PERMISSION_QUESTIONS, *p.QUESTION_STARTS)
+def _find_question(region: list[str], width: int) -> tuple[int, str] | None:
+    """(index in region where the question starts, question text), searching from the bottom.
+
+    The question is the last line holding a '?', joined with the lines above it that Claude Code
+    wrapped at the right edge, so the reading does not depend on the pane's width.
+    """
     for j in range(len(region) - 1, -1, -1):
         line = region[j]
         if "?" not in line:
             continue
-        s = line.strip()
-        if any(r.match(s) for r in known):
-            return j, s
         start = j
-        while start > 0 and region[start - 1].strip() and indent(region[start - 1]) == indent(line):
-            if j - start >= 3:
-                break
+        while (
+            start > 0
+            and j - start < 4
+            and region[start - 1].strip()
+            and indent(region[start - 1]) == indent(line)
+            and is_full(region[start - 1], region[start].strip(), width)
+        ):
             start -= 1
         text = " ".join(x.strip() for x in region[start : j + 1])
         return start, _question_sentence(text)
@@ -88,7 +92,7 @@ def _find_question(region: list[str]) -> tuple[int, str] | None:
 
 
 def _question_sentence(text: str) -> str:
-    """The sentence that ends with the first '?' ending a sentence."""
+    """Up to the first '?' that ends a sentence, without a "Label: " lead-in."""
     k = text.find("?")
     while k >= 0 and k + 1 < len(text) and text[k + 1] not in " )":
         k = text.find("?", k + 1)
@@ -99,18 +103,19 @@ def _question_sentence(text: str) -> str:
     return head[starts[-1] :] if starts else head
 
 
-def _classify(
-    header: str, question: str | None, options: tuple[Option, ...], cues: list[str]
-) -> PromptKind | None:
+def _classify(header: str, question: str | None, cues: list[str]) -> PromptKind | None:
     joined = "\n".join(cues).lower()  # one search per pattern instead of one per line
     for kind, pattern in p.KIND_CUES:
         if pattern.search(joined):
             return kind
-    if question is not None and any(r.match(question) for r in p.PERMISSION_QUESTIONS):
-        known_tool = _header_key(header) in p.TOOL_HEADERS
-        yes_no = options[0].text.startswith("Yes") and any(o.text.startswith("No") for o in options)
-        if known_tool or yes_no:
-            return PromptKind.TOOL_PERMISSION
+    # A permission question under a header we do not know stays "other": a new tool might run
+    # commands this parser cannot show the policy, so it must not pass for an ordinary one.
+    if (
+        question is not None
+        and _header_key(header) in p.TOOL_HEADERS
+        and any(r.match(question) for r in p.PERMISSION_QUESTIONS)
+    ):
+        return PromptKind.TOOL_PERMISSION
     if question is None and not header:
         return None  # options under a bare rule: not a dialog we can name
     return PromptKind.OTHER
@@ -160,8 +165,15 @@ def _read_body(
     else:
         warning = next((_warning_text(s) for s in body if p.WARNING_RE.match(s.strip())), None)
         kept = [s for s in body if not (warning and p.WARNING_RE.match(s.strip()))]
+    if tool == "MCP" and fenced:
+        # 2.x: "<server> — <tool title>: (MCP)", fence, arguments, fence, "About ..." text.
+        title = " ".join(_logical(sections[0], width)).removesuffix(p.MCP_SUFFIX).rstrip(": ")
+        args = _logical(sections[1], width)
+        about = " ".join(_logical([x for sec in sections[2:] for x in sec], width)) or None
+        physical = tuple(_unframe(s) for s in sections[1] if s.strip())
+        return title or "MCP", "\n".join(args) or None, about, physical, None
     if tool == "MCP":
-        lines = sections[1] if fenced else kept
+        lines = kept
         call = " ".join(s.strip() for s in lines if s.strip())
         call = call.removesuffix(p.MCP_SUFFIX)
         m = p.MCP_CALL_RE.match(call)
@@ -170,8 +182,8 @@ def _read_body(
         return f"mcp__{m.group(1)}__{m.group(2)}", m.group(3), None, tuple(lines), warning
     if tool == "Fetch":
         url = next((m.group(0) for s in body if (m := p.URL_RE.search(s))), None)
-        about = _logical(sections[0], width) if fenced else []
-        return tool, url, (about[0] if about else None), (), warning
+        lead = _logical(sections[0], width) if fenced else []
+        return tool, url, (lead[0] if lead else None), (), warning
     if tool in p.FILE_TOOLS:
         logical = _logical(sections[0] if fenced else kept, width)
         path = logical[0] if logical and not p.PREVIEW_LINE_RE.match(logical[0]) else None

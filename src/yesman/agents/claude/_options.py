@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from yesman.agents import Option
 from yesman.agents.claude import _patterns as p
-from yesman.agents.claude._lines import indent, is_rule, join_wrapped
+from yesman.agents.claude._lines import indent, is_full, is_rule, join_wrapped
 
 __all__ = ["Menu", "read_menu"]
 
@@ -47,7 +47,7 @@ class Menu:
     footer: tuple[str, ...]
 
 
-def read_menu(lines: list[str]) -> Menu | None:
+def read_menu(lines: list[str], width: int) -> Menu | None:
     """The menu at the bottom of the screen, or None if the bottom is not a menu."""
     n = len(lines)
     i = n - 1
@@ -61,6 +61,7 @@ def read_menu(lines: list[str]) -> Menu | None:
             i > 0
             and indent(lines[i]) == indent(lines[i - 1])
             and p.FOOTER_RE.match(lines[i - 1].strip())
+            and is_full(lines[i - 1], s, width)
         ):
             footer.append(s)
             i -= 1

@@ -43,7 +43,7 @@ def parse_screen(text: str) -> AgentScreen:
 
 def _find_dialog(lines: list[str]) -> Prompt | None:
     width = _screen_width(lines)
-    menu = read_menu(lines)
+    menu = read_menu(lines, width)
     if menu is None:
         return None
     top = _find_top(lines, menu.first)
@@ -88,15 +88,25 @@ def _read_state(lines: list[str]) -> AgentScreen:
             if len(window) == _STATE_WINDOW:
                 break
     below = [s.strip() for s in lines[end:] if s.strip()] if box is not None else []
-    for s in reversed(below + window[-6:]):
-        if p.BUSY_RE.search(s) or p.SPINNER_RE.match(s):
-            return AgentScreen(ScreenState.BUSY, detail=s)
-    for s in reversed(window[-8:]):
-        if p.ERROR_RE.search(s):
-            return AgentScreen(ScreenState.ERROR, detail=s)
+    # One search per pattern over the joined lines; the line that matched is only looked up
+    # when one did.
+    near = "\n".join([*window[-6:], *below])
+    found = p.BUSY_RE.search(near.lower()) or p.SPINNER_RE.search(near)
+    if found is not None:
+        return AgentScreen(ScreenState.BUSY, detail=_line_at(near, found.start()))
+    recent = "\n".join(window)
+    found = p.ERROR_RE.search(recent.lower())
+    if found is not None:
+        return AgentScreen(ScreenState.ERROR, detail=_line_at(recent, found.start()))
     if box is not None:
         return AgentScreen(ScreenState.IDLE, detail="input box ready")
     return AgentScreen(ScreenState.UNKNOWN, detail="no Claude Code dialog, spinner or input box")
+
+
+def _line_at(text: str, index: int) -> str:
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _find_input_box(lines: list[str]) -> int | None:

@@ -65,15 +65,6 @@ PERMISSION_QUESTIONS: Final = (
     re.compile(r"^Do you want to allow Claude to (?:use|run|read|search) .*\?"),
 )
 
-# Questions of the other dialogs, so the question line is found even when prose sits above it.
-QUESTION_STARTS: Final = (
-    re.compile(r"^Do you want to use this API key\?"),
-    re.compile(r"^Do you trust the files in this folder\?"),
-    re.compile(r"^Would you like to proceed\?"),
-    re.compile(r"^Exit plan mode\?"),
-    re.compile(r"^What do you want to do\?"),
-)
-
 # Cues in the dialog's header, question, options and footer that decide its kind (the body is
 # left out: a file preview may say anything). Searched once over those lines lower-cased and
 # joined by newlines, so patterns are lower-case and `^`/`$` need the m flag. Checked in order;
@@ -124,8 +115,8 @@ KIND_CUES: Final[tuple[tuple[PromptKind, re.Pattern[str]], ...]] = (
 WARNING_RE: Final = re.compile(
     r"(?i)^(?:⚠\s*)?(?:warning\b|dangerous\b|potentially dangerous\b|caution\b)|^⚠"
 )
-# Sentences end before a question starts ("Quick safety check: Is this ...?").
-SENTENCE_BREAK_RE: Final = re.compile(r"[.:!] ")
+# A lead-in before the question proper ("Quick safety check: Is this ...?").
+SENTENCE_BREAK_RE: Final = re.compile(r": ")
 URL_RE: Final = re.compile(r"https?://\S+")
 MCP_CALL_RE: Final = re.compile(r"^(\S+) - ([^\s(]+)(?:\((.*)\))?$")
 MCP_SUFFIX: Final = " (MCP)"
@@ -136,8 +127,10 @@ MCP_NAME_RE: Final = re.compile(r"(?i)new mcp servers? found in [^:]+:\s*(.+)$")
 
 # Busy: the footer or spinner line says Claude is working. The spinner verb ends with "…" while
 # working; a finished turn shows "✻ Worked for 3s" without it.
-BUSY_RE: Final = re.compile(r"(?i)esc to interrupt|ctrl\+c to interrupt")
-SPINNER_RE: Final = re.compile(r"^\s*[·✢✳✶✻✽*\u2217⏺]\s+[A-Z][\w'-]*(?: [\w'-]+){0,3}…")
+# BUSY_RE and ERROR_RE are searched once over the candidate lines lower-cased and joined by
+# newlines; SPINNER_RE over the same lines as drawn (its verb is capitalised).
+BUSY_RE: Final = re.compile(r"esc to interrupt|ctrl\+c to interrupt")
+SPINNER_RE: Final = re.compile(r"(?m)^\s*[·✢✳✶✻✽*\u2217⏺]\s+[A-Z][\w'-]*(?: [\w'-]+){0,3}…")
 
 # Input box: a prompt glyph right under a rule, possibly with text typed into it.
 INPUT_RE: Final = re.compile(r"^\s*[\u276f>\u203a](?:\s|$)")
@@ -146,7 +139,7 @@ IDLE_HINT_RE: Final = re.compile(
 )
 
 ERROR_RE: Final = re.compile(
-    r"(?i)\bapi error\b|usage limit reached|\blimit reached\b.*\bresets?\b|you've hit your limit"
+    r"\bapi error\b|usage limit reached|\blimit reached\b.*\bresets?\b|you've hit your limit"
     r"|invalid api key|please run /login|oauth token (?:has )?expired|credit balance is too low"
     r"|authentication_error|overloaded_error|missing api key|login required|not logged in"
 )
