@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import mmap
 import os
 import tracemalloc
 
@@ -11,6 +12,18 @@ import pytest
 
 from yesman.metrics import ComponentTracker
 from yesman.metrics._memory import MB, RssReader, looks_like_leak
+
+
+def resident(size: int) -> mmap.mmap:
+    """Fresh memory that is resident: an anonymous mapping with every page written.
+
+    Tests use mappings rather than bytes objects because the C allocator may hand a bytes object
+    memory that is already resident (freed earlier by another test), which RSS cannot see.
+    """
+    buf = mmap.mmap(-1, size)
+    for offset in range(0, size, mmap.PAGESIZE):
+        buf[offset] = 1
+    return buf
 
 
 def test_rss_reader_agrees_with_psutil() -> None:
@@ -24,21 +37,21 @@ def test_rss_reader_agrees_with_psutil() -> None:
 
 
 async def test_kept_allocation_shows_its_size_and_freed_one_does_not() -> None:
-    kept: list[bytes] = []
+    kept: list[mmap.mmap] = []
     async with ComponentTracker() as tracker:
 
         async def keeper() -> None:
             async with tracker.track("keeper"):
                 await asyncio.sleep(0)
-                kept.append(b"\x01" * (20 * MB))  # written, so resident
+                kept.append(resident(20 * MB))
                 await asyncio.sleep(0)
 
         async def churner() -> None:
             for _ in range(25):
                 async with tracker.track("churner"):
-                    chunk = b"\x02" * (2 * MB)
+                    chunk = resident(2 * MB)
                     await asyncio.sleep(0)
-                    del chunk
+                    chunk.close()
 
         await asyncio.create_task(keeper())
         await asyncio.create_task(churner())
@@ -50,15 +63,18 @@ async def test_kept_allocation_shows_its_size_and_freed_one_does_not() -> None:
     assert not metrics["churner"].suspected_leak
     assert not metrics["keeper"].suspected_leak
     assert len(kept) == 1
+    kept[0].close()
 
 
 async def test_steadily_growing_component_is_a_suspected_leak() -> None:
-    hoard: list[bytes] = []
+    hoard: list[mmap.mmap] = []
     tracker = ComponentTracker(leak_min_samples=10, leak_threshold_mb=4.0)
-    for i in range(20):
+    for _ in range(20):
         with tracker.track("leaky"):
-            hoard.append(bytes([i % 250 + 1]) * MB)
+            hoard.append(resident(MB))
     m = tracker.get_component_metrics()["leaky"]
+    for buf in hoard:
+        buf.close()
     assert m.retained_memory_mb == pytest.approx(20.0, abs=3.0)
     assert m.suspected_leak
 

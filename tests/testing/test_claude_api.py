@@ -393,10 +393,13 @@ async def _tmux(socket: str, *args: str) -> str:
 
 
 async def _wait_screen(socket: str, pane: str, needle: str, timeout: float = 30.0) -> str:
-    async with asyncio.timeout(timeout):
-        while needle not in (screen := await _tmux(socket, "capture-pane", "-p", "-t", pane)):
-            await asyncio.sleep(0.1)
-    return screen
+    screen = ""
+    for _ in range(int(timeout * 10)):
+        screen = await _tmux(socket, "capture-pane", "-p", "-t", pane)
+        if needle in screen:
+            return screen
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{needle!r} not on screen after {timeout}s:\n{screen}")
 
 
 @pytest.fixture
@@ -422,7 +425,9 @@ async def test_real_claude_code_takes_the_scripted_turn_and_sends_the_result(
     project = tmp_path / "project"
     project.mkdir()
     home = prepare_home(tmp_path / "home", trusted=[project])
-    bash = ToolUse("Bash", {"command": "echo yesman-e2e-ok", "description": "Say ok"})
+    bash = ToolUse(
+        "Bash", {"command": "touch ok.txt && echo yesman-e2e-ok", "description": "Say ok"}
+    )
     async with ClaudeApiStandIn([bash, TextReply("All good.")]) as api:
         pane = await start_claude(
             ClaudeLaunch(
@@ -437,10 +442,11 @@ async def test_real_claude_code_takes_the_scripted_turn_and_sends_the_result(
         await _tmux(tmux_socket, "send-keys", "-t", pane, "-l", "say ok")
         await _tmux(tmux_socket, "send-keys", "-t", pane, "Enter")
         screen = await _wait_screen(tmux_socket, pane, "Do you want to proceed?")
-        assert "echo yesman-e2e-ok" in screen
+        assert "touch ok.txt && echo yesman-e2e-ok" in screen
         assert api.main_requests[0].turn == bash
         assert api.main_requests[0].last_user_text().endswith("say ok")
         await _tmux(tmux_socket, "send-keys", "-t", pane, "1")
         follow_up = await api.wait_for_main_requests(2)
         assert "yesman-e2e-ok" in follow_up.last_user_text()
         await _wait_screen(tmux_socket, pane, "All good.")
+    assert (project / "ok.txt").exists()

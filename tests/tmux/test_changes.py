@@ -1,4 +1,4 @@
-"""Debouncing %output into PaneChanged, and per-subscriber streams."""
+"""Debouncing %output into PaneChanged."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from yesman.testing.tmux import PrivateTmuxServer
 from yesman.tmux import ControlClient, ControlConfig, DebounceConfig, PaneChanged
-from yesman.tmux._changes import ChangeDebouncer, ChangeStream
+from yesman.tmux._changes import ChangeDebouncer
 
 
 class FakeClock:
@@ -66,35 +66,6 @@ def test_panes_are_independent_and_forget_drops_pending() -> None:
 def test_bad_debounce_config_is_refused() -> None:
     with pytest.raises(ValueError, match="quiet <= max_delay"):
         DebounceConfig(quiet=0.2, max_delay=0.1)
-
-
-def _change(pane: str, first: float, outputs: int = 1) -> PaneChanged:
-    return PaneChanged(pane, first, first, first, outputs)
-
-
-async def test_a_stream_that_is_not_read_holds_one_change_per_pane() -> None:
-    closed: list[ChangeStream] = []
-    stream = ChangeStream(None, closed.append)
-    for i in range(1000):
-        stream._put(_change(f"%{i % 3}", float(i)))
-    assert stream.coalesced == 997
-    got = [stream.get_nowait() for _ in range(3)]
-    assert stream.get_nowait() is None
-    assert {c.pane_id for c in got if c} == {"%0", "%1", "%2"}
-    assert sum(c.outputs for c in got if c) == 1000
-    assert min(c.first_output for c in got if c) == 0.0
-    stream.close()
-    assert closed == [stream]
-    with pytest.raises(StopAsyncIteration):
-        await anext(stream)
-
-
-async def test_a_pane_stream_ends_when_its_pane_closes() -> None:
-    stream = ChangeStream("%1", lambda _s: None)
-    stream._put(_change("%2", 1.0))  # other panes are not its business
-    stream._put(_change("%1", 2.0))
-    stream.pane_closed("%1")
-    assert [c.first_output async for c in stream] == [2.0]
 
 
 @pytest.mark.tmux

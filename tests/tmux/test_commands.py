@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,30 @@ async def test_quoted_text_reaches_tmux_unchanged(
         await client.command("set-buffer", "-b", "probe", "--", f"<{text}>")
         await client.command("save-buffer", "-b", "probe", str(out))
         assert out.read_text(encoding="utf-8") == f"<{text}>"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bad \udc80 surrogate"], ids=["nul", "surrogate"])
+def test_text_tmux_cannot_carry_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"NUL|UTF-8"):
+        quote(text)
+
+
+_ALPHABET = "aZ09 '\"\\$~#{}[];%-\t\n\r\x1b\x01\x7f\u00e9\u276f\u4e2d\U0001f600"
+
+
+@pytest.mark.tmux
+async def test_random_texts_survive_the_round_trip(
+    tmux_server: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    rng = random.Random(5)  # fixed seed: the same 200 texts every run
+    texts = ["".join(rng.choices(_ALPHABET, k=rng.randint(1, 40))) for _ in range(200)]
+    tmux_server.new_session("rt")
+    out = tmp_path / "buffer"
+    async with ControlClient(tmux_server.server) as client:
+        for text in texts:
+            await client.command("set-buffer", "-b", "probe", "--", text)
+            await client.command("save-buffer", "-b", "probe", str(out))
+            assert out.read_bytes().decode("utf-8") == text
 
 
 def test_command_line_quotes_arguments_not_the_name() -> None:

@@ -122,6 +122,11 @@ async def test_refusals_are_clear(tmux_server: PrivateTmuxServer) -> None:
             await client.command("no-such-command")
         # the connection is still fine after refusals
         assert await client.command("display-message", "-p", "ok") == ["ok"]
+        stats = client.statistics()
+        assert stats.connected
+        assert (stats.connections, stats.panes) == (1, 1)
+        assert stats.command_errors == 2  # the missing pane and the unknown command
+        assert stats.commands >= 3
 
 
 async def test_notifications_for_structure_changes(tmux_server: PrivateTmuxServer) -> None:
@@ -179,7 +184,7 @@ async def test_server_killed_and_restarted(tmux_server: PrivateTmuxServer) -> No
         assert back.downtime > 0.2
         assert (await next_of(stream, PaneAdded)).pane.session_name == "after"
         assert [p.pane_id for p in await client.list_panes()] == [new]
-        assert client.reconnects == 1
+        assert client.statistics().reconnects == 1
 
 
 async def test_commands_in_flight_fail_when_the_server_dies(
@@ -335,3 +340,22 @@ async def test_session_closed_with_detach_on_destroy_off(tmux_server: PrivateTmu
 
 async def _clients(tmux_server: PrivateTmuxServer) -> bool:
     return tmux_server.run("list-clients", "-F", "#{session_name}").split("\n") == ["keep"]
+
+
+async def test_dropped_control_clients_reattach_quietly(tmux_server: PrivateTmuxServer) -> None:
+    pane = tmux_server.new_session("solo")
+    async with ControlClient(tmux_server.server, FAST) as client:
+        stream = client.notifications()
+        tmux_server.run("detach-client", "-s", "solo")  # someone detaches every client
+        await eventually_async(lambda: _attached_clients(tmux_server, 1))
+        changes = client.changes(pane)
+        await client.send_literal(pane, "still here\n")
+        async with asyncio.timeout(3):
+            assert (await anext(changes)).pane_id == pane
+        # the server never went away, so nothing closed and no reconnect was announced
+        assert stream.get_nowait() is None
+        assert client.statistics().reconnects == 0
+
+
+async def _attached_clients(tmux_server: PrivateTmuxServer, count: int) -> bool:
+    return len(tmux_server.run("list-clients").splitlines()) == count

@@ -32,12 +32,15 @@ def test_bad_addresses_are_refused_with_a_reason(kwargs: dict[str, object], mess
         TmuxServer(**kwargs)  # type: ignore[arg-type]
 
 
-def test_default_socket_follows_tmux_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_socket_follows_tmux_rules(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("TMUX", raising=False)
-    monkeypatch.setenv("TMUX_TMPDIR", "/run/custom")
+    monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path))
     uid = os.getuid()
-    assert TmuxServer().resolved_socket_path() == Path(f"/run/custom/tmux-{uid}/default")
-    assert TmuxServer(socket_name="w").resolved_socket_path() == Path(f"/run/custom/tmux-{uid}/w")
+    assert TmuxServer().resolved_socket_path() == tmp_path / f"tmux-{uid}" / "default"
+    assert TmuxServer(socket_name="w").resolved_socket_path() == tmp_path / f"tmux-{uid}" / "w"
+    # tmux falls back to /tmp when $TMUX_TMPDIR is not a directory, and so do we
+    monkeypatch.setenv("TMUX_TMPDIR", str(tmp_path / "missing"))
+    assert TmuxServer().resolved_socket_path() == Path(f"/tmp/tmux-{uid}/default")
     monkeypatch.delenv("TMUX_TMPDIR")
     assert TmuxServer().resolved_socket_path() == Path(f"/tmp/tmux-{uid}/default")
 
@@ -55,6 +58,9 @@ def test_inside_tmux_the_default_server_is_the_enclosing_one(
 async def test_missing_binary_is_named() -> None:
     with pytest.raises(TmuxNotInstalledError, match="no-such-tmux"):
         await TmuxServer(binary="no-such-tmux").run("ls")
+    with pytest.raises(TmuxNotInstalledError, match="install tmux"):
+        async with ControlClient(TmuxServer(binary="/nonexistent/tmux")):
+            pass
 
 
 @pytest.mark.tmux

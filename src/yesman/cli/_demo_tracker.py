@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -98,22 +99,18 @@ async def _pipe_io(tracker: ComponentTracker, until: float, console: Console) ->
 
 
 def _table(metrics: dict[str, ComponentMetrics]) -> Table:
-    table = Table(title="Component figures (recent window)", title_justify="left")
-    for heading in (
-        "component",
-        "ops",
-        "avg ms",
-        "p95 ms",
-        "errors",
-        "CPU ms/op",
-        "CPU %",
-        "mem Δ MB/op",
-        "retained MB",
-        "leak?",
-        "I/O MB",
-        "MB/s",
-    ):
-        table.add_column(heading, justify="left" if heading == "component" else "right")
+    table = Table(
+        title="Per component (recent window)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
+    table.add_column("component", no_wrap=True)
+    for heading in ("ops", "avg ms", "p95 ms", "err", "CPU ms", "CPU %", "mem MB", "leak"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("I/O MB", justify="right", no_wrap=True)
+    table.add_column("MB/s", justify="right", no_wrap=True)
     for name, m in metrics.items():
         ops = max(m.total_count, 1)
         table.add_row(
@@ -123,10 +120,9 @@ def _table(metrics: dict[str, ComponentMetrics]) -> Table:
             f"{m.p95_ms:.1f}",
             str(m.error_count),
             f"{m.total_cpu_seconds * 1000.0 / ops:.2f}",
-            f"{m.avg_cpu_percent:.1f}",
+            f"{m.avg_cpu_percent:.0f}",
             f"{m.avg_memory_delta_mb:.2f}",
-            f"{m.retained_memory_mb:.1f}",
-            "[red]suspected[/]" if m.suspected_leak else "no",
+            "[red]yes[/]" if m.suspected_leak else "no",
             f"{(m.bytes_sent + m.bytes_received) / _MB:.1f}",
             f"{m.throughput_mbps:.1f}",
         )
@@ -172,6 +168,11 @@ async def run_tracker_demo(
         health = tracker.loop_health()
     metrics = tracker.get_component_metrics()
     console.print(_table(metrics))
+    console.print(
+        "[dim]CPU ms: CPU time charged per operation. mem MB: resident memory gained per "
+        "operation. leak: kept memory growing through the window. I/O MB: bytes moved; MB/s "
+        "while moving them.[/]"
+    )
     console.print(
         f"Event loop: lag p50 {health.lag_p50_ms:.1f} ms, p99 {health.lag_p99_ms:.1f} ms, "
         f"max {health.lag_max_ms:.1f} ms; {health.slow_callbacks} slow steps (> 100 ms); "

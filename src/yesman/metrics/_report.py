@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -25,6 +25,7 @@ from yesman.metrics._bottleneck import (
     BottleneckTransitions,
     find_bottlenecks,
 )
+from yesman.metrics._component import ComponentMetrics
 from yesman.metrics._tracker import ComponentTracker
 
 __all__ = ["EventPublisher", "PerformanceReporter"]
@@ -132,14 +133,18 @@ class PerformanceReporter:
                 # A failing report must not end reporting; the next interval tries again.
                 logger.exception("performance report for session %s failed", self.session_name)
 
-    def build_report(self) -> dict[str, Any]:
+    def build_report(
+        self, components: Mapping[str, ComponentMetrics] | None = None
+    ) -> dict[str, Any]:
         """The PERFORMANCE_METRICS payload for now (starts a new loop-rate interval)."""
         tracker = self.tracker
+        if components is None:
+            components = tracker.get_component_metrics()
         health = tracker.loop_health(new_interval=True)
         data: dict[str, Any] = {
             "session_name": self.session_name,
             "loops_per_second": health.loops_per_second,
-            "component_response_times": tracker._get_component_metrics(),
+            "component_response_times": {name: m.as_dict() for name, m in components.items()},
             "current_memory_mb": tracker.measure_memory_usage(),
             "memory_growth_mb": tracker.memory_growth_mb(),
             "current_cpu_percent": tracker.measure_cpu_usage(),
@@ -158,8 +163,9 @@ class PerformanceReporter:
 
     async def report_now(self) -> dict[str, Any]:
         """Build, publish and check one report; returns its payload."""
-        data = self.build_report()
-        found = find_bottlenecks(self.tracker.get_component_metrics(), self.thresholds)
+        components = self.tracker.get_component_metrics()
+        data = self.build_report(components)
+        found = find_bottlenecks(components, self.thresholds)
         data["bottlenecks"] = [b.as_dict() for b in found]
         self.reports += 1
         await self._publish(

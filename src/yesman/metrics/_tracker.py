@@ -233,11 +233,10 @@ class ComponentTracker:
             tracemalloc.start()
             self._started_tracemalloc = True
         if isinstance(leak_min_samples, bool) or not isinstance(leak_min_samples, int):
-            raise ValueError(f"leak_min_samples must be a whole number, got {leak_min_samples!r}")
+            raise TypeError(f"leak_min_samples must be a whole number, got {leak_min_samples!r}")
         self._leak_min_samples = leak_min_samples
         self._leak_threshold_mb = _check_number("leak_threshold_mb", leak_threshold_mb)
         self._slow_threshold = _check_number("slow_callback_threshold", slow_callback_threshold)
-        self._clock = clock
         self._rss = RssReader()
         self._span_config = SpanConfig(
             rss=self._rss if memory else None,

@@ -349,6 +349,11 @@ class AsyncClaudeMonitor:
             running = await self.process_controller.is_claude_running()
         async with track("prompt_detection"):
             screen = self._parse(text)
+        if running and screen.state is ScreenState.UNKNOWN:
+            # Claude Code's screen is gone: the cached answer may be stale (it just exited).
+            self.process_controller.invalidate()
+            async with track("claude_status_check"):
+                running = await self.process_controller.is_claude_running()
         self._note_state(screen, running)
         confirmed = await self._confirm(screen, seen_at) if running else None
         if confirmed is not None:

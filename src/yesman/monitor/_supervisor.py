@@ -67,6 +67,7 @@ class MonitorSupervisor:
         targets: session names, `$session_id`s or `%pane_id`s to watch; empty means every pane
             running Claude Code, now or later.
         matcher: how to recognise the agent's process (default: Claude Code).
+        require_server: fail at start when no tmux server answers; with False, wait for one.
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class MonitorSupervisor:
         tracker: ComponentTracker | None = None,
         recheck_interval: float = 2.0,
         control: ControlConfig | None = None,
+        require_server: bool = True,
     ) -> None:
         self.server = server or TmuxServer()
         self.event_bus = event_bus
@@ -95,6 +97,7 @@ class MonitorSupervisor:
         self._matcher = matcher
         self._restart = restart
         self._recheck_interval = recheck_interval
+        self._require_server = require_server
         # A short quiet period: the parser only accepts complete dialogs and the monitor
         # re-captures before answering, so waiting longer for output to settle buys nothing.
         self._control_config = control or ControlConfig(
@@ -182,7 +185,9 @@ class MonitorSupervisor:
                     )
                 )
             client = await stack.enter_async_context(
-                ControlClient(self.server, self._control_config)
+                ControlClient(
+                    self.server, self._control_config, require_server=self._require_server
+                )
             )
             await self._serve(client)
 
@@ -221,7 +226,13 @@ class MonitorSupervisor:
         if client is None:
             return
         if panes is None:
-            panes = await client.list_panes()
+            if not client.connected:
+                return  # found on ServerConnected instead
+            try:
+                panes = await client.list_panes()
+            except TmuxError as exc:
+                log.warning("could not list panes on %s: %s", self.server.describe(), exc)
+                return
         candidates = [p for p in panes if p.pane_id not in self._monitors and not p.dead]
         if not candidates:
             return

@@ -6,9 +6,9 @@ reconnects with backoff when the server dies, and runs commands (capture, send-k
 same pipes. `process_tree()` tells what runs inside a pane.
 """
 
-from yesman.tmux._changes import ChangeStream, DebounceConfig
+from yesman.tmux._changes import DebounceConfig
 from yesman.tmux._commands import check_key, check_pane_id, quote
-from yesman.tmux._control import ControlClient, ControlConfig, NotificationStream
+from yesman.tmux._control import ControlClient, ControlConfig, ControlStats
 from yesman.tmux._errors import (
     ClientClosedError,
     InvalidKeyError,
@@ -37,12 +37,14 @@ from yesman.tmux._notifications import (
 from yesman.tmux._panes import PaneInfo
 from yesman.tmux._process import ProcessInfo, find_in_tree, process_tree, process_trees
 from yesman.tmux._server import TmuxServer
+from yesman.tmux._streams import ChangeStream, NotificationStream
 
 __all__ = [
     "ChangeStream",
     "ClientClosedError",
     "ControlClient",
     "ControlConfig",
+    "ControlStats",
     "DebounceConfig",
     "InvalidKeyError",
     "InvalidTargetError",

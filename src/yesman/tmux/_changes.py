@@ -4,20 +4,19 @@
 released once it has been quiet for `quiet` seconds, or `max_delay` seconds after its first
 output even if it never goes quiet (a spinner redrawing every 80 ms still gets captured).
 
-`ChangeStream` is one subscriber's view. It coalesces per pane, so a subscriber that stops
-reading holds at most one pending change per pane and never slows anyone else down.
+Subscribers read the released changes through `yesman.tmux._streams.ChangeStream`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from yesman.tmux._notifications import PaneChanged
 
-__all__ = ["ChangeDebouncer", "ChangeStream", "DebounceConfig"]
+__all__ = ["ChangeDebouncer", "DebounceConfig"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,74 +103,3 @@ class ChangeDebouncer:
                     await self._wake.wait()
             except TimeoutError:
                 pass
-
-
-class ChangeStream:
-    """An async iterator of `PaneChanged` for one subscriber, optionally for one pane only.
-
-    Ends when the client closes, or (for a single-pane stream) when that pane closes.
-    """
-
-    def __init__(self, pane_id: str | None, on_close: Callable[[ChangeStream], None]) -> None:
-        self.pane_id = pane_id
-        self._pending: dict[str, PaneChanged] = {}
-        self._ready = asyncio.Event()
-        self._ended = False
-        self._on_close = on_close
-        self.coalesced = 0  # changes merged because the subscriber had not read the previous one
-
-    def _put(self, change: PaneChanged) -> None:
-        if self._ended or (self.pane_id is not None and change.pane_id != self.pane_id):
-            return
-        old = self._pending.get(change.pane_id)
-        if old is not None:
-            self.coalesced += 1
-            change = PaneChanged(
-                change.pane_id,
-                old.first_output,
-                change.last_output,
-                change.released,
-                old.outputs + change.outputs,
-            )
-        self._pending[change.pane_id] = change
-        self._ready.set()
-
-    def _end(self) -> None:
-        self._ended = True
-        self._ready.set()
-
-    def pane_closed(self, pane_id: str) -> None:
-        if self.pane_id == pane_id:
-            self._end()
-        else:
-            self._pending.pop(pane_id, None)
-
-    def __aiter__(self) -> AsyncIterator[PaneChanged]:
-        return self
-
-    async def __anext__(self) -> PaneChanged:
-        while not self._pending:
-            if self._ended:
-                raise StopAsyncIteration
-            self._ready.clear()
-            await self._ready.wait()
-        pane_id = next(iter(self._pending))
-        return self._pending.pop(pane_id)
-
-    def get_nowait(self) -> PaneChanged | None:
-        """The oldest pending change, or None."""
-        if not self._pending:
-            return None
-        return self._pending.pop(next(iter(self._pending)))
-
-    def close(self) -> None:
-        """Stop receiving changes (idempotent)."""
-        if not self._ended:
-            self._end()
-        self._on_close(self)
-
-    async def __aenter__(self) -> ChangeStream:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()

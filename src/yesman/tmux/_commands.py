@@ -65,7 +65,19 @@ def check_key(key: str) -> str:
 
 
 def quote(arg: str) -> str:
-    """One argument quoted for tmux's command parser (always a single line)."""
+    """One argument quoted for tmux's command parser (always a single line).
+
+    Raises ValueError for text tmux cannot carry: NUL, or lone surrogates (not valid UTF-8).
+    """
+    if "\x00" in arg:
+        raise ValueError("tmux arguments cannot contain NUL characters; remove them first")
+    try:
+        arg.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"argument holds characters that are not valid UTF-8 (at index {exc.start}); "
+            "decode the text with errors='replace' first"
+        ) from exc
     out: list[str] = []
     run: list[str] = []
 

@@ -113,9 +113,10 @@ class Connection:
                 stderr=asyncio.subprocess.DEVNULL,
                 env=self.server.environment(),
             )
-        except FileNotFoundError as exc:
-            self._finish("tmux not installed")
-            raise TmuxNotInstalledError(self.server.binary) from exc
+        except FileNotFoundError:
+            # the supervisor reports this through its own bootstrap command; here it just ends
+            self._finish(str(TmuxNotInstalledError(self.server.binary)))
+            return
         if self.closing:  # close() came while the process was starting
             self.close()
         try:

@@ -11,6 +11,13 @@ Shape (one per server)::
 tmux sends `%output` to a control client only for panes of its attached session, hence one
 attached `tmux -C` process per session; all of them are this one client. Commands go over any
 live connection (targets are always unique ids, so the attached session does not matter).
+
+What the user can see of us: each session counts as attached (`tmux ls` says so, and a bare
+`tmux attach` no longer prefers it as "unattached"). Our clients attach with `ignore-size`, so
+window sizes never follow them, and with `pause-after` so that if we stop reading, tmux pauses
+our copy of a pane's output instead of buffering it for minutes (we then resume it and report
+the pane changed). Pane deaths and respawns, which have no notification, arrive through a
+format subscription (`refresh-client -B`) that tmux re-checks once a second.
 """
 
 from __future__ import annotations
@@ -19,13 +26,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
-from yesman.tmux._changes import ChangeDebouncer, ChangeStream, DebounceConfig
+from yesman.tmux._changes import ChangeDebouncer, DebounceConfig
 from yesman.tmux._commands import check_key, check_pane_id, command_line
 from yesman.tmux._connection import Connection
 from yesman.tmux._errors import (
@@ -33,6 +38,7 @@ from yesman.tmux._errors import (
     PaneNotFoundError,
     TmuxCommandError,
     TmuxDisconnectedError,
+    TmuxNotInstalledError,
     TmuxServerNotRunningError,
     TmuxTimeoutError,
 )
@@ -46,13 +52,13 @@ from yesman.tmux._notifications import (
     ServerConnected,
     ServerDisconnected,
     SessionAdded,
-    SessionClosed,
-    SessionRenamed,
 )
 from yesman.tmux._panes import PANE_FORMAT, PaneInfo, parse_pane_lines
 from yesman.tmux._server import TmuxServer
+from yesman.tmux._streams import ChangeStream, NotificationStream
+from yesman.tmux._topology import Topology, diff_topology
 
-__all__ = ["ControlClient", "ControlConfig", "NotificationStream"]
+__all__ = ["ControlClient", "ControlConfig", "ControlStats"]
 
 logger = logging.getLogger(__name__)
 
@@ -92,59 +98,20 @@ class ControlConfig:
     notification_queue: int = 10_000  # per subscriber; oldest dropped (and logged) beyond it
 
 
-class NotificationStream:
-    """An async iterator of `Notification` values for one subscriber (bounded, lossy on overflow
-    with a warning). Ends when the client closes."""
+@dataclass(frozen=True, slots=True)
+class ControlStats:
+    """A snapshot of a client's counters since it was opened."""
 
-    def __init__(self, maxlen: int, on_close: Callable[[NotificationStream], None]) -> None:
-        self._queue: deque[Notification] = deque()
-        self._maxlen = maxlen
-        self._ready = asyncio.Event()
-        self._ended = False
-        self._on_close = on_close
-        self.dropped = 0
-
-    def _put(self, item: Notification) -> None:
-        if self._ended:
-            return
-        if len(self._queue) >= self._maxlen:
-            self._queue.popleft()
-            self.dropped += 1
-            if self.dropped == 1 or self.dropped % 1000 == 0:
-                logger.warning("a tmux notification subscriber is not reading: %d dropped",
-                               self.dropped)  # fmt: skip
-        self._queue.append(item)
-        self._ready.set()
-
-    def _end(self) -> None:
-        self._ended = True
-        self._ready.set()
-
-    def __aiter__(self) -> AsyncIterator[Notification]:
-        return self
-
-    async def __anext__(self) -> Notification:
-        while not self._queue:
-            if self._ended:
-                raise StopAsyncIteration
-            self._ready.clear()
-            await self._ready.wait()
-        return self._queue.popleft()
-
-    def get_nowait(self) -> Notification | None:
-        """The oldest pending notification, or None."""
-        return self._queue.popleft() if self._queue else None
-
-    def close(self) -> None:
-        """Stop receiving notifications (idempotent)."""
-        self._end()
-        self._on_close(self)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.close()
+    connected: bool
+    connections: int  # live tmux -C processes (one per session)
+    panes: int
+    outputs: int  # %output notifications read
+    changes: int  # PaneChanged released after debouncing
+    commands: int
+    command_errors: int  # %error replies
+    command_timeouts: int
+    reconnects: int
+    paused: int  # %pause received (the client fell behind)
 
 
 class ControlClient:
@@ -165,8 +132,8 @@ class ControlClient:
         self.config = config or ControlConfig()
         self._require_server = require_server
         self._connections: dict[str, Connection] = {}
-        self._panes: dict[str, PaneInfo] = {}
-        self._sessions: dict[str, str] = {}
+        self._topology = Topology()
+        self._refresh_lock = asyncio.Lock()
         self._notification_streams: set[NotificationStream] = set()
         self._change_streams: set[ChangeStream] = set()
         self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
@@ -180,8 +147,14 @@ class ControlClient:
         self._tasks: list[asyncio.Task[None]] = []
         self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
         self._state = "new"  # new -> open -> closed; never reopened
-        self.reconnects = 0
+        self._reconnects = 0
         self._last_exit_reason = ""
+        self._outputs = 0
+        self._changes = 0
+        self._commands = 0
+        self._command_errors = 0
+        self._command_timeouts = 0
+        self._paused = 0
 
     # lifecycle ---------------------------------------------------------------------------
 
@@ -239,6 +212,21 @@ class ControlClient:
         if self._stack is not None:
             await self._stack.aclose()
 
+    def statistics(self) -> ControlStats:
+        """Counters and sizes right now, as an immutable snapshot."""
+        return ControlStats(
+            connected=self._connected.is_set(),
+            connections=sum(1 for c in self._connections.values() if c.attached.is_set()),
+            panes=len(self._topology.panes),
+            outputs=self._outputs,
+            changes=self._changes,
+            commands=self._commands,
+            command_errors=self._command_errors,
+            command_timeouts=self._command_timeouts,
+            reconnects=self._reconnects,
+            paused=self._paused,
+        )
+
     @property
     def connected(self) -> bool:
         return self._connected.is_set()
@@ -267,7 +255,7 @@ class ControlClient:
             check_pane_id(pane_id)
         stream = ChangeStream(pane_id, self._change_streams.discard)
         self._change_streams.add(stream)
-        if pane_id is not None and pane_id not in self._panes:
+        if pane_id is not None and pane_id not in self._topology.panes:
             self._topology_wanted.set()  # unknown (new, or gone): the next refresh settles it
         return stream
 
@@ -276,6 +264,7 @@ class ControlClient:
             stream._put(item)
 
     def _emit_change(self, change: PaneChanged) -> None:
+        self._changes += 1
         for stream in self._change_streams:
             stream._put(change)
 
@@ -289,10 +278,13 @@ class ControlClient:
         limit = self.config.command_timeout if timeout is None else timeout
         connection = self._command_connection()
         try:
+            self._commands += 1
             reply = await connection.command(line, limit)
         except TimeoutError as exc:
+            self._command_timeouts += 1
             raise TmuxTimeoutError(line, limit, self.server.describe()) from exc
         if not reply.ok:
+            self._command_errors += 1
             raise TmuxCommandError(line, " ".join(reply.lines).strip())
         return reply.lines
 
@@ -320,7 +312,7 @@ class ControlClient:
 
     def panes(self) -> dict[str, PaneInfo]:
         """The panes as of the last topology refresh (no round trip)."""
-        return dict(self._panes)
+        return dict(self._topology.panes)
 
     async def capture_pane(
         self, pane_id: str, *, ansi: bool = False, start: int | None = None, end: int | None = None
@@ -359,6 +351,7 @@ class ControlClient:
     # connection handler ------------------------------------------------------------------
 
     def on_output(self, pane_id: str) -> None:
+        self._outputs += 1
         self._debouncer.mark(pane_id)
 
     def on_notification(self, connection: Connection, name: str, args: list[str]) -> None:
@@ -370,6 +363,7 @@ class ControlClient:
             self._topology_wanted.set()
 
     def _on_pause(self, pane_id: str) -> None:
+        self._paused += 1
         logger.info("tmux paused output of pane %s for this client; resuming", pane_id)
         self._publish(OutputPaused(pane_id))
         self._debouncer.mark(pane_id)
@@ -432,17 +426,19 @@ class ControlClient:
                 await asyncio.gather(*(c.attached.wait() for c in started))
         return any(c.attached.is_set() and not c.closed for c in started)
 
+    async def _try_connect(self) -> tuple[bool, BaseException | None]:
+        try:
+            return await self._connect_once(), None
+        except (TmuxServerNotRunningError, TmuxTimeoutError, TmuxNotInstalledError) as exc:
+            return False, exc
+
     async def _supervise(self) -> None:
         attempt = 0
         lost_at: float | None = None
         delay = self.config.reconnect_initial
         first = True
         while True:
-            try:
-                ok = await self._connect_once()
-                error: BaseException | None = None
-            except (TmuxServerNotRunningError, TmuxTimeoutError) as exc:
-                ok, error = False, exc
+            ok, error = await self._try_connect()
             if not ok:
                 for connection in list(self._connections.values()):
                     connection.close()
@@ -461,7 +457,7 @@ class ControlClient:
             self._all_gone.clear()  # a connection that failed to attach may have set it
             downtime = 0.0 if lost_at is None else time.monotonic() - lost_at
             if lost_at is not None:
-                self.reconnects += 1
+                self._reconnects += 1
                 logger.warning("reconnected to tmux server %s after %d attempts (%.1fs down)",
                                self.server.describe(), attempt, downtime)  # fmt: skip
             self._connected.set()
@@ -471,9 +467,19 @@ class ControlClient:
                 self._first_attempt_done.set()
                 first = False
             attempt, delay = 0, self.config.reconnect_initial
-            await self._all_gone.wait()
-            if self._state != "open":
-                return  # closing, not lost
+            while True:
+                await self._all_gone.wait()
+                if self._state != "open":
+                    return  # closing, not lost
+                # our clients went away: the server died, or only they were dropped (detached
+                # by someone, or too far behind); in the second case reattach without fuss
+                ok, _error = await self._try_connect()
+                if not ok:
+                    break
+                self._all_gone.clear()
+                logger.warning("control clients on %s were dropped (%s); reattached",
+                               self.server.describe(), self._last_exit_reason)  # fmt: skip
+                await self._refresh_topology(initial=False)
             # the server is gone: everything on it is gone too
             self._connected.clear()
             lost_at = time.monotonic()
@@ -493,60 +499,39 @@ class ControlClient:
                 await self._refresh_topology(initial=False)
 
     async def _refresh_topology(self, *, initial: bool) -> None:
-        try:
-            panes = await self.list_panes()
-        except (TmuxDisconnectedError, TmuxTimeoutError) as exc:
-            logger.debug("topology refresh failed: %s", exc)
-            return
-        except TmuxCommandError as exc:
-            logger.warning("topology refresh refused by tmux: %s", exc)
-            return
-        self._apply_topology(panes, initial=initial)
+        async with self._refresh_lock:  # one at a time, so an older list never wins
+            try:
+                panes = await self.list_panes()
+            except (TmuxDisconnectedError, TmuxTimeoutError) as exc:
+                logger.debug("topology refresh failed: %s", exc)
+                return
+            except TmuxCommandError as exc:
+                logger.warning("topology refresh refused by tmux: %s", exc)
+                return
+            if self._connected.is_set() or initial:
+                self._apply_topology(panes, initial=initial)
 
     def _apply_topology(self, panes: list[PaneInfo], *, initial: bool = False) -> None:
-        """Diff the new pane list against the known one and publish what changed."""
-        new_panes = {pane.pane_id: pane for pane in panes}
-        new_sessions: dict[str, str] = {}
-        for pane in panes:
-            new_sessions.setdefault(pane.session_id, pane.session_name)
-        for sid, name in new_sessions.items():
-            old = self._sessions.get(sid)
-            if old is None:
-                if not initial:
-                    self._publish(SessionAdded(sid, name))
-            elif old != name:
-                self._publish(SessionRenamed(sid, old, name))
-        for pane_id, old_pane in self._panes.items():
-            current = new_panes.get(pane_id)
-            if current is None or current.pane_pid != old_pane.pane_pid:
-                self._pane_closed(old_pane)
-        for pane_id, pane in new_panes.items():
-            previous = self._panes.get(pane_id)
-            if previous is None or previous.pane_pid != pane.pane_pid:
-                if not initial:
-                    self._publish(PaneAdded(pane))
-                self._debouncer.mark(pane_id)  # so watchers capture its first screen
-            elif pane.dead and not previous.dead:
-                self._publish(PaneDied(pane))
-                self._debouncer.mark(pane_id)
-        for sid, name in self._sessions.items():
-            if sid not in new_sessions:
-                self._publish(SessionClosed(sid, name))
+        """Publish what changed since the last look, and attach to / let go of sessions."""
+        new = Topology.from_panes(panes)
+        for event in diff_topology(self._topology, new):
+            if isinstance(event, PaneClosed):
+                self._debouncer.forget(event.pane.pane_id)
+                for stream in self._change_streams:
+                    stream.pane_closed(event.pane.pane_id)
+            elif isinstance(event, PaneAdded | PaneDied):
+                self._debouncer.mark(event.pane.pane_id)  # so watchers capture its screen
+            if initial and isinstance(event, PaneAdded | SessionAdded):
+                continue  # what was there before we connected is not news
+            self._publish(event)
         for stream in self._change_streams:
-            if stream.pane_id is not None and stream.pane_id not in new_panes:
+            if stream.pane_id is not None and stream.pane_id not in new.panes:
                 stream.pane_closed(stream.pane_id)
-        self._panes = new_panes
-        self._sessions = new_sessions
+        self._topology = new
         if self._state == "open" and self._tg is not None:
-            for sid in new_sessions:
+            for sid in new.sessions:
                 if sid not in self._connections:
                     self._start_connection(sid)
             for sid, connection in list(self._connections.items()):
-                if sid not in new_sessions and connection.attached.is_set():
+                if sid not in new.sessions and connection.attached.is_set():
                     connection.close()
-
-    def _pane_closed(self, pane: PaneInfo) -> None:
-        self._debouncer.forget(pane.pane_id)
-        for stream in self._change_streams:
-            stream.pane_closed(pane.pane_id)
-        self._publish(PaneClosed(pane))

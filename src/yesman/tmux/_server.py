@@ -75,7 +75,9 @@ class TmuxServer:
             if inside:
                 # $TMUX is "socket_path,server_pid,session_index"
                 return Path(inside.split(",", 1)[0])
-        base = Path(os.environ.get("TMUX_TMPDIR") or "/tmp")
+        # like tmux: $TMUX_TMPDIR if it names a usable directory, else /tmp
+        custom = os.environ.get("TMUX_TMPDIR")
+        base = Path(custom) if custom and Path(custom).is_dir() else Path("/tmp")
         return base / f"tmux-{os.getuid()}" / (self.socket_name or "default")
 
     def environment(self) -> dict[str, str]:

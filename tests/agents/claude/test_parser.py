@@ -14,10 +14,7 @@ from ._corpus import CASES, CORPUS, Case, load_cases, reading
 # Expected readings in the real corpus that disagree with their own capture are listed here (and
 # reported to the corpus author, not edited). Strict xfail: once a file is corrected its test
 # passes, fails as XPASS, and the entry must go.
-# plan_approval_w*: the screens read "Yes, auto-accept edits", "Yes, manually approve edits",
-# "Tell Claude what to change"; the expected files say "Yes, and auto-accept edits", "Yes, and
-# manually approve edits", "No, keep planning".
-KNOWN_BAD_EXPECTATIONS = frozenset({"plan_approval_w60", "plan_approval_w120"})
+KNOWN_BAD_EXPECTATIONS: frozenset[str] = frozenset()
 
 
 def _params(cases: list[Case]) -> list[object]:

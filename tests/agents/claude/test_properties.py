@@ -87,7 +87,13 @@ def _complete_dialog_at_bottom(text: str) -> bool:
         lines.pop()  # a frame under the menu
     numbers: list[int] = []
     k = len(lines) - 1
-    while k >= 0 and (m := _OPTION.match(lines[k])):
+    while k >= 0:
+        if numbers and lines[k].startswith("─") and k > 0 and _OPTION.match(lines[k - 1]):
+            k -= 1  # a rule inside the menu (AskUserQuestion puts one above its last option)
+            continue
+        m = _OPTION.match(lines[k])
+        if m is None:
+            break
         numbers.append(int(m.group(1)))
         k -= 1
     if not numbers or numbers[-1] != 1 or numbers != list(range(len(numbers), 0, -1)):

@@ -105,9 +105,10 @@ def _question_sentence(text: str) -> str:
 
 def _classify(header: str, question: str | None, cues: list[str]) -> PromptKind | None:
     joined = "\n".join(cues).lower()  # one search per pattern instead of one per line
-    for kind, pattern in p.KIND_CUES:
-        if pattern.search(joined):
-            return kind
+    if p.ANY_CUE_RE.search(joined) is not None:
+        for kind, pattern in p.KIND_CUES:
+            if pattern.search(joined):
+                return kind
     # A permission question under a header we do not know stays "other": a new tool might run
     # commands this parser cannot show the policy, so it must not pass for an ordinary one.
     if (

@@ -13,7 +13,7 @@ are joined to the option's text. A rule may split a menu (AskUserQuestion draws 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from yesman.agents import Option
 from yesman.agents.claude import _patterns as p
@@ -34,7 +34,7 @@ class _Raw:
     marker_column: int
     digit_column: int
     highlighted: bool
-    lines: list[str] = field(default_factory=list)  # physical lines, first one included
+    text: str  # wrapped lines and descriptions joined
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
         s = lines[i].strip()
         if not s or is_rule(s):
             i -= 1
-        elif p.FOOTER_RE.match(s) or (
+        elif (p.FOOTER_RE.match(s) and _footer_can_start(lines, i)) or (
             # a hint wrapped at the right edge ("ctrl+g to edit in Vim · ~/.claude/plans/..")
             i > 0
             and indent(lines[i]) == indent(lines[i - 1])
@@ -76,9 +76,16 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
         numbered = False
     if raw is None:
         return None
-    options = tuple(Option(o.number, _option_text(o.lines)) for o in raw)
+    options = tuple(Option(o.number, o.text) for o in raw)
     highlighted = next(o.number for o in raw if o.highlighted)
     return Menu(options, highlighted, raw[0].index, n - 1, numbered, tuple(reversed(footer)))
+
+
+def _footer_can_start(lines: list[str], i: int) -> bool:
+    """Key hints sit apart from the menu: under a blank line, a rule or another hint. A hint-like
+    line right under an option ("shift+tab to approve with this feedback") describes it."""
+    above = lines[i - 1].strip() if i > 0 else ""
+    return not above or is_rule(above) or p.FOOTER_RE.match(above) is not None
 
 
 def _numbered(lines: list[str], last: int) -> list[_Raw] | None:
@@ -97,9 +104,10 @@ def _numbered(lines: list[str], last: int) -> list[_Raw] | None:
             if any(indent(x) < column for x in pending):
                 return None  # text under an option that is not indented under its words
             marker = m.start(2) if m.group(2) is not None else m.start(3)
-            opt = _Raw(j, number, column, marker, m.start(3), m.group(2) is not None, [line])
-            opt.lines.extend(reversed(pending))
-            found.append(opt)
+            text = m.group(4).strip()
+            for extra in reversed(pending):
+                text = join_wrapped(text, extra.strip())
+            found.append(_Raw(j, number, column, marker, m.start(3), m.group(2) is not None, text))
             pending = []
             if number == 1:
                 break
@@ -146,19 +154,10 @@ def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
     for k in block:
         line = lines[k]
         if k == marked[0]:
-            out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, True, [line]))
+            text = line.strip()[1:].strip()
+            out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, True, text))
         elif indent(line) == text_column:
-            out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, False, [line]))
+            out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, False, line.strip()))
         else:
             return None
     return out if len(out) >= 2 else None
-
-
-def _option_text(physical: list[str]) -> str:
-    """The option's text with its wrapped lines (and any description under it) joined."""
-    first = physical[0]
-    m = p.OPTION_RE.match(first)
-    text = m.group(4).strip() if m is not None else first.strip().lstrip(p.HIGHLIGHT_CHARS).strip()
-    for line in physical[1:]:
-        text = join_wrapped(text, line.strip())
-    return text

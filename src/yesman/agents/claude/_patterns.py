@@ -67,7 +67,7 @@ PERMISSION_QUESTIONS: Final = (
 
 # Cues in the dialog's header, question, options and footer that decide its kind (the body is
 # left out: a file preview may say anything). Searched once over those lines lower-cased and
-# joined by newlines, so patterns are lower-case and `^`/`$` need the m flag. Checked in order;
+# joined by newlines, so patterns are lower-case and `^`/`$` need re.MULTILINE. Checked in order;
 # the first hit wins, so the more specific kinds come first.
 KIND_CUES: Final[tuple[tuple[PromptKind, re.Pattern[str]], ...]] = (
     (
@@ -106,10 +106,16 @@ KIND_CUES: Final[tuple[tuple[PromptKind, re.Pattern[str]], ...]] = (
     (
         PromptKind.QUESTION,
         re.compile(
-            r"(?m)enter to select|to navigate|^\s*[☐☒✔✓□■]\s+\S|type something\.?$"
-            r"|chat about this"
+            r"enter to select|to navigate|^\s*[☐☒✔✓□■]\s+\S|type something\.?$"
+            r"|chat about this",
+            re.MULTILINE,
         ),
     ),
+)
+
+# Any cue at all: one search that lets ordinary tool permissions skip the per-kind searches.
+ANY_CUE_RE: Final = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _, pattern in KIND_CUES), re.MULTILINE
 )
 
 WARNING_RE: Final = re.compile(

@@ -1,0 +1,37 @@
+"""The private tmux server helper (yesman.testing.tmux) that every tmux test stands on."""
+
+from __future__ import annotations
+
+import pytest
+
+from yesman.testing.tmux import PrivateTmuxServer, TmuxHelperError, eventually
+
+pytestmark = pytest.mark.tmux
+
+
+def test_private_server_lifecycle() -> None:
+    with PrivateTmuxServer(width=70, height=12) as tmux:
+        assert tmux.socket_name.startswith("yesman-test-")
+        assert not tmux.is_running()
+        pane = tmux.new_session("s", ["cat"], env={"YESMAN_PROBE": "1"})
+        assert pane.startswith("%")
+        assert tmux.is_running()
+        assert tmux.socket_path.exists()
+        assert tmux.run("display-message", "-p", "-t", pane, "#{pane_width}x#{pane_height}") == (
+            "70x12"
+        )
+        assert tmux.pane_pid(pane) > 0
+        second = tmux.split(pane, ["cat"])
+        assert second != pane
+        with pytest.raises(TmuxHelperError, match="can't find"):
+            tmux.run("send-keys", "-t", "%999", "x")
+    assert not tmux.is_running()
+    assert not tmux.socket_path.exists()
+    tmux.kill()  # idempotent
+
+
+def test_eventually_returns_the_value_or_fails_clearly() -> None:
+    values = iter([0, 0, 7])
+    assert eventually(lambda: next(values), interval=0) == 7
+    with pytest.raises(AssertionError, match="not met within"):
+        eventually(lambda: "", timeout=0.05, interval=0.01)
