@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,27 +28,11 @@ from typing import Any
 import psutil
 
 from yesman.bus import AsyncEventBus
-from yesman.cli._demo_watch import SIMULATED_AGENT, is_agent_or_simulation
 from yesman.monitor import MonitorSupervisor
+from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
 HARMLESS = ("bash", "write", "edit", "webfetch", "long")
-
-
-def agent_argv(log: Path, *, loop: bool, scenarios: tuple[str, ...], speed: float) -> list[str]:
-    argv = [sys.executable, "-m", SIMULATED_AGENT, "--log", str(log), "--speed", str(speed)]
-    for name in scenarios:
-        argv += ["--scenario", name]
-    if loop:
-        argv += ["--loop", "--pause", "0.2"]
-    return argv
-
-
-def read_log(path: Path) -> list[dict[str, Any]]:
-    try:
-        return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
-    except FileNotFoundError:
-        return []
 
 
 def latencies_ms(events: list[dict[str, Any]]) -> list[float]:
@@ -72,19 +54,19 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def bench_latency(tmux: PrivateTmuxServer, root: Path, dialogs: int) -> None:
-    log = root / "latency.jsonl"
-    tmux.run("new-session", "-d", "-s", "lat", "-c", str(root), "-x", "120", "-y", "40",
-             *agent_argv(log, loop=True, scenarios=HARMLESS, speed=4.0))  # fmt: skip
+    _, log = start_simulated_agent(tmux, root / "lat", *HARMLESS, session="lat", loop=True)
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
         MonitorSupervisor(tmux.server, event_bus=bus, matcher=is_agent_or_simulation),
     ):
         deadline = time.monotonic() + 30 + dialogs * 3
-        while len(latencies_ms(read_log(log))) < dialogs and time.monotonic() < deadline:
+        while len(latencies_ms(log.events())) < dialogs:
+            if time.monotonic() > deadline:
+                break
             await asyncio.sleep(0.2)
     tmux.run("kill-session", "-t", "lat")
-    lat = latencies_ms(read_log(log))[:dialogs]
-    keys = [e for e in read_log(log) if e["event"] == "key"]
+    lat = latencies_ms(log.events())[:dialogs]
+    keys = log.events("key")
     doubles = sum(1 for k in keys if k.get("state") != "dialog")
     print(f"1. latency, dialog drawn -> key received, {len(lat)} dialogs (simulated agent)")
     print(f"   yesman:   p50 {pct(lat, 50):6.1f} ms   p95 {pct(lat, 95):6.1f} ms   "
@@ -101,9 +83,7 @@ def cpu_seconds(proc: psutil.Process) -> float:
 async def bench_idle_cpu(tmux: PrivateTmuxServer, root: Path, panes: int, seconds: float) -> None:
     for i in range(panes):
         # One quick scenario, then the agent sits idle at its input box.
-        tmux.run("new-session", "-d", "-s", f"idle{i}", "-c", str(root), "-x", "120", "-y",
-                 "40", *agent_argv(root / f"idle{i}.jsonl", loop=False, scenarios=("bash",),
-                                   speed=8.0))  # fmt: skip
+        start_simulated_agent(tmux, root / "idle", "bash", session=f"idle{i}", speed=8.0)
     me = psutil.Process()
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
@@ -146,9 +126,7 @@ async def bench_idle_cpu(tmux: PrivateTmuxServer, root: Path, panes: int, second
 
 
 async def bench_soak(tmux: PrivateTmuxServer, root: Path, seconds: float) -> None:
-    log = root / "soak.jsonl"
-    tmux.run("new-session", "-d", "-s", "soak", "-c", str(root), "-x", "120", "-y", "40",
-             *agent_argv(log, loop=True, scenarios=HARMLESS, speed=4.0))  # fmt: skip
+    _, log = start_simulated_agent(tmux, root / "soak", *HARMLESS, session="soak", loop=True)
     me = psutil.Process()
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
@@ -156,10 +134,10 @@ async def bench_soak(tmux: PrivateTmuxServer, root: Path, seconds: float) -> Non
     ):
         await asyncio.sleep(10)  # warm up: imports, caches, first dialogs
         rss0 = me.memory_info().rss
-        answered0 = len([e for e in read_log(log) if e["event"] == "answered"])
+        answered0 = len(log.events("answered"))
         await asyncio.sleep(seconds)
         rss1 = me.memory_info().rss
-        answered = len([e for e in read_log(log) if e["event"] == "answered"]) - answered0
+        answered = len(log.events("answered")) - answered0
     growth = (rss1 - rss0) / 2**20
     print(f"\n3. RSS over {seconds:.0f} s of steady dialogs ({answered} answered)")
     print(f"   start {rss0 / 2**20:.1f} MB, end {rss1 / 2**20:.1f} MB, growth {growth:+.2f} MB "

@@ -150,3 +150,16 @@ async def test_accounted_tasks_still_look_like_their_coroutine() -> None:
         assert "napper" in repr(task)
         assert task.get_stack()  # frames are reachable for debuggers
         assert await task == 7
+
+
+async def test_slow_step_that_ends_its_operation_is_still_named() -> None:
+    async with ComponentTracker(slow_callback_threshold=0.02) as tracker:
+
+        async def hog() -> None:
+            async with tracker.track("hog"):
+                await asyncio.sleep(0)
+                burn(0.05)  # the operation ends in this same step
+
+        await asyncio.create_task(hog())
+        health = tracker.loop_health()
+    assert any(s.component == "hog" for s in health.recent_slow_callbacks)

@@ -30,7 +30,7 @@ IDLE = AgentScreen(ScreenState.IDLE)
             "src/app.ts(3,7): error TS2322: Type 'string' is not assignable",
             ContextKind.BUILD_ERROR,
             {},
-        ),  # fmt: skip
+        ),
         ("error[E0425]: cannot find value `x` in this scope", ContextKind.BUILD_ERROR, {}),
         ("npm ERR! code ELIFECYCLE", ContextKind.BUILD_ERROR, {}),
         (

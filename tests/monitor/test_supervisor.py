@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -13,37 +11,12 @@ from typing import Any
 import pytest
 
 from yesman.bus import AsyncEventBus, Event, EventType
-from yesman.cli._demo_watch import SIMULATED_AGENT, is_agent_or_simulation
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
+from yesman.testing.harness import AgentLog, is_agent_or_simulation, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
 pytestmark = pytest.mark.tmux
-
-
-class AgentLog:
-    """Reads the simulated agent's JSON-lines log."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def events(self, kind: str | None = None) -> list[dict[str, Any]]:
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        out = [json.loads(line) for line in lines if line.strip()]
-        return [e for e in out if kind is None or e["event"] == kind]
-
-    async def wait_for(self, kind: str, count: int = 1, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.events(kind)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"agent log never showed {count} {kind!r} events; it has: "
-                    f"{[e['event'] for e in self.events()]}"
-                )
-            await asyncio.sleep(0.05)
 
 
 async def until(check: Callable[[], object], what: str, timeout: float = 10.0) -> None:
@@ -61,29 +34,9 @@ def tmux() -> Iterator[PrivateTmuxServer]:
 
 
 def start_agent(
-    tmux: PrivateTmuxServer,
-    tmp_path: Path,
-    *scenarios: str,
-    session: str = "work",
-    hold_timeout: float | None = None,
-    speed: float = 4.0,
-    new_window: bool = False,
+    tmux: PrivateTmuxServer, tmp_path: Path, *scenarios: str, **kw: Any
 ) -> tuple[str, AgentLog]:
-    project = tmp_path / "project"
-    project.mkdir(exist_ok=True)
-    log = tmp_path / f"agent-{session}-{time.monotonic_ns()}.jsonl"
-    argv = [sys.executable, "-m", SIMULATED_AGENT, "--log", str(log), "--speed", str(speed)]
-    for name in scenarios:
-        argv += ["--scenario", name]
-    if hold_timeout is not None:
-        argv += ["--hold-timeout", str(hold_timeout)]
-    if new_window:
-        pane = tmux.run("new-window", "-d", "-P", "-F", "#{pane_id}", "-t", session, "-c",
-                        str(project), *argv)  # fmt: skip
-    else:
-        pane = tmux.run("new-session", "-d", "-P", "-F", "#{pane_id}", "-s", session, "-c",
-                        str(project), "-x", "120", "-y", "40", *argv)  # fmt: skip
-    return pane, AgentLog(log)
+    return start_simulated_agent(tmux, tmp_path / "project", *scenarios, **kw)
 
 
 @pytest.fixture
@@ -262,9 +215,7 @@ async def test_idle_for_a_while_is_reported_without_any_output(
         settings=MonitorSettings(idle_after=0.5),
     ):
         await agent.wait_for("idle")
-        await until(
-            lambda: any(e.data["context"] == "idle" for e in contexts), "the idle context"
-        )
+        await until(lambda: any(e.data["context"] == "idle" for e in contexts), "the idle context")
     idle = [e for e in contexts if e.data["context"] == "idle"]
     assert len(idle) == 1
     assert idle[0].data["idle_seconds"] >= 0.5

@@ -145,6 +145,11 @@ BYPASSES = {
     "pipe-into-sh": "echo 'rm -rf /' | sh",
     "wrapped-stack": "sudo env X=1 nice -n 5 timeout 9 xargs rm -rf",
     "watch": "watch -n 1 rm -rf /",
+    "brace-expansion": "rm -rf {/,build}",
+    "brace-expansion-nested-path": "rm -rf build/{a,../../..}",
+    "brace-range": "rm -rf /tmp/x{1..3}",
+    "cd-dash": "cd - && rm -rf build",
+    "popd": "popd; rm -rf build",
 }
 
 
@@ -186,6 +191,7 @@ LOOK_ALIKES = {
     "quoted-semicolon": "echo 'a; rm -rf /'",
     "command-v": "command -v rm",
     "comment-like": "echo '#' && ls",
+    "brace-inside": "rm -rf build/{a,b} dist",
 }
 
 

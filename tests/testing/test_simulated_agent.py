@@ -56,8 +56,8 @@ def test_digit_answers_the_dialog_and_the_next_one_follows(
     answered = _events(log, "answered")
     assert [(a["dialog"], a["option"], a["label"]) for a in answered] == [(1, 1, "Yes")]
     screen_text = tmux_server.capture(pane)
-    assert "● Bash(npm test)" in screen_text
-    assert "  ⎿  > app@1.0.0 test" in screen_text
+    assert "  Ran 1 shell command" in screen_text
+    assert "● All 12 tests passed." in screen_text
     assert "Do you want to create hello.txt?" in screen_text
     assert "Do you want to proceed?" not in screen_text
 

@@ -342,7 +342,9 @@ async def _clients(tmux_server: PrivateTmuxServer) -> bool:
     return tmux_server.run("list-clients", "-F", "#{session_name}").split("\n") == ["keep"]
 
 
-async def test_dropped_control_clients_reattach_quietly(tmux_server: PrivateTmuxServer) -> None:
+async def test_dropped_control_clients_reattach_quietly(
+    tmux_server: PrivateTmuxServer, caplog: pytest.LogCaptureFixture
+) -> None:
     pane = tmux_server.new_session("solo")
     async with ControlClient(tmux_server.server, FAST) as client:
         stream = client.notifications()
@@ -352,6 +354,7 @@ async def test_dropped_control_clients_reattach_quietly(tmux_server: PrivateTmux
         await client.send_literal(pane, "still here\n")
         async with asyncio.timeout(3):
             assert (await anext(changes)).pane_id == pane
+        assert "were dropped" in caplog.text
         # the server never went away, so nothing closed and no reconnect was announced
         assert stream.get_nowait() is None
         assert client.statistics().reconnects == 0

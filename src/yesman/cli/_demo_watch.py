@@ -9,12 +9,8 @@ answering or holding by the default policy, with decisions written to a throw-aw
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
@@ -23,31 +19,12 @@ from rich.live import Live
 from yesman.bus import AsyncEventBus, EventType
 from yesman.cli._audit import _table as audit_table
 from yesman.cli._views import HeldLog, components_table, watch_view
-from yesman.monitor import MonitorSettings, MonitorSupervisor, is_claude_code
+from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
+from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
-__all__ = ["SIMULATED_AGENT", "is_agent_or_simulation", "run_watch_demo"]
-
-SIMULATED_AGENT = "yesman.testing.simulated_agent"
-
-
-def is_agent_or_simulation(name: str, cmdline: Sequence[str]) -> bool:
-    """Claude Code, or the simulated agent the demo and benchmarks run."""
-    return is_claude_code(name, cmdline) or any(SIMULATED_AGENT in arg for arg in cmdline[:4])
-
-
-def _agent_finished(log: Path) -> bool:
-    """The simulated agent writes an `idle` event after its last scenario."""
-    try:
-        lines = log.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return False
-    for line in reversed(lines):
-        with contextlib.suppress(ValueError):
-            if json.loads(line).get("event") in ("idle", "exit"):
-                return True
-    return False
+__all__ = ["run_watch_demo"]
 
 
 async def run_watch_demo(
@@ -59,23 +36,10 @@ async def run_watch_demo(
         PrivateTmuxServer(prefix="yesman-demo", width=120, height=40) as tmux,
     ):
         root = Path(tmp)
-        project = root / "project"
-        project.mkdir()
-        agent_log = root / "agent.jsonl"
         db = root / "audit.db"
-        agent = [
-            sys.executable,
-            "-m",
-            SIMULATED_AGENT,
-            "--log",
-            str(agent_log),
-            "--speed",
-            str(speed),
-            "--hold-timeout",
-            str(hold_timeout),
-        ]
-        tmux.run("new-session", "-d", "-s", "demo", "-c", str(project), "-x", "120", "-y", "40",
-                 *agent)  # fmt: skip
+        _, agent = start_simulated_agent(
+            tmux, root / "project", session="demo", speed=speed, hold_timeout=hold_timeout
+        )
         held = HeldLog()
         async with AuditStore.open(db) as audit, AsyncEventBus() as bus:
             bus.subscribe(EventType.PROMPT_HELD, held)
@@ -94,7 +58,7 @@ async def run_watch_demo(
                 deadline = time.monotonic() + limit
                 view = watch_view(supervisor.watched(), {}, held, header)
                 with Live(view, console=console, refresh_per_second=8) as live:
-                    while time.monotonic() < deadline and not _agent_finished(agent_log):
+                    while time.monotonic() < deadline and not agent.finished():
                         await asyncio.sleep(0.25)
                         live.update(
                             watch_view(

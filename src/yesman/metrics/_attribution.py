@@ -363,9 +363,9 @@ class StepCoroutine(Coroutine[Any, Any, Any]):
         state = _thread
         outer = state.in_step
         state.in_step = True
-        head = _active.get()
-        if head is not None:
-            _resume(head)
+        first = _active.get()
+        if first is not None:
+            _resume(first)
         acct = self._acct
         started = time.perf_counter() if acct is not None else 0.0
         try:
@@ -379,7 +379,8 @@ class StepCoroutine(Coroutine[Any, Any, Any]):
                 acct.steps += 1
                 wall = time.perf_counter() - started
                 if wall > acct.slow_threshold:
-                    acct._on_slow(head, wall)
+                    # Name the operation still open, else the one the step started in.
+                    acct._on_slow(head if head is not None else first, wall)
 
     def __getattr__(self, name: str) -> Any:
         # cr_frame, cr_code, __qualname__ ... for Task.__repr__, debuggers and introspection.

@@ -126,6 +126,7 @@ class AsyncClaudeMonitor:
         audit: DecisionSink | None = None,
         settings: MonitorSettings | None = None,
         parser: Callable[[str], AgentScreen] = parse_screen,
+        follow_changes: bool = True,
     ) -> None:
         self.session_manager = session_manager
         self.process_controller = process_controller
@@ -133,7 +134,9 @@ class AsyncClaudeMonitor:
         self.event_bus = event_bus
         self.policy = policy if policy is not None else Policy.default()
         self.settings = settings or MonitorSettings()
+        self._follow_changes = follow_changes
         self._own_tracker = tracker is None
+        self._tracker_entered = False
         self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
         self._audit = audit
         self._parse = parser
@@ -228,6 +231,10 @@ class AsyncClaudeMonitor:
         if self._runner is not None and not self._runner.done():
             return
         self._closed.clear()
+        if self._own_tracker and not self._tracker_entered:
+            # Entered before the monitor's task exists, so that task's CPU is charged per step.
+            await self.tracker.__aenter__()
+            self._tracker_entered = True
         ready = asyncio.Event()
         self._runner = asyncio.create_task(self._run(ready), name=f"yesman.monitor.{self.pane_id}")
         ready_wait = asyncio.create_task(ready.wait())
@@ -254,6 +261,10 @@ class AsyncClaudeMonitor:
         except asyncio.CancelledError:
             if not runner.done():
                 raise
+        finally:
+            if self._tracker_entered:
+                self._tracker_entered = False
+                await self.tracker.aclose()
 
     async def __aenter__(self) -> Self:
         await self.start_monitoring_async()
@@ -302,8 +313,6 @@ class AsyncClaudeMonitor:
     async def _run(self, ready: asyncio.Event) -> None:
         try:
             async with contextlib.AsyncExitStack() as stack:
-                if self._own_tracker:
-                    await stack.enter_async_context(self.tracker)
                 if self.event_bus is not None and self._performance_interval_s > 0:
                     self._reporter = await stack.enter_async_context(
                         PerformanceReporter(
@@ -313,9 +322,15 @@ class AsyncClaudeMonitor:
                             interval=self._performance_interval_s,
                         )
                     )
-                await self._process_change(time.monotonic())
-                ready.set()
-                await self._loop()
+                async with asyncio.TaskGroup() as tg:
+                    follower = None
+                    if self._follow_changes:
+                        follower = tg.create_task(self._follow(), name="yesman.monitor.changes")
+                    await self._process_change(time.monotonic())
+                    ready.set()
+                    await self._loop()
+                    if follower is not None:
+                        follower.cancel()
         finally:
             ready.set()
             self._reporter = None
@@ -323,6 +338,15 @@ class AsyncClaudeMonitor:
             for timer in (self._recheck, self._idle_timer):
                 if timer is not None:
                     timer.cancel()
+
+    async def _follow(self) -> None:
+        """Wake on the pane's own change notifications (when not run by a supervisor)."""
+        changes = self.session_manager.changes()
+        if changes is None:
+            return
+        async with changes:
+            async for change in changes:
+                self.notify_changed(change.first_output)
 
     async def _loop(self) -> None:
         while not self._closed.is_set():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from yesman.tmux import PaneInfo
+from yesman.tmux import ChangeStream, PaneInfo
 
 __all__ = ["PaneBackend", "SessionManager"]
 
@@ -66,3 +66,11 @@ class SessionManager:
 
     async def send_literal(self, text: str) -> None:
         await self._backend.send_literal(self._pane.pane_id, text)
+
+    def changes(self) -> ChangeStream | None:
+        """The pane's debounced change stream, when the backend pushes changes."""
+        changes = getattr(self._backend, "changes", None)
+        if changes is None:
+            return None
+        stream: ChangeStream = changes(self._pane.pane_id)
+        return stream

@@ -265,6 +265,7 @@ class MonitorSupervisor:
             tracker=self.tracker,
             audit=self._audit,
             settings=dataclasses.replace(self.settings, performance_interval=0),
+            follow_changes=False,  # this supervisor routes the changes
         )
         self._monitors[pane.pane_id] = monitor
         log.info(

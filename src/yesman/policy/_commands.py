@@ -14,8 +14,12 @@ shell run on a process substitution, `git push --force` (and `+refspec`, `--mirr
 `reboot` and friends, `sudo`/`doas`/`su`/`pkexec` in general, and output redirected to a file
 outside the project (`/tmp` and `/dev/null` excepted).
 
+Paths are resolved against the project folder, following `cd` (an unknown `cd -`/`popd` makes
+later relative paths unknown) and expanding `{a,b}` braces; globs count as inside when the
+directory they expand in is. Symlinks are not followed: the analysis reads text, not the disk.
+
 Not dangerous on purpose: words that merely mention a command (`echo rm -rf /`, `grep "sudo"`):
-they do not run it.
+they do not run it. Here-documents are read as commands, so dangerous text in one is held.
 """
 
 from __future__ import annotations
@@ -184,6 +188,8 @@ class _Analysis:
             self.check_git(args)
         elif name in ("cd", "pushd"):
             self.change_dir(args)
+        elif name == "popd":
+            self.cwd = None
         elif name == "find":
             self.check_find(args, depth)
         elif name in SHELLS or name in INTERPRETERS:
@@ -242,6 +248,16 @@ class _Analysis:
         if self.project is None:
             self.flag(f"{what} with no project folder known ({path})")
             return
+        if "{" in path:
+            # Brace expansion turns one word into several paths ("{/,build}" is "/ build").
+            expanded = _expand_braces(path)
+            if expanded is None:
+                self.flag(f"{what} on a brace expansion yesman cannot enumerate ({path})")
+                return
+            if expanded != [path]:
+                for one in expanded:
+                    self.check_tree_path(what, one)
+                return
         last = path.rstrip("/").rsplit("/", 1)[-1]
         if last in (".*", "..*") or last.startswith(".*"):
             self.flag(f"{what} on a pattern that matches '..' ({path})")
@@ -315,8 +331,11 @@ class _Analysis:
             self.flag(f"pipes text into {name} to run it")
 
     def change_dir(self, args: list[str]) -> None:
-        target = next((a for a in args if not a.startswith("-")), None)
-        self.cwd = self.home if target is None else self.resolve(target)
+        target = next((a for a in args if not a.startswith("-") or a == "-"), None)
+        if target == "-" or "{" in (target or ""):
+            self.cwd = None  # the previous directory, or an expansion: unknown from here
+        else:
+            self.cwd = self.home if target is None else self.resolve(target)
 
     def resolve(self, path: str) -> str | None:
         """Absolute normalised path, or None when it depends on something unknown."""
@@ -363,6 +382,29 @@ def _split_options(args: list[str]) -> tuple[list[str], list[str]]:
         else:
             options.append(a)
     return options, rest
+
+
+_BRACE_RE: Final = re.compile(r"\{([^{}]*)\}")
+_MAX_EXPANSION: Final = 64
+
+
+def _expand_braces(word: str) -> list[str] | None:
+    """Bash brace expansion of comma lists; None for ranges (`{1..9}`) or too many results."""
+    out: list[str] = []
+    pending = [word]
+    while pending:
+        current = pending.pop()
+        m = _BRACE_RE.search(current)
+        if m is None or "," not in m.group(1):
+            if m is not None and ".." in m.group(1):
+                return None
+            out.append(current)
+        else:
+            head, tail = current[: m.start()], current[m.end() :]
+            pending.extend(head + choice + tail for choice in m.group(1).split(","))
+        if len(out) + len(pending) > _MAX_EXPANSION:
+            return None
+    return sorted(out)
 
 
 def _glob_position(path: str) -> int:

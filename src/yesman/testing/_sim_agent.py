@@ -35,7 +35,7 @@ __all__ = ["SimulatedAgent", "raw_terminal"]
 
 _SPINNER_TICK_S: Final = 0.12
 _MAX_TRANSCRIPT: Final = 400  # logical lines kept; --loop runs for hours and must stay flat
-_STARTUP: Final = ("trust", "api_key")
+_STARTUP: Final = ("trust", "api_key", "mcp_server")
 _BLINK_S: Final = 0.6  # the pending tool's bullet blinks while its dialog waits
 _ESC_WAIT_S: Final = 0.03  # how long a lone ESC waits for the rest of an escape sequence
 
@@ -54,6 +54,7 @@ class _Progress:
     dialog_seq: int = 0  # sequence number of the current (or last) dialog
     logged_seq: int = 0  # the last dialog whose dialog_shown line was written
     shown_at: float = 0.0
+    busy_since: float = 0.0
     transcript: list[Line] = field(default_factory=list)
 
 
@@ -135,7 +136,11 @@ class SimulatedAgent:
             bottom = render_dialog(scenario.dialog, p.highlighted, width)
         elif p.state == "busy" and scenario is not None:
             frame = int(now / _SPINNER_TICK_S)
-            bottom = [spinner_line(frame, scenario.busy_word), *input_box(width, busy=True)]
+            busy_for = now - p.busy_since
+            bottom = [
+                spinner_line(frame, scenario.busy_word, busy_for),
+                *input_box(width, busy=True),
+            ]
         else:
             bottom = input_box(width)
         if (
@@ -193,6 +198,7 @@ class SimulatedAgent:
         if scenario.intro:
             self._add([Line(f"● {scenario.intro}", hang=2), Line("")])
         p.state = "busy"
+        p.busy_since = now
         p.deadline = now + scenario.busy_s / self._speed
 
     def _finish(self, choice: int | None, now: float, note: str = "") -> None:

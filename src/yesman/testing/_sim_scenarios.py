@@ -19,7 +19,9 @@ __all__ = [
     "plan_dialog",
 ]
 
-DialogKind = Literal["permission", "question", "plan", "trust", "api_key", "auto_mode"]
+DialogKind = Literal[
+    "permission", "question", "plan", "trust", "api_key", "auto_mode", "mcp_server"
+]
 
 _PERMISSION_FOOTER: Final = "Esc to cancel · Tab to amend"
 _PICKER_FOOTER: Final = "Enter to select · ↑/↓ to navigate · Esc to cancel"
@@ -37,6 +39,7 @@ class Dialog:
     `tip` is a hint line under the title; `subtitle` the line after it (a Bash command's
     description); `body` the text
     between the dashed rules (command, file content, URL); `warning` Claude's own caution line;
+    `about` a heading and the description drawn behind a "│" gutter (MCP tools);
     `paragraphs` free text each after a blank line (trust and API-key dialogs). `options` are the
     labels without their "N. " numbers; `notes` dim lines under options ("" for none);
     `after_rule` more options drawn below a rule (numbering goes on); `default` the option
@@ -52,6 +55,7 @@ class Dialog:
     subtitle: str = ""
     body: tuple[str, ...] = ()
     warning: str = ""
+    about: tuple[str, str] | None = None
     paragraphs: tuple[str, ...] = ()
     question: str = ""
     notes: tuple[str, ...] = ()
@@ -73,7 +77,9 @@ class Scenario:
     A scenario without a `dialog` is a plain text reply: `answer` lines are written after the
     busy spell and nothing waits for a key (a watcher must leave it alone). `pending` is the tool
     call shown above the dialog while it waits (first line after the blinking bullet, the rest
-    under "⎿"). `result` lines appear under `tool_line` when an
+    under "⎿"). With `done_line` ("Ran 1 shell command") an accepted call is summed up by that
+    line and `result` is Claude's reply under it; without, `result` lines appear under `tool_line`
+    when an
     accepting option was chosen; ``{label}`` in them becomes the chosen option's label. `holds`
     says a careful policy must leave this dialog to a human; `harmless` ones are what ``--loop``
     repeats.
@@ -86,7 +92,9 @@ class Scenario:
     tool_line: str = ""
     dialog: Dialog | None = None
     result: tuple[str, ...] = ()
+    done_line: str = ""
     answer: tuple[str, ...] = ()
+    worked: bool = True
     pending: tuple[str, ...] = ()
     busy_word: str = "Puzzling"
     busy_s: float = 1.0
@@ -118,6 +126,7 @@ def _bash(
         prompt=prompt,
         intro=intro,
         tool_line=f"Bash({command})",
+        done_line="Ran 1 shell command",
         pending=(description, f"$ {command}"),
         dialog=Dialog(
             kind="permission",
@@ -178,7 +187,7 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
             command="npm test",
             description="Run the test suite",
             options=("Yes", f"Yes, and don't ask again for npm test commands in {cwd}", "No"),
-            result=("> app@1.0.0 test", "> node --test", "… +9 lines (ctrl+o to expand)"),
+            result=("All 12 tests passed.",),
         ),
         Scenario(
             name="write",
@@ -230,7 +239,7 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
                 "Yes, and switch to auto mode · auto mode handles these prompts for you",
                 "No",
             ),
-            result=("(No content)",),
+            result=("Created build/out.txt.",),
             harmless=False,
         ),
         Scenario(
@@ -258,6 +267,68 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
             result=("{label}",),
             busy_s=0.2,
             harmless=False,
+        ),
+        Scenario(
+            name="mcp",
+            summary="MCP tool call (deployer)",
+            prompt="deploy the api to staging",
+            intro="",
+            tool_line='deployer - deploy (MCP)(service: "api", environment: "staging")',
+            pending=("Calling deployer…",),
+            dialog=Dialog(
+                kind="permission",
+                title="Tool use",
+                subtitle="deployer — Deploy Service Tool: (MCP)",
+                body=('service: "api"', 'environment: "staging"'),
+                about=(
+                    "About the deployer — Deploy Service Tool:",
+                    "Deploy a service to an environment",
+                ),
+                question="Do you want to proceed?",
+                options=("Yes", "No"),
+                footer=_PERMISSION_FOOTER,
+            ),
+            result=("Deployed api to staging",),
+            harmless=False,
+        ),
+        Scenario(
+            name="mcpserver",
+            summary="start-up approval of a project MCP server (unnumbered, default: without)",
+            prompt="hello",
+            intro="",
+            tool_line="MCP server",
+            dialog=Dialog(
+                kind="mcp_server",
+                title="New MCP server found in this project: deployer",
+                paragraphs=(
+                    "MCP servers may execute code or access system resources. All tool calls "
+                    "require approval. Learn more in the MCP documentation.",
+                ),
+                options=(
+                    "Use this MCP server",
+                    "Use this and all future MCP servers in this project",
+                    "Continue without using this MCP server",
+                ),
+                footer="Enter to confirm · Esc to reject",
+                default=2,
+                numbered=False,
+                indent=2,
+            ),
+            result=("{label}",),
+            busy_s=0.2,
+            harmless=False,
+        ),
+        Scenario(
+            name="error",
+            summary="API error reply: 429 rate limit (nothing to answer)",
+            prompt="run the tests",
+            intro="",
+            answer=(
+                "API Error: Request rejected (429) · Number of request tokens has exceeded your "
+                "per-minute rate limit",
+            ),
+            worked=False,
+            busy_word="Thinking",
         ),
         Scenario(
             name="edit",
@@ -315,7 +386,7 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
             description="Run the fast tests",
             warning="This command requires approval",
             options=("Yes", "Yes, and don\u2019t ask again for: python *", "No"),
-            result=("42 passed in 3.10s",),
+            result=("42 passed in 3.10s.",),
             busy_word="Pondering",
         ),
         _bash(
@@ -327,7 +398,7 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
             description="Remove everything",
             warning="Dangerous rm operation on critical path: /",
             options=("Yes", "No"),
-            result=("rm: it is dangerous to operate recursively on '/'",),
+            result=("rm refused: it is dangerous to operate recursively on '/'.",),
             busy_word="Deliberating",
             holds=True,
             harmless=False,

@@ -157,6 +157,11 @@ def _render_box(dialog: Dialog, highlighted: int, width: int) -> list[Line]:
     if dialog.warning:
         lines.extend(replace(line, style=WARN) for line in _boxed(dialog.warning, pad, width))
         lines.append(Line(""))
+    if dialog.about:
+        heading, text = dialog.about
+        lines.append(Line(f"{pad}{heading}", hang=len(pad)))
+        lines.append(Line(f"{pad}│ {text}", gutter=f"{pad}│ "))
+        lines.append(Line(""))
     for paragraph in dialog.paragraphs:
         lines.append(Line(""))
         lines.append(Line(f"{pad}{paragraph}" if paragraph else "", hang=len(pad)))
@@ -224,8 +229,12 @@ def input_box(width: int, *, busy: bool = False) -> list[Line]:
     ]
 
 
-def spinner_line(frame: int, word: str) -> Line:
-    return Line(f"{SPINNER[frame % len(SPINNER)]} {word}…", style=ACCENT)
+def spinner_line(frame: int, word: str, elapsed: float = 0.0) -> Line:
+    """The busy line; after a second Claude adds the time and a token count."""
+    text = f"{SPINNER[frame % len(SPINNER)]} {word}…"
+    if elapsed >= 1:
+        text += f" ({elapsed:.0f}s · ↓ {round(elapsed * 8)} tokens)"
+    return Line(text, style=ACCENT)
 
 
 def user_message(text: str) -> list[Line]:
@@ -244,9 +253,11 @@ def pending(scenario: Scenario, bullet_on: bool) -> list[Line]:
     return lines
 
 
-def _under(results: list[str]) -> list[Line]:
+def _under(results: list[str], *, done: bool = True) -> list[Line]:
+    # Finished calls put a no-break space after the elbow; the pending one a plain space.
+    elbow = "  ⎿ \u00a0" if done else "  ⎿  "
     return [
-        Line(f"{'  ⎿  ' if index == 0 else '     '}{text}", hang=5)
+        Line(f"{elbow if index == 0 else '     '}{text}", hang=5)
         for index, text in enumerate(results)
     ]
 
@@ -256,11 +267,14 @@ def outcome(scenario: Scenario, label: str | None, note: str) -> list[Line]:
     if label is None:
         # As Claude Code shows a refused call: no bullet, the call, then the interruption.
         lines = [Line("  Did not run 1 call", hang=2)]
-        if scenario.pending[1:]:
-            lines += _under(list(scenario.pending[1:]))
+        for text in scenario.pending[1:]:
+            lines += _under([text])
         lines += _under(["Interrupted · What should Claude do instead?"])
         if note:
             lines.append(Line(f"     ({note})", hang=5))
+    elif scenario.done_line:  # "Ran 1 shell command", then Claude's reply
+        lines = [Line(f"  {scenario.done_line}", hang=2), Line("")]
+        lines += _reply([text.replace("{label}", label) for text in scenario.result])
     else:
         lines = [Line(f"● {scenario.tool_line}", hang=2)]
         lines += _under([text.replace("{label}", label) for text in scenario.result])
@@ -268,13 +282,19 @@ def outcome(scenario: Scenario, label: str | None, note: str) -> list[Line]:
     return lines
 
 
+def _reply(texts: list[str] | tuple[str, ...]) -> list[Line]:
+    return [
+        Line(f"{'● ' if index == 0 else '  '}{text}" if text else "", hang=2)
+        for index, text in enumerate(texts)
+    ]
+
+
 def answer(scenario: Scenario, seconds: float) -> list[Line]:
     """A plain text reply: the bullet on the first line, the rest indented under it."""
-    lines = [
-        Line(f"{'● ' if index == 0 else '  '}{text}" if text else "", hang=2)
-        for index, text in enumerate(scenario.answer)
-    ]
-    return [*lines, Line(""), Line(f"✻ Worked for {seconds:.0f}s", style=DIM), Line("")]
+    lines = [*_reply(scenario.answer), Line("")]
+    if scenario.worked:
+        lines += [Line(f"✻ Worked for {seconds:.0f}s", style=DIM), Line("")]
+    return lines
 
 
 def banner(cwd: str) -> list[Line]:

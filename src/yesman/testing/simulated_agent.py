@@ -6,7 +6,9 @@ Run it in a tmux pane::
         [--speed X] [--pause S] [--hold-timeout S] [--no-blink] [--list]
 
 Each scenario is: the user's message, a busy spinner for a while, a dialog, one key from the
-keyboard (or from yesman), the outcome in the transcript, then the next scenario. After the last
+keyboard (or from yesman), the outcome in the transcript, then the next scenario. A few are text
+replies with no dialog at all (a numbered list quoting a dialog, an API error): a watcher must
+type nothing there. ``--list`` prints them all. After the last
 one it sits idle at the input box until Ctrl-C, SIGTERM, SIGHUP or end of input. The default
 list plays the routine dialogs first, then a dangerous command and a question for the human;
 ``--loop`` repeats only the harmless ones. ``--hold-timeout S`` makes a dialog nobody answered

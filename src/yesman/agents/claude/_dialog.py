@@ -31,14 +31,15 @@ __all__ = ["read_dialog"]
 def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | None:
     region = lines[top + 1 : menu.first]
     found = _find_question(region, width)
-    question = None if found is None else found[1]
+    header_at = next((k for k, s in enumerate(region) if s.strip()), None)
+    header = "" if header_at is None else region[header_at].strip()
+    # Without a '?' anywhere (the new-MCP-server dialog), the header is what is being asked.
+    question = found[1] if found is not None else (header or None)
     below = region[found[0] + 1 :] if found is not None else region
     if any(
         s.strip() and (s.lstrip()[0] in p.HIGHLIGHT_CHARS or p.OPTION_RE.match(s)) for s in below
     ):
         return None  # another menu between the question and this one: not one dialog
-    header_at = next((k for k, s in enumerate(region) if s.strip()), None)
-    header = "" if header_at is None else region[header_at].strip()
     body_end = len(region) if found is None else found[0]
     body = region[header_at + 1 : body_end] if header_at is not None else []
     cues = [header, question or "", *(o.text for o in menu.options), *menu.footer]
@@ -168,11 +169,11 @@ def _read_body(
         kept = [s for s in body if not (warning and p.WARNING_RE.match(s.strip()))]
     if tool == "MCP" and fenced:
         # 2.x: "<server> — <tool title>: (MCP)", fence, arguments, fence, "About ..." text.
+        # The arguments are no command, file or URL: no target (they stay in target_lines).
         title = " ".join(_logical(sections[0], width)).removesuffix(p.MCP_SUFFIX).rstrip(": ")
-        args = _logical(sections[1], width)
         about = " ".join(_logical([x for sec in sections[2:] for x in sec], width)) or None
         physical = tuple(_unframe(s) for s in sections[1] if s.strip())
-        return title or "MCP", "\n".join(args) or None, about, physical, None
+        return title or "MCP", None, about, physical, None
     if tool == "MCP":
         lines = kept
         call = " ".join(s.strip() for s in lines if s.strip())

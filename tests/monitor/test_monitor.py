@@ -1,0 +1,109 @@
+"""One AsyncClaudeMonitor built the seed's way, watching one pane on its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from yesman.bus import AsyncEventBus, Event, EventType
+from yesman.monitor import (
+    AsyncClaudeMonitor,
+    ClaudeProcessController,
+    SessionManager,
+    StatusManager,
+)
+from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
+from yesman.testing.tmux import PrivateTmuxServer
+from yesman.tmux import ControlClient
+
+pytestmark = pytest.mark.tmux
+
+
+@pytest.fixture
+def tmux() -> Iterator[PrivateTmuxServer]:
+    with PrivateTmuxServer(width=120, height=40) as server:
+        yield server
+
+
+async def test_seed_component_performance_analysis(
+    tmux: PrivateTmuxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash", "edit")
+    async with ControlClient(tmux.server) as client:
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        session_manager = SessionManager(client, info)
+        process_controller = ClaudeProcessController(
+            session_manager, matcher=is_agent_or_simulation
+        )
+        status_manager = StatusManager()
+
+        # The seed's "Component Performance Analysis" example; only the wait is shorter.
+        monitor = AsyncClaudeMonitor(session_manager, process_controller, status_manager)
+        await monitor.start_monitoring_async()
+
+        # Let monitor run for some time...
+        await agent.wait_for("idle")
+
+        # Get component metrics
+        metrics = monitor._get_component_metrics()
+        for component, stats in metrics.items():
+            if stats["average_ms"] > 100:
+                print(f"{component} is slow: {stats['average_ms']:.1f}ms average")
+            if stats["avg_memory_delta_mb"] > 5:
+                print(f"{component} uses high memory: {stats['avg_memory_delta_mb']:.1f}MB")
+
+        await monitor.stop_monitoring_async()
+
+    assert [k["key"] for k in agent.events("key")] == ["1", "1"]
+    assert set(metrics) >= {
+        "content_capture",
+        "claude_status_check",
+        "prompt_detection",
+        "content_processing",
+        "response_sending",
+        "automation_analysis",
+    }
+    assert metrics["response_sending"]["sample_count"] == 2
+    # Nothing here is slow or memory-hungry, so the example prints nothing.
+    assert capsys.readouterr().out == ""
+    assert status_manager.snapshot().answered == 2
+
+
+async def test_monitor_context_manager_reports_and_seed_knobs(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash")
+    reports: list[Event] = []
+    async with ControlClient(tmux.server) as client, AsyncEventBus(metrics_interval=0) as bus:
+        bus.subscribe(EventType.PERFORMANCE_METRICS, reports.append)
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        session = SessionManager(client, info)
+        monitor = AsyncClaudeMonitor.for_pane(session, bus)
+        monitor.process_controller = ClaudeProcessController(
+            session, matcher=is_agent_or_simulation
+        )
+        # The seed's configuration knobs, on a live monitor.
+        monitor._component_timings["content_capture"] = deque(maxlen=200)
+        monitor._performance_interval = 0.3
+        async with monitor:
+            await agent.wait_for("idle")
+            await asyncio.sleep(0.8)
+            await bus.join()
+    assert reports, "PERFORMANCE_METRICS every _performance_interval seconds"
+    data = reports[-1].data
+    for key in (
+        "session_name",
+        "loops_per_second",
+        "component_response_times",
+        "current_memory_mb",
+        "memory_growth_mb",
+        "current_cpu_percent",
+    ):
+        assert key in data
+    assert data["session_name"] == "work"
+    assert "content_capture" in data["component_response_times"]
+    assert [k["key"] for k in agent.events("key")] == ["1"]
