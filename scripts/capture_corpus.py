@@ -197,6 +197,7 @@ UNNUMBERED = (
     " (options drawn without numbers: numbered here by position; digits do not select them,"
     " arrows and Enter do)"
 )
+SLOW_CMD = "touch started.txt && python3 -c 'import time; time.sleep(30)'"
 QUOTED_DIALOG = (
     "When Claude Code needs permission it draws something like this:\n\n```\n"
     " Bash command\n   rm -rf build\n Do you want to proceed?\n " + POINTER + " 1. Yes\n   2. No\n"
@@ -476,7 +477,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "busy_tool_running",
-        "Bash `sleep 30` approved with 1: the command runs, the spinner and timer show",
+        "Bash dialog answered with 1; the command (a 30 s python sleep) is running",
         (
             *ask("wait for the server"),
             ("wait", re.escape(PROCEED)),
@@ -486,7 +487,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             ("sleep", "3"),
         ),
         state("busy"),
-        turns=(ToolUse("Bash", {"command": "sleep 30", "description": "Wait for the server"}),),
+        turns=(ToolUse("Bash", {"command": SLOW_CMD, "description": "Wait for the server"}),),
         settle=0.1,
     ),
     Scenario(
@@ -706,6 +707,9 @@ def check(screen: str, expect: dict[str, Any]) -> list[str]:
     lines = [re.sub(r"^\s*│", "", line) for line in screen.rstrip("\n").splitlines()[-30:]]
     tail = _norm("\n".join(lines))
     flat = _norm(re.sub(r"\s*\n\s*", "", "\n".join(lines)))
+    busy = "esc to interrupt" in "\n".join(lines)
+    if (expect["state"] == "busy") != busy:
+        problems.append(f"state {expect['state']!r} but 'esc to interrupt' shown: {busy}")
     p = expect.get("prompt")
     if not p:
         return problems
@@ -784,10 +788,28 @@ async def run_one(sc: Scenario, width: int, height: int, socket: str, version: s
     return problems
 
 
+def check_stored() -> int:
+    failures = 0
+    for reading_path in sorted(CORPUS.glob("*.json")):
+        reading = json.loads(reading_path.read_text(encoding="utf-8"))
+        screen = reading_path.with_suffix(".txt").read_text(encoding="utf-8")
+        problems = check(screen, reading)
+        failures += bool(problems)
+        for problem in problems:
+            print(f"{reading_path.stem}: {problem}")
+    print(f"{failures} stored capture(s) need a look" if failures else "all stored captures match")
+    return 1 if failures else 0
+
+
 async def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("only", nargs="*", help="scenario name prefixes to capture")
+    parser.add_argument(
+        "--check", action="store_true", help="only re-check the stored captures against readings"
+    )
     args = parser.parse_args(argv)
+    if args.check:
+        return check_stored()
     binary = find_claude_binary()
     version = claude_version(binary)
     CORPUS.mkdir(parents=True, exist_ok=True)

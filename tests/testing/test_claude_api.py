@@ -242,6 +242,10 @@ async def test_other_endpoints_answer_sensibly(client: Client) -> None:
     missing = await client.request("GET", "/v1/nowhere")
     assert missing.status == 404
     assert "nowhere" in missing.json()["error"]["message"]
+    page = await client.request("GET", "/docs/page")  # what a WebFetch of a local URL gets
+    assert page.status == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert b"/docs/page" in page.body
 
 
 async def test_chunked_request_bodies_are_read(api: ClaudeApiStandIn, client: Client) -> None:

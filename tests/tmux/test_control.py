@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -362,3 +363,22 @@ async def test_dropped_control_clients_reattach_quietly(
 
 async def _attached_clients(tmux_server: PrivateTmuxServer, count: int) -> bool:
     return len(tmux_server.run("list-clients").splitlines()) == count
+
+
+async def test_reconnect_backs_off_exponentially_up_to_a_cap(
+    tmux_server: PrivateTmuxServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    tmux_server.new_session("gone")
+    caplog.set_level(logging.DEBUG, logger="yesman.tmux")
+    async with ControlClient(tmux_server.server, FAST) as client:
+        stream = client.notifications()
+        tmux_server.kill()
+        await next_of(stream, ServerDisconnected)
+        await asyncio.sleep(1.0)
+        delays = [
+            float(r.getMessage().rsplit("retry in ", 1)[1].removesuffix("s"))
+            for r in caplog.records
+            if "not reachable" in r.getMessage()
+        ]
+        assert delays[:4] == [0.05, 0.1, 0.2, 0.2]  # doubled each time, capped at 0.2
+        assert not client.connected

@@ -138,11 +138,34 @@ async def send_json(
     head: bool = False,
 ) -> None:
     data = json.dumps(payload).encode()
+    await send_body(writer, status, data, "application/json", keep_alive, extra=extra, head=head)
+
+
+async def send_body(
+    writer: asyncio.StreamWriter,
+    status: int,
+    data: bytes,
+    content_type: str,
+    keep_alive: bool,
+    *,
+    extra: Mapping[str, str] | None = None,
+    head: bool = False,
+) -> None:
     headers = base_headers(keep_alive)
-    headers |= {"content-type": "application/json", "content-length": str(len(data))}
+    headers |= {"content-type": content_type, "content-length": str(len(data))}
     headers |= dict(extra or {})
     writer.write(response_head(status, headers) + (b"" if head else data))
     await writer.drain()
+
+
+def web_page(path: str) -> bytes:
+    """A small HTML page, so WebFetch of a local URL has something to read."""
+    safe = "".join(c for c in path if c.isalnum() or c in "/-_.")
+    return (
+        f"<!doctype html><html><head><title>Stand-in page {safe}</title></head>"
+        f"<body><h1>Stand-in page</h1><p>This page is served at {safe} by yesman's "
+        "Anthropic API stand-in.</p></body></html>"
+    ).encode()
 
 
 def sse(event: str, data: Mapping[str, Any]) -> bytes:

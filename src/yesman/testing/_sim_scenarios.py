@@ -482,4 +482,6 @@ def builtin_scenarios(cwd: str) -> dict[str, Scenario]:
             harmless=False,
         ),
     ]
-    return {scenario.name: scenario for scenario in scenarios}
+    by_name = {scenario.name: scenario for scenario in scenarios}
+    # The demo's order first, then the extras.
+    return {name: by_name[name] for name in DEFAULT_SCENARIOS} | by_name

@@ -37,8 +37,10 @@ from yesman.testing._anthropic_http import (
     message_body,
     models_body,
     read_request,
+    send_body,
     send_json,
     stream_message,
+    web_page,
 )
 
 logger = logging.getLogger(__name__)
@@ -403,6 +405,11 @@ class ClaudeApiStandIn:
             await send_json(writer, 200, {"ok": True}, keep, head=request.method == "HEAD")
         elif request.method == "GET" and path == "/v1/models":
             await send_json(writer, 200, models_body(), keep)
+        elif request.method in ("GET", "HEAD") and not path.startswith("/v1/"):
+            page = web_page(path)
+            await send_body(
+                writer, 200, page, "text/html; charset=utf-8", keep, head=request.method == "HEAD"
+            )
         else:
             await send_json(writer, 404, error_body(404, f"no route for {path}"), keep)
 

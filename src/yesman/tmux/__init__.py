@@ -1,9 +1,17 @@
 """yesman.tmux: a push-driven asyncio client for tmux servers.
 
 `ControlClient` keeps control-mode connections (`tmux -C`) to one server, turns `%output` into
-debounced `PaneChanged` values, reports sessions and panes appearing, closing and being renamed,
-reconnects with backoff when the server dies, and runs commands (capture, send-keys) over the
-same pipes. `process_tree()` tells what runs inside a pane.
+debounced `PaneChanged` values, reports sessions and panes appearing, closing, dying and being
+renamed, reconnects with backoff when the server dies, and runs commands (capture, send-keys)
+over the same pipes. `process_tree()` tells what runs inside a pane. Panes are named by their
+unique id (`%3`), never by `session:window.pane` indices.
+
+    async with ControlClient(TmuxServer(socket_name="work")) as tmux:
+        for pane in await tmux.list_panes():
+            ...
+        async for change in tmux.changes():      # debounced: one per burst of output
+            screen = await tmux.capture_pane(change.pane_id)
+            await tmux.send_keys(change.pane_id, "1")
 """
 
 from yesman.tmux._changes import DebounceConfig

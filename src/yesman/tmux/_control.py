@@ -331,7 +331,10 @@ class ControlClient:
 
     async def send_keys(self, pane_id: str, *keys: str) -> None:
         """Press keys in a pane, each a single character or a key name (`'1'`, `'Escape'`).
-        All keys go in one command, so they arrive in order and nothing is interleaved."""
+        All keys go in one command, so they arrive in order and nothing is interleaved.
+
+        After TmuxTimeoutError the keys may still arrive once tmux catches up: look at the
+        screen again before sending anything a second time."""
         if not keys:
             raise ValueError("send_keys needs at least one key, such as '1' or 'Escape'")
         checked = [check_key(key) for key in keys]

@@ -95,7 +95,8 @@ class TmuxTimeoutError(TmuxError, TimeoutError):
     def __init__(self, command: str, timeout: float, server: str) -> None:
         super().__init__(
             f"tmux server {server} did not answer {command!r} within {timeout:g} s; "
-            "it may be stopped or overloaded (check `ps` for a stopped tmux process)"
+            "it may be stopped or overloaded (check `ps` for a stopped tmux process). The "
+            "command was sent and may still run when tmux catches up: check before resending"
         )
         self.command = command
         self.timeout = timeout
