@@ -37,6 +37,7 @@ from yesman.tmux import (
     PaneAdded,
     PaneChanged,
     PaneClosed,
+    PaneDied,
     PaneInfo,
     ServerConnected,
     ServerDisconnected,
@@ -329,6 +330,10 @@ class MonitorSupervisor:
     async def _on_note(self, note: object) -> None:
         if isinstance(note, PaneClosed):
             await self._end(note.pane.pane_id, "pane closed")
+        elif isinstance(note, PaneDied):
+            monitor = self._monitors.get(note.pane.pane_id)
+            if monitor is not None:
+                monitor.notify_process_exited()
         elif isinstance(note, PaneAdded):
             await self._discover([note.pane])
         elif isinstance(note, SessionRenamed):
