@@ -8,8 +8,6 @@ detector costs, and the target from issue 4 (>= 5,000 screens/s at 120x40 on one
 Run: uv run python benchmarks/parser.py [--seconds 1.0]
 """
 
-# ruff: noqa: RUF001  (screens hold Claude Code's highlight glyph U+276F on purpose)
-
 from __future__ import annotations
 
 import argparse

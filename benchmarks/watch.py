@@ -5,8 +5,10 @@ Run: uv run python benchmarks/watch.py [--dialogs N] [--idle-panes N] [--idle-se
 
 1. Latency from dialog drawn to key received, over N dialogs (default 40): the simulated agent
    logs when the last byte of a dialog reached its terminal and when a key arrived, both on its
-   own clock. Targets: p50 <= 50 ms, p95 <= 150 ms. Reference, same run: the expected latency of
-   the polling tools people use today (a poll every 0.5 s to 3 s waits half a period on average).
+   own clock. Measured twice: with no input guard, and with the default settings, which wait until
+   a dialog is 250 ms old because Claude Code 2.1 drops keys typed sooner. Targets: p50 <= 50 ms,
+   p95 <= 150 ms. Reference: the polling tools people use today (a poll every 0.5 s to 3 s waits
+   half a period on average).
 2. CPU of the watcher while N panes (default 20) sit idle for S seconds (default 60), as a
    percentage of one core; target <= 1 %. Reference, same run and same panes: a poller that runs
    `tmux capture-pane` on every pane every 0.5 s (claude-squad's period).
@@ -28,7 +30,7 @@ from typing import Any
 import psutil
 
 from yesman.bus import AsyncEventBus
-from yesman.monitor import MonitorSupervisor
+from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
@@ -53,26 +55,40 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(ordered, n=100, method="inclusive")[int(q) - 1]
 
 
-async def bench_latency(tmux: PrivateTmuxServer, root: Path, dialogs: int) -> None:
-    _, log = start_simulated_agent(tmux, root / "lat", *HARMLESS, session="lat", loop=True)
+async def measure_latency(
+    tmux: PrivateTmuxServer, root: Path, dialogs: int, settings: MonitorSettings, name: str
+) -> tuple[list[float], int]:
+    _, log = start_simulated_agent(tmux, root / name, *HARMLESS, session=name, loop=True)
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
-        MonitorSupervisor(tmux.server, event_bus=bus, matcher=is_agent_or_simulation),
+        MonitorSupervisor(
+            tmux.server, event_bus=bus, matcher=is_agent_or_simulation, settings=settings
+        ),
     ):
         deadline = time.monotonic() + 30 + dialogs * 3
         while len(latencies_ms(log.events())) < dialogs:
             if time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.2)
-    tmux.run("kill-session", "-t", "lat")
-    lat = latencies_ms(log.events())[:dialogs]
-    keys = log.events("key")
-    doubles = sum(1 for k in keys if k.get("state") != "dialog")
-    print(f"1. latency, dialog drawn -> key received, {len(lat)} dialogs (simulated agent)")
-    print(f"   yesman:   p50 {pct(lat, 50):6.1f} ms   p95 {pct(lat, 95):6.1f} ms   "
-          f"max {max(lat):6.1f} ms   (targets: p50 <= 50, p95 <= 150)")  # fmt: skip
-    print("   polling tools today: a 0.5 s poll waits 250 ms on average, a 3 s poll 1,500 ms")
-    print(f"   keys that arrived outside a dialog (double answers): {doubles}")
+    tmux.run("kill-session", "-t", name)
+    doubles = sum(1 for k in log.events("key") if k.get("state") != "dialog")
+    return latencies_ms(log.events())[:dialogs], doubles
+
+
+async def bench_latency(tmux: PrivateTmuxServer, root: Path, dialogs: int) -> None:
+    print(f"1. latency, dialog drawn -> key received, {dialogs} dialogs each (simulated agent)")
+    runs = (
+        ("no input guard (min_dialog_age=0)", MonitorSettings(min_dialog_age=0.0), "lat0"),
+        ("default: waits out Claude Code's ~200 ms input guard", MonitorSettings(), "lat1"),
+    )
+    for label, settings, name in runs:
+        lat, doubles = await measure_latency(tmux, root, dialogs, settings, name)
+        print(f"   {label}")
+        print(f"      p50 {pct(lat, 50):6.1f} ms   p95 {pct(lat, 95):6.1f} ms   "
+              f"max {max(lat):6.1f} ms   n={len(lat)}   double answers: {doubles}")  # fmt: skip
+    print("   targets: p50 <= 50 ms, p95 <= 150 ms (reachable only without the input guard)")
+    print("   reference, polling tools today: a 0.5 s poll waits 250 ms on average, a 3 s poll")
+    print("   1,500 ms, before their own stability waits (ccmanager: 1.5 s)")
 
 
 def cpu_seconds(proc: psutil.Process) -> float:

@@ -830,6 +830,9 @@ async def main(argv: Sequence[str]) -> int:
             "tmux", "-L", socket, "kill-server", stderr=asyncio.subprocess.DEVNULL
         )
         await proc.wait()
+        # tmux leaves its socket file behind when the last session ends on its own.
+        tmpdir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (tmpdir / socket).unlink(missing_ok=True)
     print(f"{failures} capture(s) need a look" if failures else "all captures match")
     return 1 if failures else 0
 

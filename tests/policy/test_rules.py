@@ -33,6 +33,13 @@ def prompt(*texts: str) -> Prompt:
         (("Yes, proceed", "No, exit"), Action.DENY, "yes", None),
         (("No, exit", "Yes"), Action.ANSWER, 1, None),
         (("Yes, and don't ask again",), Action.ANSWER, "yes", None),
+        (
+            ("Yes, and switch to auto mode", "Yes, and don’t ask again for: python *"),
+            Action.ANSWER,
+            "yes",
+            None,
+        ),
+        (("Yes, and don’t ask again for: python *", "No"), Action.ANSWER, "always", 1),
     ],
 )
 def test_pick_option(

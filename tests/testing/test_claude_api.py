@@ -287,6 +287,35 @@ async def test_a_step_can_be_built_from_the_request(client: Client) -> None:
     assert seen[0]["model"] == "claude-test"
 
 
+async def test_a_failing_step_becomes_a_500_and_the_script_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(body: Any) -> TextReply:
+        raise KeyError("missing")
+
+    steps: list[ScriptStep] = [broken, TextReply("next")]
+    async with ClaudeApiStandIn(steps) as api:
+        other = await Client.connect(api.port)
+        try:
+            failed = await other.request("POST", "/v1/messages", conversation())
+            after = await other.request("POST", "/v1/messages", conversation(stream=False))
+        finally:
+            await other.close()
+    assert failed.status == 500
+    assert "script step failed" in failed.json()["error"]["message"]
+    assert after.json()["content"][0]["text"] == "next"
+    assert "script step" in caplog.text
+
+
+async def test_a_closed_stand_in_does_not_reopen() -> None:
+    api = ClaudeApiStandIn()
+    async with api:
+        pass
+    await api.aclose()  # idempotent
+    with pytest.raises(RuntimeError, match="create a new one"):
+        await api.start()
+
+
 async def test_wait_for_main_requests(api: ClaudeApiStandIn, client: Client) -> None:
     waiter = asyncio.create_task(api.wait_for_main_requests(1, timeout=5))
     await asyncio.sleep(0)
@@ -449,6 +478,8 @@ async def test_real_claude_code_takes_the_scripted_turn_and_sends_the_result(
         assert "touch ok.txt && echo yesman-e2e-ok" in screen
         assert api.main_requests[0].turn == bash
         assert api.main_requests[0].last_user_text().endswith("say ok")
+        # Claude Code 2.1.x ignores keys that arrive within ~200 ms of a dialog being drawn.
+        await asyncio.sleep(0.3)
         await _tmux(tmux_socket, "send-keys", "-t", pane, "1")
         follow_up = await api.wait_for_main_requests(2)
         assert "yesman-e2e-ok" in follow_up.last_user_text()

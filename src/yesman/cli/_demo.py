@@ -34,8 +34,8 @@ def demo(
         bool, typer.Option("--show-logs", help="Show the library's warning lines.")
     ] = False,
 ) -> None:
-    """Show yesman at work: the watcher answering a simulated Claude Code in a private tmux
-    server, then the component tracker and the event bus under load."""
+    """Show yesman at work: the watcher on a simulated Claude Code, then the tracker and the
+    bus under load."""
     logging.basicConfig(level=logging.WARNING if show_logs else logging.CRITICAL)
     console = Console()
     if only in (Part.ALL, Part.WATCH) and shutil.which("tmux") is None:

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,10 +20,16 @@ from rich.text import Text
 
 from yesman.agents import Prompt, ScreenState
 from yesman.agents.claude import parse_screen
-from yesman.bus import AsyncEventBus, EventType
+from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.cli._app import app
 from yesman.cli._views import HeldLog, watch_view
-from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy, is_claude_code
+from yesman.monitor import (
+    MonitorSettings,
+    MonitorSupervisor,
+    ProcessMatcher,
+    RestartPolicy,
+    is_claude_code,
+)
 from yesman.policy import Policy, PolicyError
 from yesman.store import AuditStore, StoreError, default_db_path
 from yesman.tmux import ControlClient, PaneInfo, TmuxError, TmuxServer, process_trees
@@ -74,6 +81,14 @@ def watch(
         bool,
         typer.Option("--restart", help="Restart Claude Code when it exits (with backoff)."),
     ] = False,
+    agent_cmd: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agent-cmd",
+            help="Also treat a process whose command line contains this text as the agent "
+            "(for wrappers around Claude Code). Repeatable.",
+        ),
+    ] = None,
     live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live view.")] = True,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
@@ -99,6 +114,7 @@ def watch(
                 targets=targets or [],
                 settings=settings,
                 restart=RestartPolicy(enabled=restart),
+                matcher=_matcher(agent_cmd or []),
                 live=live,
             )
         )
@@ -106,6 +122,48 @@ def watch(
         raise _fail(console, str(exc)) from None
     except TmuxError as exc:
         raise _fail(console, str(exc)) from None
+
+
+def _matcher(extra: list[str]) -> ProcessMatcher:
+    if not extra:
+        return is_claude_code
+
+    def matches(name: str, cmdline: Sequence[str]) -> bool:
+        return is_claude_code(name, cmdline) or any(
+            text in arg for text in extra for arg in cmdline
+        )
+
+    return matches
+
+
+def _event_line(event: Event) -> str:
+    """One plain line per answer or hold, for --no-live output and logs."""
+    data = event.data
+    prompt = data.get("prompt") or {}
+    what = prompt.get("target") or prompt.get("question") or prompt.get("kind", "")
+    where = f"{data.get('session', '?')} {data.get('pane_id', '')}"
+    tool = prompt.get("tool") or prompt.get("kind", "")
+    if event.type is EventType.RESPONSE_SENT:
+        keys = "+".join(data.get("keys", []))
+        return f"answered {where}: {tool} {what!r} with {keys} ({data.get('rule')})"
+    return f"HELD {where}: {tool} {what!r}: {data.get('reason')}"
+
+
+async def _live_view(
+    console: Console,
+    supervisor: MonitorSupervisor,
+    held: HeldLog,
+    header: str,
+    stop: asyncio.Event,
+) -> None:
+    view = watch_view(supervisor.watched(), {}, held, header)
+    with Live(view, console=console, refresh_per_second=4) as screen:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.5)
+            screen.update(
+                watch_view(supervisor.watched(), supervisor.get_component_metrics(), held, header)
+            )
 
 
 async def _watch(
@@ -117,6 +175,7 @@ async def _watch(
     targets: list[str],
     settings: MonitorSettings,
     restart: RestartPolicy,
+    matcher: ProcessMatcher,
     live: bool,
 ) -> None:
     stop = asyncio.Event()
@@ -135,30 +194,25 @@ async def _watch(
                 targets=targets,
                 settings=settings,
                 restart=restart,
+                matcher=matcher,
             )
             mode = " [dry run: no keys are sent]" if settings.dry_run else ""
             header = (
                 f"yesman watching {server.describe()} with {policy.source}{mode}; "
                 f"audit: {db}. Ctrl-C to stop."
             )
+            if not live:
+                console.print(header, soft_wrap=True, markup=False)
+                for kind in (EventType.RESPONSE_SENT, EventType.PROMPT_HELD):
+                    bus.subscribe(
+                        kind,
+                        lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
+                    )
             async with supervisor:
-                if not live:
-                    console.print(header)
+                if live:
+                    await _live_view(console, supervisor, held, header, stop)
+                else:
                     await stop.wait()
-                    return
-                view = watch_view(supervisor.watched(), {}, held, header)
-                with Live(view, console=console, refresh_per_second=4) as screen:
-                    while not stop.is_set():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), timeout=0.5)
-                        screen.update(
-                            watch_view(
-                                supervisor.watched(),
-                                supervisor.get_component_metrics(),
-                                held,
-                                header,
-                            )
-                        )
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

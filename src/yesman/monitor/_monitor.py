@@ -82,6 +82,10 @@ class MonitorSettings:
     """Timing and behaviour knobs of one monitor (seconds)."""
 
     confirm_delay: float = 0.015
+    # Claude Code 2.1 drops keys that arrive within ~200 ms of drawing a dialog (measured: 6 of
+    # 6 lost at 0-100 ms, 12 of 12 taken at >= 200 ms), so a dialog must be this old, counted
+    # from its first output, before its answer is typed.
+    min_dialog_age: float = 0.25
     verify_timeout: float = 2.0
     verify_poll: float = 0.05
     reanswer_guard: float = 1.0
@@ -449,8 +453,9 @@ class AsyncClaudeMonitor:
             self._schedule_recheck(self.settings.reanswer_guard)
             return None
         # A second capture a moment later must show the very same dialog, so a half-drawn or
-        # fleeting one is never answered.
-        await asyncio.sleep(self.settings.confirm_delay)
+        # fleeting one is never answered; it also waits out the agent's input guard.
+        guard = seen_at + self.settings.min_dialog_age - time.monotonic()
+        await asyncio.sleep(max(self.settings.confirm_delay, guard))
         async with self.tracker.track("content_capture"):
             text = await self.session_manager.capture()
         async with self.tracker.track("prompt_detection"):

@@ -19,7 +19,8 @@ __all__ = ["Guards", "Rule", "SessionOverride", "pick_option"]
 
 # Options that answer "yes" for longer than this one dialog.
 _ALWAYS_RE: Final = re.compile(
-    r"(?i)don't ask again|do not ask again|always|allow all|during this session|all future"
+    r"(?i)don['’]t ask again|do not ask again|always|allow all|during this session|all future"
+    r"|for this session|switch to|auto mode|accept edits"
 )
 # Names a user may write for the same tool: Claude Code's own tool name and the dialog header.
 TOOL_ALIASES: Final = {"webfetch": "fetch", "askuserquestion": "question", "exitplanmode": "plan"}

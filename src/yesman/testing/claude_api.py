@@ -253,6 +253,8 @@ class ClaudeApiStandIn:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self._closing:
+            raise RuntimeError("this stand-in was closed; create a new one")
         if self._server is not None:
             return
         self._server = await asyncio.start_server(self._serve, self._host, self._port)
@@ -318,7 +320,16 @@ class ClaudeApiStandIn:
             self._sticky = (error, left - 1) if left > 1 else None
             return error
         step = self._script.popleft() if self._script else self._default
-        turn = step if isinstance(step, ToolUse | TextReply | ApiError) else step(body)
+        if isinstance(step, ToolUse | TextReply | ApiError):
+            turn: Turn = step
+        else:
+            try:
+                turn = step(body)
+            except Exception as exc:
+                # A broken script step must not kill the connection silently: answer with an
+                # error the test will see on screen and in the log.
+                logger.exception("script step %r failed", step)
+                turn = ApiError(500, f"stand-in script step failed: {exc!r}")
         if isinstance(turn, ApiError) and turn.times > 1:
             self._sticky = (turn, turn.times - 1)
         return turn

@@ -211,6 +211,8 @@ class ClaudeLaunch:
     session: str | None = None
     binary: Path | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    # Keep the pane (dead) after Claude Code exits, so its last screen can be inspected.
+    keep_dead_pane: bool = True
 
 
 async def _tmux(socket: str, *args: str) -> str:
@@ -280,9 +282,10 @@ async def start_claude(launch: ClaudeLaunch) -> str:
         pane = out.strip()
     # Without focus events Claude Code prints a tmux hint above its input box.
     await _tmux(launch.socket, "set-option", "-g", "focus-events", "on")
-    # A fixed size, whatever clients attach later; keep the pane after exit for post-mortems.
+    # A fixed size, whatever clients attach later.
     await _tmux(launch.socket, "set-option", "-w", "-t", pane, "window-size", "manual")
-    await _tmux(launch.socket, "set-option", "-w", "-t", pane, "remain-on-exit", "on")
+    if launch.keep_dead_pane:
+        await _tmux(launch.socket, "set-option", "-w", "-t", pane, "remain-on-exit", "on")
     return pane
 
 

@@ -1,7 +1,5 @@
 """parse_screen against real captures, hand-made cases and targeted shapes."""
 
-# ruff: noqa: RUF001  (screens hold Claude Code's highlight glyph U+276F on purpose)
-
 from __future__ import annotations
 
 import pytest

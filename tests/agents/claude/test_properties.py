@@ -1,8 +1,6 @@
 """Property tests: no input crashes the parser, escapes change nothing, and only a complete dialog
 at the bottom of the screen can ever lead to typing."""
 
-# ruff: noqa: RUF001  (screens hold Claude Code's highlight glyph U+276F on purpose)
-
 from __future__ import annotations
 
 import re
