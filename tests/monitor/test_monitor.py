@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +13,13 @@ from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
     AsyncClaudeMonitor,
     ClaudeProcessController,
+    MonitorSettings,
     SessionManager,
     StatusManager,
 )
+from yesman.store import AuditStore
 from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing.tmux import PrivateTmuxServer, eventually_async
 from yesman.tmux import ControlClient
 
 pytestmark = pytest.mark.tmux
@@ -107,3 +109,45 @@ async def test_monitor_context_manager_reports_and_seed_knobs(
     assert data["session_name"] == "work"
     assert "content_capture" in data["component_response_times"]
     assert [k["key"] for k in agent.events("key")] == ["1"]
+
+
+async def test_an_answer_that_does_not_take_is_retried_once_then_held_with_an_alert(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    # A pane that shows a real captured dialog and ignores every key: the answer can't take.
+    screen = Path(__file__).parents[1] / "agents/claude/corpus/bash_short_w120.txt"
+    pane = tmux.new_session(
+        "stuck", ["sh", "-c", f"stty -echo; cat '{screen}'; exec sleep 600"], width=120, height=40
+    )
+    held: list[Event] = []
+    async with (
+        ControlClient(tmux.server) as client,
+        AsyncEventBus(metrics_interval=0) as bus,
+        AuditStore.open(tmp_path / "audit.db") as audit,
+    ):
+        bus.subscribe(EventType.PROMPT_HELD, held.append)
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        session = SessionManager(client, info)
+        monitor = AsyncClaudeMonitor(
+            session,
+            ClaudeProcessController(session, matcher=lambda name, argv: "sleep" in argv[:1]),
+            StatusManager(),
+            bus,
+            audit=audit,
+            settings=MonitorSettings(verify_timeout=0.4, performance_interval=0),
+        )
+        async with monitor:
+            await eventually_async(_async_len(held), timeout=10)
+            await bus.join()
+        records = await audit.list_decisions()
+    assert [e.data["alert"] for e in held] == [True]
+    assert "did not take after a retry" in held[0].data["reason"]
+    assert monitor.tracker.get_component_metrics()["response_sending"].sample_count == 2
+    assert [(r.action, r.keys, r.verified) for r in records] == [("answer", ("1",), False)]
+
+
+def _async_len(items: list[Event]) -> Callable[[], Awaitable[int]]:
+    async def check() -> int:
+        return len(items)
+
+    return check

@@ -510,7 +510,7 @@ class AsyncClaudeMonitor:
                 await self.session_manager.send_keys(*decision.keys)
             sent = time.monotonic()
             dialog.answered_at = sent
-            self._recent[dialog.prompt.fingerprint] = sent
+            self._remember_answer(dialog.prompt.fingerprint, sent)
             latency_ms = (sent - dialog.first_seen) * 1000.0
             self._publish(
                 EventType.RESPONSE_SENT,
@@ -538,39 +538,45 @@ class AsyncClaudeMonitor:
         """Did the answer take? Retry once if the very same dialog is still up, then hold."""
         decision = dialog.decision
         assert decision is not None
-        for attempt in (1, 2):
-            if await self._wait_dialog_gone(dialog.prompt.fingerprint):
-                self.notify_changed()  # process the screen that replaced the dialog
-                return True
-            if attempt == 1:
-                log.warning(
-                    "pane %s: the answer %s did not take within %.1fs; retrying once",
-                    self.pane_id,
-                    decision.keys,
-                    self.settings.verify_timeout,
-                    extra={"pane_id": self.pane_id, "rule": decision.rule},
-                )
-                async with self.tracker.track("response_sending"):
-                    await self.session_manager.send_keys(*decision.keys)
-        reason = (
-            f"answer {'+'.join(decision.keys)} did not take after a retry; "
-            "a human must look at this pane"
-        )
+        outcome = await self._wait_dialog_gone(dialog.prompt.fingerprint)
+        if outcome == "still":
+            log.warning(
+                "pane %s: the answer %s did not take within %.1fs; retrying once",
+                self.pane_id,
+                decision.keys,
+                self.settings.verify_timeout,
+                extra={"pane_id": self.pane_id, "rule": decision.rule},
+            )
+            async with self.tracker.track("response_sending"):
+                await self.session_manager.send_keys(*decision.keys)
+            outcome = await self._wait_dialog_gone(dialog.prompt.fingerprint)
+        if outcome == "gone":
+            self.notify_changed()  # process the screen that replaced the dialog
+            return True
+        if outcome == "still":
+            reason = f"answer {'+'.join(decision.keys)} did not take after a retry"
+        else:
+            reason = (
+                f"cannot tell whether answer {'+'.join(decision.keys)} took (screen unreadable)"
+            )
+        reason += "; a human must look at this pane"
         log.error("pane %s: %s", self.pane_id, reason, extra={"pane_id": self.pane_id})
         self._hold(dialog, reason, rule="verify_failed", alert=True)
         return False
 
-    async def _wait_dialog_gone(self, fingerprint: str) -> bool:
+    async def _wait_dialog_gone(self, fingerprint: str) -> str:
+        """ "gone" once a capture shows something definite instead of the dialog; at the
+        timeout, "still" if the last capture showed the very same dialog, else "unclear"."""
         deadline = time.monotonic() + self.settings.verify_timeout
         while True:
             screen = self._parse(await self.session_manager.capture())
-            gone = screen.prompt is None or screen.prompt.fingerprint != fingerprint
+            same = screen.prompt is not None and screen.prompt.fingerprint == fingerprint
             # An unreadable screen proves nothing; a definite other state or dialog does.
-            if gone and (screen.state is not ScreenState.UNKNOWN or screen.prompt is not None):
-                return True
+            if not same and (screen.state is not ScreenState.UNKNOWN or screen.prompt is not None):
+                return "gone"
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False
+                return "still" if same else "unclear"
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
@@ -619,6 +625,13 @@ class AsyncClaudeMonitor:
         except Exception:
             log.exception("pane %s: could not write the decision record", self.pane_id)
             return None
+
+    def _remember_answer(self, fingerprint: str, when: float) -> None:
+        # Only answers younger than the guard matter; forget the rest so this stays small.
+        horizon = when - self.settings.reanswer_guard
+        for old in [fp for fp, t in self._recent.items() if t < horizon]:
+            del self._recent[old]
+        self._recent[fingerprint] = when
 
     def _schedule_recheck(self, delay: float) -> None:
         if self._recheck is not None:
