@@ -95,6 +95,14 @@ async def test_monitor_context_manager_reports_and_seed_knobs(
             await agent.wait_for("idle")
             await asyncio.sleep(0.8)
             await bus.join()
+            # The seed's recording methods land in the same statistics.
+            monitor._record_component_timing("content_capture", 150.0, False)
+            monitor._record_component_network_io("response_sending", 1000, 2000, 0.5)
+            stats = monitor._get_component_metrics()
+            assert stats["content_capture"]["max_ms"] == pytest.approx(150.0)
+            assert stats["content_capture"]["error_count"] == 1
+            assert stats["response_sending"]["bytes_received"] == 2000
+            assert monitor._measure_memory_usage() > 10
     assert reports, "PERFORMANCE_METRICS every _performance_interval seconds"
     data = reports[-1].data
     for key in (

@@ -3,15 +3,10 @@
 `get_event_bus()` gives the process-wide default; everything else takes a bus as an argument.
 """
 
-from yesman.bus._bus import (
-    AsyncEventBus,
-    EventHandler,
-    HandlerResult,
-    OverflowPolicy,
-    Subscription,
-)
+from yesman.bus._bus import AsyncEventBus, OverflowPolicy
 from yesman.bus._default import get_event_bus, reset_event_bus, set_event_bus
 from yesman.bus._events import Event, EventPriority, EventType
+from yesman.bus._handlers import EventHandler, HandlerResult, Subscription
 from yesman.bus._metrics import EventMetrics
 
 __all__ = [

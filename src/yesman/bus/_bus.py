@@ -32,26 +32,24 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from types import MappingProxyType, TracebackType
-from typing import Any, Self
+from typing import Self
 
 from yesman.bus._events import Event, EventPriority, EventType
+from yesman.bus._handlers import (
+    EventHandler,
+    HandlerEntry,
+    HandlerResult,
+    LogLimiter,
+    Subscription,
+    handler_name,
+    is_async_callable,
+)
 from yesman.bus._metrics import EventMetrics
 
-__all__ = [
-    "AsyncEventBus",
-    "EventHandler",
-    "HandlerResult",
-    "OverflowPolicy",
-    "Subscription",
-]
+__all__ = ["AsyncEventBus", "OverflowPolicy"]
 
 log = logging.getLogger(__name__)
-
-EventHandler = Callable[[Event], Any] | Callable[[Event], Awaitable[Any]]
-"""A subscriber: a sync or async callable taking the `Event`."""
 
 WILDCARD = "*"
 _PRIORITIES = tuple(EventPriority)  # ascending: LOW .. CRITICAL
@@ -71,85 +69,6 @@ class _State(enum.Enum):
     RUNNING = "running"
     STOPPING = "stopping"
     STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class HandlerResult:
-    """What one handler did with an event passed to `publish_and_wait`."""
-
-    handler: str
-    result: Any = None
-    error: BaseException | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-@dataclass(frozen=True, slots=True)
-class _Handler:
-    func: EventHandler
-    is_async: bool
-    name: str
-
-
-def _handler_name(func: Callable[..., Any]) -> str:
-    name = getattr(func, "__qualname__", None) or type(func).__qualname__
-    module = getattr(func, "__module__", None)
-    return f"{module}.{name}" if module else str(name)
-
-
-def _is_async_callable(func: Callable[..., Any]) -> bool:
-    while hasattr(func, "func"):  # functools.partial and friends
-        func = func.func
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(func, "__call__", None)  # noqa: B004 (callable objects with async __call__)
-    )
-
-
-class Subscription:
-    """Returned by `subscribe`; call `unsubscribe()` (or use it as a context manager) to stop."""
-
-    __slots__ = ("_bus", "_event_type", "_handler")
-
-    def __init__(self, bus: AsyncEventBus, event_type: str, handler: _Handler) -> None:
-        self._bus = bus
-        self._event_type = event_type
-        self._handler = handler
-
-    @property
-    def event_type(self) -> str:
-        return self._event_type
-
-    def unsubscribe(self) -> bool:
-        """Remove the handler. Returns False when it was already removed."""
-        return self._bus._remove_handler(self._event_type, self._handler)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.unsubscribe()
-
-
-class _LogLimiter:
-    """Logs the first occurrence, then at most once per `period` with a count of the rest."""
-
-    __slots__ = ("_last", "_period", "_suppressed")
-
-    def __init__(self, period: float = 1.0) -> None:
-        self._period = period
-        self._last = -math.inf
-        self._suppressed = 0
-
-    def should_log(self) -> tuple[bool, int]:
-        now = time.monotonic()
-        if now - self._last >= self._period:
-            suppressed, self._suppressed = self._suppressed, 0
-            self._last = now
-            return True, suppressed
-        self._suppressed += 1
-        return False, 0
 
 
 class AsyncEventBus:
@@ -208,8 +127,8 @@ class AsyncEventBus:
         self._unfinished = 0  # queued + being handled
         self._join_waiters: list[asyncio.Future[None]] = []
 
-        self._handlers: dict[str, list[_Handler]] = {}
-        self._dispatch: dict[str, tuple[_Handler, ...]] = {}
+        self._handlers: dict[str, list[HandlerEntry]] = {}
+        self._dispatch: dict[str, tuple[HandlerEntry, ...]] = {}
 
         self._state = _State.NEW
         self._refusing = False  # True while stopping or stopped; one check on the hot path
@@ -232,8 +151,8 @@ class AsyncEventBus:
         self._peak_depth = 0
         self._depth_history: deque[int] = deque(maxlen=queue_history_size)
         self._rate_samples: deque[tuple[float, int]] = deque()
-        self._overflow_log = _LogLimiter()
-        self._handler_error_logs: dict[str, _LogLimiter] = {}
+        self._overflow_log = LogLimiter()
+        self._handler_error_logs: dict[str, LogLimiter] = {}
 
     # ------------------------------------------------------------------ configuration
 
@@ -376,10 +295,10 @@ class AsyncEventBus:
         if not callable(handler):
             raise TypeError(f"handler must be callable, got {type(handler).__name__}")
         key = self._type_key(event_type)
-        entry = _Handler(handler, _is_async_callable(handler), _handler_name(handler))
+        entry = HandlerEntry(handler, is_async_callable(handler), handler_name(handler))
         self._handlers.setdefault(key, []).append(entry)
         self._dispatch.clear()
-        return Subscription(self, key, entry)
+        return Subscription(lambda: self._remove_handler(key, entry), key)
 
     def unsubscribe(self, event_type: EventType | str, handler: EventHandler) -> bool:
         """Remove the first subscription of `handler` to `event_type`; False if there was none."""
@@ -389,7 +308,7 @@ class AsyncEventBus:
                 return self._remove_handler(key, entry)
         return False
 
-    def _remove_handler(self, key: str, entry: _Handler) -> bool:
+    def _remove_handler(self, key: str, entry: HandlerEntry) -> bool:
         entries = self._handlers.get(key)
         if not entries or entry not in entries:
             return False
@@ -410,7 +329,7 @@ class AsyncEventBus:
             return event_type
         raise TypeError(f"event_type must be an EventType or '*', got {type(event_type).__name__}")
 
-    def _handlers_for(self, event_type: str) -> tuple[_Handler, ...]:
+    def _handlers_for(self, event_type: str) -> tuple[HandlerEntry, ...]:
         handlers = self._dispatch.get(event_type)
         if handlers is None:
             handlers = tuple(self._handlers.get(event_type, ())) + tuple(
@@ -525,7 +444,7 @@ class AsyncEventBus:
         self._processing_seconds += time.perf_counter() - started
         return results
 
-    async def _call_for_result(self, handler: _Handler, event: Event) -> HandlerResult:
+    async def _call_for_result(self, handler: HandlerEntry, event: Event) -> HandlerResult:
         self._direct_calls += 1
         try:
             result = handler.func(event)
@@ -598,9 +517,9 @@ class AsyncEventBus:
                 getter.set_result(None)
                 return
 
-    def _handler_failed(self, handler: _Handler, event: Event, exc: BaseException) -> None:
+    def _handler_failed(self, handler: HandlerEntry, event: Event, exc: BaseException) -> None:
         self._handler_errors += 1
-        limiter = self._handler_error_logs.setdefault(handler.name, _LogLimiter())
+        limiter = self._handler_error_logs.setdefault(handler.name, LogLimiter())
         ok, suppressed = limiter.should_log()
         if ok:
             log.error(

@@ -42,13 +42,12 @@ from yesman.agents import AgentScreen, Prompt, ScreenState
 from yesman.agents.claude import parse_screen
 from yesman.bus import AsyncEventBus, Event, EventPriority, EventType
 from yesman.metrics import (
-    ComponentMetrics,
     ComponentTracker,
-    HostNetworkDelta,
     PerformanceReporter,
 )
 from yesman.monitor._automation import AutomationAnalyzer
 from yesman.monitor._process import ClaudeProcessController
+from yesman.monitor._seed import SeedMetricsMixin
 from yesman.monitor._session import SessionManager
 from yesman.monitor._status import StatusManager
 from yesman.policy import Action, Decision, Policy, PolicyContext
@@ -108,7 +107,7 @@ class _Dialog:
     record_id: int | None = None
 
 
-class AsyncClaudeMonitor:
+class AsyncClaudeMonitor(SeedMetricsMixin):
     """Watches one tmux pane running Claude Code.
 
     The three collaborators are the seed's: `session_manager` reaches the pane,
@@ -191,42 +190,9 @@ class AsyncClaudeMonitor:
             self._reporter.interval = seconds
 
     @property
-    def _component_timings(self) -> Any:
-        return self.tracker._component_timings
-
-    @property
     def loops(self) -> int:
         """Pipeline runs so far."""
         return self._loops
-
-    def _record_component_timing(self, component: str, duration_ms: float, success: bool) -> None:
-        self.tracker._record_component_timing(component, duration_ms, success)
-
-    def _record_component_memory(self, component: str, memory_delta_mb: float) -> None:
-        self.tracker._record_component_memory(component, memory_delta_mb)
-
-    def _record_component_cpu(self, component: str, cpu_percent: float) -> None:
-        self.tracker._record_component_cpu(component, cpu_percent)
-
-    def _record_component_network_io(
-        self, component: str, sent: int, recv: int, duration: float
-    ) -> None:
-        self.tracker._record_component_network_io(component, sent, recv, duration)
-
-    def _get_component_metrics(self) -> dict[str, dict[str, Any]]:
-        return self.tracker._get_component_metrics()
-
-    def get_component_metrics(self) -> dict[str, ComponentMetrics]:
-        return self.tracker.get_component_metrics()
-
-    def _measure_memory_usage(self) -> float:
-        return self.tracker._measure_memory_usage()
-
-    def _measure_cpu_usage(self) -> float:
-        return self.tracker._measure_cpu_usage()
-
-    def _measure_network_io_delta(self) -> HostNetworkDelta:
-        return self.tracker._measure_network_io_delta()
 
     # ------------------------------------------------------------------ lifecycle
 
