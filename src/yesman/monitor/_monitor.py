@@ -368,7 +368,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
                         **ctx.details,
                     },
                 )
-        if not running:
+        if not running and self.process_controller.restart_policy.enabled:
             restarted = await self.process_controller.maybe_restart()
             if restarted:
                 self._publish(
@@ -376,6 +376,10 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
                     {"context": "claude_restarted", "summary": f"restarted with {restarted!r}"},
                     priority=EventPriority.HIGH,
                 )
+            # Look again when the next attempt is allowed (or to see the restart took).
+            delay = self.process_controller.next_attempt_in()
+            if delay is not None:
+                self._schedule_recheck(max(delay, 0.5))
 
     def _note_state(self, screen: AgentScreen, running: bool) -> None:
         state = screen.state if running else ScreenState.UNKNOWN

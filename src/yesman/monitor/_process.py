@@ -122,6 +122,15 @@ class ClaudeProcessController:
         tree = process_tree(pane_pid)
         return len(tree) == 1 and tree[0].name in _SHELLS
 
+    def next_attempt_in(self) -> float | None:
+        """Seconds until a restart may be tried again; None when the budget is spent."""
+        policy = self._restart
+        now = time.monotonic()
+        live = [t for t in self._attempts if now - t <= policy.budget_window]
+        if len(live) >= policy.budget:
+            return None
+        return max(0.0, self._next_allowed - now)
+
     async def maybe_restart(self) -> str | None:
         """Restart the agent if the policy allows it now; returns what was done, or None."""
         policy = self._restart
