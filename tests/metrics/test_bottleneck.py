@@ -30,7 +30,17 @@ def test_message_matches_the_seed_character_for_character() -> None:
     [
         pytest.param(lambda t: t.record_component_timing("c", 150.0), ("latency",), id="slow"),
         pytest.param(lambda t: t.record_component_memory("c", 6.0), ("memory",), id="memory"),
-        pytest.param(lambda t: t.record_component_cpu("c", 75.0), ("cpu",), id="cpu"),
+        pytest.param(
+            lambda t: (t.record_component_timing("c", 40.0), t.record_component_cpu("c", 75.0)),
+            ("cpu",),
+            id="cpu",
+        ),
+        pytest.param(
+            # 75 % of a 1 ms step is 0.75 ms of CPU: busy, but not holding the loop.
+            lambda t: (t.record_component_timing("c", 1.0), t.record_component_cpu("c", 75.0)),
+            (),
+            id="short-busy-step-is-fine",
+        ),
         pytest.param(
             lambda t: t.record_component_network_io("c", 3 * 1024 * 1024, 0, 1.0), ("io",), id="io"
         ),
