@@ -47,7 +47,8 @@ def metrics_table(m: EventMetrics, title: str = "EventMetrics") -> Table:
         elif name == "events_by_type":
             text = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
         elif isinstance(value, float):
-            text = _ms(value) if name.endswith("_ms") else f"{value:,.3f}"
+            in_ms = name.endswith("_ms") or name == "average_processing_time"
+            text = _ms(value) if in_ms else f"{value:,.3f}"
         else:
             text = f"{value:,}" if isinstance(value, int) else str(value)
         table.add_row(name, text)
