@@ -197,7 +197,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
     # ------------------------------------------------------------------ lifecycle
 
     async def start_monitoring_async(self) -> None:
-        """Start watching; returns once the first look at the pane is done."""
+        """Start watching; returns at once, with the first look at the pane already queued."""
         if self._runner is not None and not self._runner.done():
             return
         self._closed.clear()
@@ -296,7 +296,9 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
                     follower = None
                     if self._follow_changes:
                         follower = tg.create_task(self._follow(), name="yesman.monitor.changes")
-                    await self._process_change(time.monotonic())
+                    # The first look runs in the loop, so starting never waits for an answer
+                    # (with its guard and verification) and a supervisor is never held up.
+                    self.notify_changed()
                     ready.set()
                     await self._loop()
                     if follower is not None:
