@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from yesman.monitor import (
     SessionManager,
     StatusManager,
 )
-from yesman.store import AuditStore
+from yesman.store import AuditStore, DecisionRecord
 from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer, eventually_async
 from yesman.tmux import ControlClient
@@ -159,3 +160,47 @@ def _async_len(items: list[Event]) -> Callable[[], Awaitable[int]]:
         return len(items)
 
     return check
+
+
+class RecordingSink:
+    """An audit sink (the monitor's public seam) that notes the order of writes."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    async def record(self, rec: DecisionRecord) -> DecisionRecord:
+        self.calls.append(("record", (rec.action, rec.keys, rec.answered_at)))
+        return dataclasses.replace(rec, id=len(self.calls))
+
+    async def update_answered(
+        self, decision_id: int, *, keys: tuple[str, ...], answered_at: float, latency_ms: float
+    ) -> bool:
+        self.calls.append(("answered", keys))
+        return True
+
+    async def update_verified(self, decision_id: int, verified: bool) -> bool:
+        self.calls.append(("verified", verified))
+        return True
+
+
+async def test_the_decision_is_written_before_any_key_is_typed(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash")
+    sink = RecordingSink()
+    async with ControlClient(tmux.server) as client:
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        session = SessionManager(client, info)
+        monitor = AsyncClaudeMonitor(
+            session,
+            ClaudeProcessController(session, matcher=is_agent_or_simulation),
+            StatusManager(),
+            audit=sink,
+        )
+        async with monitor:
+            await agent.wait_for("idle")
+    assert sink.calls == [
+        ("record", ("answer", (), None)),
+        ("answered", ("1",)),
+        ("verified", True),
+    ]

@@ -278,3 +278,23 @@ async def test_cancelled_open_and_close_leave_no_thread_behind(tmp_path: Path) -
     assert not [t for t in threading.enumerate() if t.name.startswith("yesman-store:")]
     async with AuditStore.open(path) as again:
         assert await again.count_decisions() == 1
+
+
+async def test_update_answered_fills_in_the_keys_sent(tmp_path: Path) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        rec = await store.record(
+            DecisionRecord(
+                session="s", pane="%1", prompt_kind="tool_permission", action="answer",
+                first_seen=1000.0,
+            )
+        )  # fmt: skip
+        assert rec.id is not None
+        assert (rec.keys, rec.answered_at) == ((), None)
+        assert await store.update_answered(
+            rec.id, keys=("1",), answered_at=1000.3, latency_ms=300.0
+        )
+        assert not await store.update_answered(
+            rec.id + 99, keys=("1",), answered_at=1.0, latency_ms=1.0
+        )
+        (row,) = await store.list_decisions()
+    assert (row.keys, row.answered_at, row.latency_ms) == (("1",), 1000.3, 300.0)

@@ -73,6 +73,15 @@ class DecisionSink(Protocol):
 
     async def record(self, rec: DecisionRecord) -> DecisionRecord: ...
 
+    async def update_answered(
+        self,
+        decision_id: int,
+        *,
+        keys: tuple[str, ...],
+        answered_at: float,
+        latency_ms: float,
+    ) -> bool: ...
+
     async def update_verified(self, decision_id: int, verified: bool) -> bool: ...
 
 
@@ -476,6 +485,10 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
         assert decision is not None
         action = decision.action
         will_send = action in (Action.ANSWER, Action.DENY) and decision.sends_keys
+        # Written before anything is typed: if the watcher dies mid-answer, the row says
+        # what it decided and (truthfully) that no keys were sent.
+        record = await self._record(dialog)
+        record_id = record.id if record is not None else None
         latency_ms: float | None = None
         if will_send:
             async with self.tracker.track("response_sending"):
@@ -495,16 +508,22 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
                 },
                 correlation_id=dialog.correlation_id,
             )
+            if record_id is not None and self._audit is not None:
+                await self._audit.update_answered(
+                    record_id,
+                    keys=tuple(decision.keys),
+                    answered_at=_wall(sent),
+                    latency_ms=latency_ms,
+                )
         elif action is Action.HOLD:
             self._hold(dialog, decision.reason, rule=decision.rule)
         self.status_manager.record_decision(
             action.value, decision.rule, decision.reason, latency_ms
         )
-        record = await self._record(dialog, latency_ms=latency_ms)
         if will_send:
             verified = await self._verify(dialog)
-            if record is not None and record.id is not None and self._audit is not None:
-                await self._audit.update_verified(record.id, verified)
+            if record_id is not None and self._audit is not None:
+                await self._audit.update_verified(record_id, verified)
 
     async def _verify(self, dialog: _Dialog) -> bool:
         """Did the answer take? Retry once if the very same dialog is still up, then hold."""
@@ -568,12 +587,11 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
             correlation_id=dialog.correlation_id,
         )
 
-    async def _record(self, dialog: _Dialog, *, latency_ms: float | None) -> DecisionRecord | None:
+    async def _record(self, dialog: _Dialog) -> DecisionRecord | None:
         if self._audit is None or dialog.decision is None:
             return None
         decision = dialog.decision
         prompt = dialog.prompt
-        sent = dialog.answered_at is not None
         rec = DecisionRecord(
             session=self.session_name,
             pane=self.pane_id,
@@ -583,11 +601,8 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
             tool=prompt.tool or "",
             target=prompt.target or "",
             options=tuple(f"{o.number}. {o.text}" for o in prompt.options),
-            keys=tuple(decision.keys) if sent else (),
             rule=decision.rule,
             reason=decision.reason,
-            answered_at=_wall(dialog.answered_at) if dialog.answered_at is not None else None,
-            latency_ms=latency_ms,
             dry_run=decision.dry_run,
             fingerprint=prompt.fingerprint,
             correlation_id=dialog.correlation_id,

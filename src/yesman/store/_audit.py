@@ -214,6 +214,30 @@ class AuditStore:
 
         return await self._write(run)
 
+    async def update_answered(
+        self,
+        decision_id: int,
+        *,
+        keys: tuple[str, ...],
+        answered_at: float,
+        latency_ms: float,
+    ) -> bool:
+        """Record that decision `decision_id`'s keys were sent; False if there is no such row.
+
+        The watcher writes a decision before it types anything and this afterwards, so a crash
+        in between leaves a row that truthfully shows no keys sent.
+        """
+        sent = json.dumps(list(keys))
+
+        def run(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
+                "UPDATE decisions SET keys = ?, answered_at = ?, latency_ms = ? WHERE id = ?",
+                (sent, answered_at, latency_ms, decision_id),
+            )
+            return cur.rowcount == 1
+
+        return await self._write(run)
+
     async def list_decisions(
         self, limit: int = 100, since: float | None = None, session: str | None = None
     ) -> list[DecisionRecord]:
