@@ -99,6 +99,7 @@ class MonitorSupervisor:
         self._restart = restart
         self._recheck_interval = recheck_interval
         self._require_server = require_server
+        self._was_connected = False
         # A short quiet period: the parser only accepts complete dialogs and the monitor
         # re-captures before answering, so waiting longer for output to settle buys nothing.
         self._control_config = control or ControlConfig(
@@ -194,6 +195,7 @@ class MonitorSupervisor:
 
     async def _serve(self, client: ControlClient) -> None:
         self._client = client
+        self._was_connected = client.connected
         try:
             async with asyncio.TaskGroup() as tg:
                 routers = [
@@ -356,8 +358,12 @@ class MonitorSupervisor:
                 {"error": f"tmux server lost: {note.reason}", "server": note.server},
                 priority=EventPriority.HIGH,
             )
-        elif isinstance(note, ServerConnected) and note.attempt > 0:
-            log.warning("reconnected to tmux server %s after %.1fs", note.server, note.downtime)
+        elif isinstance(note, ServerConnected):
+            if self._was_connected:
+                log.warning("reconnected to tmux server %s after %.1fs", note.server, note.downtime)
+            else:
+                log.info("connected to tmux server %s", note.server)
+            self._was_connected = True
             client = self._client
             if client is not None:
                 panes = await client.list_panes()
