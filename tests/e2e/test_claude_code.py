@@ -8,7 +8,9 @@ tool result, the audit trail, and the events on the bus.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -280,3 +282,19 @@ async def test_tmux_server_killed_mid_watch(rig: Rig) -> None:
         await until(lambda: not supervisor.monitors, what="the watch to end")
         await until(lambda: len(errors), what="the lost-server event")
     assert "tmux server lost" in errors[0].data["error"]
+
+
+async def test_status_shows_the_claude_pane_and_its_dialog(rig: Rig) -> None:
+    held = rig.events(EventType.PROMPT_HELD)
+    async with rig.supervisor():
+        pane = await rig.launch(ToolUse("Bash", {"command": "rm -rf /", "description": "x"}))
+        await until(lambda: len(held), what="the dialog")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "yesman.cli", "status", "-L", rig.tmux.socket_name, "--json",
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await proc.communicate()
+    rows = json.loads(out)
+    assert [(r["pane_id"], r["state"]) for r in rows] == [(pane, "waiting")]
+    assert rows[0]["prompt"]["tool"] == "Bash"
+    assert rows[0]["prompt"]["target"] == "rm -rf /"
