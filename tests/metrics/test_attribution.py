@@ -42,6 +42,32 @@ async def test_busy_component_is_charged_its_cpu_and_sleeper_nothing() -> None:
     assert metrics["A"].cpu_approximate_count == metrics["B"].cpu_approximate_count == 0
 
 
+async def test_nested_operations_are_charged_inclusively_across_steps() -> None:
+    async with ComponentTracker() as tracker:
+
+        async def outer() -> None:
+            async with tracker.track("outer"):
+                burn(0.01)
+                await asyncio.sleep(0.001)
+                async with tracker.track("inner"):
+                    for _ in range(2):
+                        burn(0.01)
+                        await asyncio.sleep(0.001)
+
+        async def other() -> None:
+            for _ in range(3):
+                burn(0.01)
+                await asyncio.sleep(0.001)
+
+        async with asyncio.TaskGroup() as tg:
+            tg.create_task(outer())
+            tg.create_task(other())
+        metrics = tracker.get_component_metrics()
+
+    assert metrics["inner"].total_cpu_seconds == pytest.approx(0.02, rel=0.2)
+    assert metrics["outer"].total_cpu_seconds == pytest.approx(0.03, rel=0.2)
+
+
 async def test_cpu_of_child_tasks_counts_for_the_component_that_started_them() -> None:
     async with ComponentTracker() as tracker:
 

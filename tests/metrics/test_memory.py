@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from yesman.metrics import ComponentTracker
-from yesman.metrics._memory import MB, RssReader, looks_like_leak
+from yesman.metrics._memory import MB, RssReader, looks_like_leak, resident_pages
 
 
 def resident(size: int) -> mmap.mmap:
@@ -34,6 +34,39 @@ def test_rss_reader_agrees_with_psutil() -> None:
         reader.close()
         reader.close()
     assert reader.rss_bytes() > 0  # falls back to psutil once closed
+
+
+def test_statm_line_gives_the_resident_pages_also_from_psutil() -> None:
+    reader = RssReader()
+    try:
+        line = reader.statm()
+        assert line.endswith(b"\n")
+        assert resident_pages(line) == pytest.approx(reader.pages(), rel=0.05)
+    finally:
+        reader.close()
+    # Closed: the line comes from psutil, still with the pages in the resident position.
+    assert resident_pages(reader.statm()) == pytest.approx(reader.pages(), rel=0.05)
+    assert resident_pages(reader.statm()) * reader.page_size > MB
+
+
+async def test_nested_operations_both_see_memory_kept_across_steps() -> None:
+    kept: list[mmap.mmap] = []
+    async with ComponentTracker() as tracker:
+
+        async def outer() -> None:
+            async with tracker.track("outer"):
+                await asyncio.sleep(0)
+                async with tracker.track("inner"):
+                    await asyncio.sleep(0)
+                    kept.append(resident(16 * MB))
+                    await asyncio.sleep(0)
+                await asyncio.sleep(0)
+
+        await asyncio.create_task(outer())
+        metrics = tracker.get_component_metrics()
+    kept[0].close()
+    assert metrics["inner"].retained_memory_mb == pytest.approx(16.0, abs=2.0)
+    assert metrics["outer"].retained_memory_mb == pytest.approx(16.0, abs=2.0)
 
 
 async def test_kept_allocation_shows_its_size_and_freed_one_does_not() -> None:

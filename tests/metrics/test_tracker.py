@@ -50,8 +50,13 @@ async def test_track_as_async_with_sync_with_and_decorators() -> None:
     assert add.__name__ == "add"
 
 
-def test_outcomes_exceptions_explicit_and_nothing_found() -> None:
-    tracker = ComponentTracker()
+# Timing-only trackers take a lighter path through `with`; outcomes must not depend on it.
+MEASURES = [pytest.param(True, id="everything"), pytest.param(False, id="timing-only")]
+
+
+@pytest.mark.parametrize("measures", MEASURES)
+def test_outcomes_exceptions_explicit_and_nothing_found(measures: bool) -> None:
+    tracker = ComponentTracker(cpu=measures, memory=measures, io=measures)
     with tracker.track("c"):
         pass  # found nothing: still a success
     with pytest.raises(KeyError), tracker.track("c"):
@@ -67,8 +72,9 @@ def test_outcomes_exceptions_explicit_and_nothing_found() -> None:
     assert m.error_types == {"KeyError": 1, "timeout": 1}
 
 
-async def test_cancelled_operation_is_not_an_error() -> None:
-    tracker = ComponentTracker()
+@pytest.mark.parametrize("measures", MEASURES)
+async def test_cancelled_operation_is_not_an_error(measures: bool) -> None:
+    tracker = ComponentTracker(cpu=measures, memory=measures, io=measures)
 
     async def slow() -> None:
         async with tracker.track("slow"):
@@ -192,3 +198,20 @@ async def test_an_error_in_the_body_leaves_the_tracker_unchanged() -> None:
     with pytest.raises(ValueError, match="boom"):
         async with ComponentTracker():
             raise ValueError("boom")
+
+
+@pytest.mark.parametrize("measures", MEASURES)
+def test_an_operation_runs_once_and_its_window_folds_into_the_lifetime(
+    measures: bool,
+) -> None:
+    tracker = ComponentTracker(window=10, cpu=measures, memory=measures, io=measures)
+    op = tracker.track("c")
+    with op, pytest.raises(RuntimeError, match="already running"):
+        op.__enter__()
+    assert not op.is_open
+    for _ in range(24):  # two folds of a full window, four samples left unfolded
+        with tracker.track("c"):
+            pass
+    m = tracker.get_component_metrics()["c"]
+    assert (m.sample_count, m.total_count) == (10, 25)
+    assert 0.0 < m.lifetime_p50_ms <= m.lifetime_max_ms

@@ -16,8 +16,10 @@ span is charged only for steps that ran with it in their context. The same check
 changes (and, opt-in, tracemalloc bytes and allocated blocks).
 
 Cost: a task step with no open span pays two context-variable reads and two ``perf_counter`` calls
-(for slow-step detection); a step with an open span also reads the thread CPU clock twice (a system
-call, ~0.4-1 us) and, with memory tracking on, ``/proc/self/statm`` twice.
+(for slow-step detection); a step with open spans also reads the thread CPU clock twice (a system
+call, ~0.4-1 us) and, with memory tracking on, ``/proc/self/statm`` twice, however many spans are
+nested. The statm line is compared unparsed (parsing adds about a quarter to the read) and parsed
+only when it changed, which most steps do not.
 
 Limits
 ------
@@ -45,7 +47,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 from weakref import WeakKeyDictionary
 
-from yesman.metrics._memory import RssReader, allocated_blocks, traced_bytes
+from yesman.metrics._memory import RssReader, allocated_blocks, resident_pages, traced_bytes
 
 __all__ = [
     "SlowStep",
@@ -116,7 +118,7 @@ class Span:
         "sent",
         "since_blocks",
         "since_cpu",
-        "since_pages",
+        "since_statm",
         "since_traced",
         "started",
         "traced",
@@ -150,7 +152,7 @@ class Span:
                 self.since_cpu = _thread_time()
             if cfg.rss is not None:
                 self.pages = 0
-                self.since_pages = cfg.rss.pages()
+                self.since_statm = cfg.rss.statm()
             if cfg.alloc:
                 self.traced = self.blocks = 0
                 self.since_traced = traced_bytes()
@@ -166,11 +168,13 @@ class Span:
         cfg = self.config
         if not cfg.contextual:
             return
-        # _charge() inlined for cpu and memory: this runs once per operation.
+        # The last segment, charged as _suspend charges a step.
         if cfg.cpu:
             self.cpu += _thread_time() - self.since_cpu
         if cfg.rss is not None:
-            self.pages += cfg.rss.pages() - self.since_pages
+            statm = cfg.rss.statm()
+            if statm != self.since_statm:
+                self.pages += resident_pages(statm) - resident_pages(self.since_statm)
         if cfg.alloc:
             self._charge_allocations()
         try:
@@ -180,29 +184,6 @@ class Span:
             # disturb that context's own spans.
             if _active.get() is self:
                 _active.set(self.parent)
-
-    def _checkpoint(self) -> None:
-        cfg = self.config
-        if cfg.cpu:
-            self.since_cpu = _thread_time()
-        if cfg.rss is not None:
-            self.since_pages = cfg.rss.pages()
-        if cfg.alloc:
-            self.since_traced = traced_bytes()
-            self.since_blocks = allocated_blocks()
-
-    def _charge(self) -> None:
-        cfg = self.config
-        if cfg.cpu:
-            now = _thread_time()
-            self.cpu += now - self.since_cpu
-            self.since_cpu = now
-        if cfg.rss is not None:
-            pages = cfg.rss.pages()
-            self.pages += pages - self.since_pages
-            self.since_pages = pages
-        if cfg.alloc:
-            self._charge_allocations()
 
     def _charge_allocations(self) -> None:
         traced = traced_bytes()
@@ -214,18 +195,47 @@ class Span:
 
 
 def _resume(head: Span) -> None:
+    # Nested spans share one reading of each clock: same figures, one system call per kind.
+    cpu = -1.0
+    statm: bytes | None = None
     span: Span | None = head
     while span is not None:
         if span.is_open and span.exact:
-            span._checkpoint()
+            cfg = span.config
+            if cfg.cpu:
+                if cpu < 0.0:
+                    cpu = _thread_time()
+                span.since_cpu = cpu
+            if cfg.rss is not None:
+                if statm is None:
+                    statm = cfg.rss.statm()
+                span.since_statm = statm
+            if cfg.alloc:
+                span.since_traced = traced_bytes()
+                span.since_blocks = allocated_blocks()
         span = span.parent
 
 
 def _suspend(head: Span) -> None:
+    cpu = -1.0
+    statm: bytes | None = None
     span: Span | None = head
     while span is not None:
         if span.is_open and span.exact:
-            span._charge()
+            cfg = span.config
+            if cfg.cpu:
+                if cpu < 0.0:
+                    cpu = _thread_time()
+                span.cpu += cpu - span.since_cpu
+                span.since_cpu = cpu
+            if cfg.rss is not None:
+                if statm is None:
+                    statm = cfg.rss.statm()
+                if statm != span.since_statm:
+                    span.pages += resident_pages(statm) - resident_pages(span.since_statm)
+                    span.since_statm = statm
+            if cfg.alloc:
+                span._charge_allocations()
         span = span.parent
 
 

