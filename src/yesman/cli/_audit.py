@@ -18,7 +18,7 @@ from rich.text import Text
 from yesman.cli._app import app
 from yesman.store import AuditStore, DecisionRecord, StoreError, default_db_path
 
-__all__ = ["audit"]
+__all__ = ["audit", "decisions_table"]
 
 _ACTION_STYLES = {"answer": "green", "hold": "yellow", "refuse": "red", "deny": "red"}
 
@@ -82,7 +82,8 @@ _COLUMNS: tuple[tuple[str, int, dict[str, Any], Callable[[DecisionRecord], Text]
 )
 
 
-def _table(records: list[DecisionRecord], path: Path, width: int) -> Table:
+def decisions_table(records: list[DecisionRecord], path: Path, width: int) -> Table:
+    """The audit table, dropping less important columns on narrow terminals."""
     columns = [column for column in _COLUMNS if column[1] <= width]
     table = Table(title=Text(f"Decisions in {path}"), title_justify="left")
     for header, _, options, _cell in columns:
@@ -149,4 +150,4 @@ def audit(
         where = f" for session {session!r}" if session else ""
         console.print(Text(f"No decisions recorded{where} in {path}."))
         return
-    console.print(_table(records, path, console.width))
+    console.print(decisions_table(records, path, console.width))

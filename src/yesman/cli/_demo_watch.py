@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.live import Live
 
 from yesman.bus import AsyncEventBus, EventType
-from yesman.cli._audit import _table as audit_table
+from yesman.cli._audit import decisions_table
 from yesman.cli._views import HeldLog, components_table, watch_view
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
@@ -70,7 +70,7 @@ async def run_watch_demo(
                         )
                 metrics = supervisor.get_component_metrics()
             records = list(reversed(await audit.list_decisions(limit=100)))
-        console.print(audit_table(records, db, console.width))
+        console.print(decisions_table(records, db, console.width))
         console.print(components_table(metrics, title="Component metrics (the watcher itself)"))
         answered = sum(1 for r in records if r.action == "answer")
         on_hold = sum(1 for r in records if r.action == "hold")
