@@ -13,24 +13,60 @@ Layers, lowest first; a module imports only from layers below it:
     cli        the `yesman` command                                     (everything)
 """
 
-from importlib.metadata import version as _version
+from __future__ import annotations
 
-from yesman.agents.claude import parse_screen
-from yesman.bus import (
-    AsyncEventBus,
-    Event,
-    EventMetrics,
-    EventPriority,
-    EventType,
-    get_event_bus,
-)
-from yesman.metrics import ComponentTracker, PerformanceReporter
-from yesman.monitor import AsyncClaudeMonitor, MonitorSettings, MonitorSupervisor
-from yesman.policy import Policy
-from yesman.store import AuditStore
-from yesman.tmux import TmuxServer
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__version__ = _version("yesman")
+if TYPE_CHECKING:
+    from yesman.agents.claude import parse_screen
+    from yesman.bus import (
+        AsyncEventBus,
+        Event,
+        EventMetrics,
+        EventPriority,
+        EventType,
+        get_event_bus,
+    )
+    from yesman.metrics import ComponentTracker, PerformanceReporter
+    from yesman.monitor import AsyncClaudeMonitor, MonitorSettings, MonitorSupervisor
+    from yesman.policy import Policy
+    from yesman.store import AuditStore
+    from yesman.tmux import TmuxServer
+
+# Imported on first use (PEP 562): `import yesman.bus` must not pay ~0.5 s for tmux, psutil,
+# SQLite and the rest.
+_LAZY = {
+    "parse_screen": "yesman.agents.claude",
+    "AsyncEventBus": "yesman.bus",
+    "Event": "yesman.bus",
+    "EventMetrics": "yesman.bus",
+    "EventPriority": "yesman.bus",
+    "EventType": "yesman.bus",
+    "get_event_bus": "yesman.bus",
+    "ComponentTracker": "yesman.metrics",
+    "PerformanceReporter": "yesman.metrics",
+    "AsyncClaudeMonitor": "yesman.monitor",
+    "MonitorSettings": "yesman.monitor",
+    "MonitorSupervisor": "yesman.monitor",
+    "Policy": "yesman.policy",
+    "AuditStore": "yesman.store",
+    "TmuxServer": "yesman.tmux",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import version  # noqa: PLC0415 (80 ms; only when asked)
+
+        return version("yesman")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'yesman' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "AsyncClaudeMonitor",
