@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from yesman._errors import YesmanError
 from yesman.agents import PromptKind
 from yesman.policy._decision import Action
 from yesman.policy._rules import Guards, Rule, SessionOverride, tool_key
@@ -29,7 +30,7 @@ _SESSION_KEYS: Final = frozenset({"dry_run", "guards"})
 _RULES_HEADER_RE: Final = re.compile(r"^\s*\[\[\s*rules\s*\]\]")
 
 
-class PolicyError(ValueError):
+class PolicyError(YesmanError, ValueError):
     """A policy file that cannot be used; the message says where and what was expected."""
 
 

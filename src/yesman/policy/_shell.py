@@ -14,6 +14,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Final
 
+from yesman._errors import YesmanError
+
 __all__ = ["PLACEHOLDER", "ShellSyntaxError", "SimpleCommand", "split_commands"]
 
 # Stands for the output of a command substitution: a value nobody can know in advance.
@@ -28,7 +30,7 @@ _REDIRECTS: Final = frozenset(
 WRITE_REDIRECTS: Final = frozenset({">", ">>", "&>", "&>>", ">|", "<>", ">&"})
 
 
-class ShellSyntaxError(ValueError):
+class ShellSyntaxError(YesmanError, ValueError):
     """The command line could not be split with certainty (unbalanced quotes, too deep ...)."""
 
 

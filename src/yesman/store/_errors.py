@@ -15,6 +15,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from yesman._errors import YesmanError
+
 __all__ = [
     "StoreClosedError",
     "StoreCorruptError",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(YesmanError):
     """Something is wrong with the audit database; the message says which file and what to do."""
 
     def __init__(self, message: str, path: Path | None = None) -> None:

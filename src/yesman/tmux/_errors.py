@@ -16,6 +16,8 @@ Every message says what went wrong and what the user can do about it::
 
 from __future__ import annotations
 
+from yesman._errors import YesmanError
+
 __all__ = [
     "ClientClosedError",
     "InvalidKeyError",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 
-class TmuxError(Exception):
+class TmuxError(YesmanError):
     """Base class of everything `yesman.tmux` raises on purpose."""
 
 
