@@ -39,7 +39,7 @@ from yesman.testing.claude_code import (
     prepare_home,
     start_claude,
 )
-from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
+from yesman.testing.harness import SIMULATED_CLAUDE, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
 HARMLESS = ("bash", "write", "edit", "webfetch", "long")
@@ -69,9 +69,7 @@ async def measure_latency(
     _, log = start_simulated_agent(tmux, root / name, *HARMLESS, session=name, loop=True)
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
-        MonitorSupervisor(
-            tmux.server, event_bus=bus, matcher=is_agent_or_simulation, settings=settings
-        ),
+        MonitorSupervisor(tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE], settings=settings),
     ):
         deadline = time.monotonic() + 30 + dialogs * 3
         while len(latencies_ms(log.events())) < dialogs:
@@ -162,7 +160,7 @@ async def bench_idle_cpu(tmux: PrivateTmuxServer, root: Path, panes: int, second
     me = psutil.Process()
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
-        MonitorSupervisor(tmux.server, event_bus=bus, matcher=is_agent_or_simulation) as sup,
+        MonitorSupervisor(tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]) as sup,
     ):
         await asyncio.sleep(5)  # every agent answered and idle
         watched = len(sup.monitors)
@@ -205,7 +203,7 @@ async def bench_soak(tmux: PrivateTmuxServer, root: Path, seconds: float) -> Non
     me = psutil.Process()
     async with (
         AsyncEventBus(metrics_interval=0) as bus,
-        MonitorSupervisor(tmux.server, event_bus=bus, matcher=is_agent_or_simulation),
+        MonitorSupervisor(tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]),
     ):
         await asyncio.sleep(10)  # warm up: imports, caches, first dialogs
         rss0 = me.memory_info().rss

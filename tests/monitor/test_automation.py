@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from yesman.agents import AgentScreen, ScreenState
+from yesman.agents.claude import CLAUDE_CODE
 from yesman.monitor import AutomationAnalyzer, ContextKind
 
 BUSY = AgentScreen(ScreenState.BUSY)
@@ -48,14 +49,14 @@ IDLE = AgentScreen(ScreenState.IDLE)
     ],
 )
 def test_line_patterns(line: str, kind: ContextKind, details: dict[str, object]) -> None:
-    found = AutomationAnalyzer().analyze(f"some output\n{line}\n", BUSY, 0.0)
+    found = AutomationAnalyzer(CLAUDE_CODE.signals).analyze(f"some output\n{line}\n", BUSY, 0.0)
     assert [c.kind for c in found] == [kind]
     for key, value in details.items():
         assert found[0].details[key] == value
 
 
 def test_each_fact_is_reported_once_while_it_stays_on_screen() -> None:
-    analyzer = AutomationAnalyzer()
+    analyzer = AutomationAnalyzer(CLAUDE_CODE.signals)
     screen = "running tests\n===== 1 failed, 3 passed in 0.1s =====\n"
     assert len(analyzer.analyze(screen, BUSY, 0.0)) == 1
     assert analyzer.analyze(screen, BUSY, 1.0) == []
@@ -74,11 +75,11 @@ def test_ordinary_text_is_not_a_fact() -> None:
             "The word failed appears here but not as a count.",
         ]
     )
-    assert AutomationAnalyzer().analyze(text, IDLE, 0.0) == []
+    assert AutomationAnalyzer(CLAUDE_CODE.signals).analyze(text, IDLE, 0.0) == []
 
 
 def test_idle_for_n_minutes_reported_once_and_reset_by_work() -> None:
-    analyzer = AutomationAnalyzer(idle_after_seconds=60)
+    analyzer = AutomationAnalyzer(CLAUDE_CODE.signals, idle_after_seconds=60)
     assert analyzer.analyze("", IDLE, 0.0) == []
     assert analyzer.analyze("", IDLE, 59.0) == []
     found = analyzer.analyze("", IDLE, 61.0)
@@ -90,8 +91,23 @@ def test_idle_for_n_minutes_reported_once_and_reset_by_work() -> None:
 
 
 def test_claude_exit_is_reported_on_the_transition() -> None:
-    analyzer = AutomationAnalyzer()
-    assert analyzer.analyze("", IDLE, 0.0, claude_running=True) == []
-    found = analyzer.analyze("$ ", AgentScreen(ScreenState.UNKNOWN), 1.0, claude_running=False)
-    assert [c.kind for c in found] == [ContextKind.CLAUDE_EXITED]
-    assert analyzer.analyze("$ ", AgentScreen(ScreenState.UNKNOWN), 2.0, claude_running=False) == []
+    analyzer = AutomationAnalyzer(CLAUDE_CODE.signals)
+    assert analyzer.analyze("", IDLE, 0.0, agent_running=True) == []
+    found = analyzer.analyze("$ ", AgentScreen(ScreenState.UNKNOWN), 1.0, agent_running=False)
+    assert [c.kind for c in found] == [ContextKind.AGENT_EXITED]
+    assert analyzer.analyze("$ ", AgentScreen(ScreenState.UNKNOWN), 2.0, agent_running=False) == []
+
+
+def test_without_agent_signals_usage_limits_are_not_reported() -> None:
+    # Usage-limit wording belongs to the agent; an analyzer given none reports only tool output.
+    line = "Claude usage limit reached. Your limit will reset at 5pm (Europe/London)."
+    assert AutomationAnalyzer().analyze(f"{line}\n", BUSY, 0.0) == []
+    found = AutomationAnalyzer(CLAUDE_CODE.signals).analyze(f"{line}\n", BUSY, 0.0)
+    assert [c.kind for c in found] == [ContextKind.USAGE_LIMIT]
+
+
+def test_the_exit_summary_names_the_agent() -> None:
+    analyzer = AutomationAnalyzer(agent_name="Claude Code")
+    analyzer.analyze("", IDLE, 0.0, agent_running=True)
+    found = analyzer.analyze("$ ", AgentScreen(ScreenState.UNKNOWN), 1.0, agent_running=False)
+    assert [c.summary for c in found] == ["Claude Code exited"]

@@ -9,17 +9,18 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.support.agents import agent_running_as
 
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
+    AgentProcessController,
     AsyncClaudeMonitor,
-    ClaudeProcessController,
     MonitorSettings,
     SessionManager,
     StatusManager,
 )
 from yesman.store import AuditStore, DecisionRecord
-from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
+from yesman.testing.harness import SIMULATED_CLAUDE, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer, eventually_async
 from yesman.tmux import ControlClient
 
@@ -39,9 +40,7 @@ async def test_seed_component_performance_analysis(
     async with ControlClient(tmux.server) as client:
         info = next(p for p in await client.list_panes() if p.pane_id == pane)
         session_manager = SessionManager(client, info)
-        process_controller = ClaudeProcessController(
-            session_manager, matcher=is_agent_or_simulation
-        )
+        process_controller = AgentProcessController(session_manager, SIMULATED_CLAUDE)
         status_manager = StatusManager()
 
         # The seed's "Component Performance Analysis" example; only the wait is shorter.
@@ -85,10 +84,7 @@ async def test_monitor_context_manager_reports_and_seed_knobs(
         bus.subscribe(EventType.PERFORMANCE_METRICS, reports.append)
         info = next(p for p in await client.list_panes() if p.pane_id == pane)
         session = SessionManager(client, info)
-        monitor = AsyncClaudeMonitor.for_pane(session, bus)
-        monitor.process_controller = ClaudeProcessController(
-            session, matcher=is_agent_or_simulation
-        )
+        monitor = AsyncClaudeMonitor.for_pane(session, bus, agent=SIMULATED_CLAUDE)
         # The seed's configuration knobs, on a live monitor.
         monitor._component_timings["content_capture"] = deque(maxlen=200)
         monitor._performance_interval = 0.3
@@ -139,7 +135,7 @@ async def test_an_answer_that_does_not_take_is_retried_once_then_held_with_an_al
         session = SessionManager(client, info)
         monitor = AsyncClaudeMonitor(
             session,
-            ClaudeProcessController(session, matcher=lambda name, argv: "sleep" in argv[:1]),
+            AgentProcessController(session, agent_running_as("sleep")),
             StatusManager(),
             bus,
             audit=audit,
@@ -193,7 +189,7 @@ async def test_the_decision_is_written_before_any_key_is_typed(
         session = SessionManager(client, info)
         monitor = AsyncClaudeMonitor(
             session,
-            ClaudeProcessController(session, matcher=is_agent_or_simulation),
+            AgentProcessController(session, SIMULATED_CLAUDE),
             StatusManager(),
             audit=sink,
         )

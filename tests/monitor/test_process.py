@@ -1,4 +1,4 @@
-"""Recognising Claude Code in a pane's process tree, and the restart policy's limits."""
+"""The agent's process in a pane, and the restart policy's limits."""
 
 from __future__ import annotations
 
@@ -6,40 +6,19 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from tests.support.agents import agent_running_as
 
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
+    AgentProcessController,
     AsyncClaudeMonitor,
-    ClaudeProcessController,
     MonitorSettings,
     RestartPolicy,
     SessionManager,
     StatusManager,
-    is_claude_code,
 )
 from yesman.testing.tmux import PrivateTmuxServer
 from yesman.tmux import ControlClient
-
-
-@pytest.mark.parametrize(
-    ("name", "cmdline", "expected"),
-    [
-        ("claude", ["claude"], True),
-        ("claude.exe", ["/x/node_modules/@anthropic-ai/claude-code/bin/claude.exe"], True),
-        ("MainThread", ["/x/node_modules/.bin/claude"], True),
-        ("claude", ["claude", "--continue"], True),
-        ("node", ["node", "/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js"], True),
-        ("node", ["node", "/home/u/.npm-global/bin/claude", "-p", "hi"], True),
-        ("MainThread", ["/usr/bin/claude"], True),
-        ("node", ["node", "server.js", "--name", "claude"], False),
-        ("bash", ["bash"], False),
-        ("vim", ["vim", "claude.md"], False),
-        ("python3", ["python3", "claude_helper.py"], False),
-        ("node", [], False),
-    ],
-)
-def test_is_claude_code(name: str, cmdline: list[str], expected: bool) -> None:
-    assert is_claude_code(name, cmdline) is expected
 
 
 @pytest.mark.tmux
@@ -56,11 +35,8 @@ async def test_restart_types_the_command_at_an_idle_shell_with_backoff_and_a_bud
             restart = RestartPolicy(
                 enabled=True, command="sleep 1", initial_backoff=0.3, max_backoff=0.6, budget=2
             )
-            controller = ClaudeProcessController(
-                session,
-                matcher=lambda name, argv: name == "sleep",
-                restart=restart,
-                cache_ttl=0.0,
+            controller = AgentProcessController(
+                session, agent_running_as("sleep"), restart=restart, cache_ttl=0.0
             )
             monitor = AsyncClaudeMonitor(
                 session,
@@ -74,7 +50,7 @@ async def test_restart_types_the_command_at_an_idle_shell_with_backoff_and_a_bud
                 # budget of 2 is spent and nothing more is typed.
                 await asyncio.sleep(5.0)
                 await bus.join()
-        restarts = [e for e in contexts if e.data["context"] == "claude_restarted"]
+        restarts = [e for e in contexts if e.data["context"] == "agent_restarted"]
         assert len(restarts) == 2
         typed = tmux.capture(pane)
         assert typed.count("sleep 1") == 2
@@ -83,3 +59,8 @@ async def test_restart_types_the_command_at_an_idle_shell_with_backoff_and_a_bud
 
 def test_restart_is_off_by_default() -> None:
     assert RestartPolicy().enabled is False
+
+
+def test_restart_uses_the_agents_own_command_unless_told_otherwise() -> None:
+    assert RestartPolicy().command is None
+    assert agent_running_as("sleep").restart_command is None

@@ -13,7 +13,7 @@ import pytest
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
-from yesman.testing.harness import AgentLog, is_agent_or_simulation, start_simulated_agent
+from yesman.testing.harness import SIMULATED_CLAUDE, AgentLog, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
 pytestmark = pytest.mark.tmux
@@ -60,7 +60,7 @@ async def test_answers_routine_dialogs_once_and_holds_dangerous_ones(
     async with (
         AuditStore.open(tmp_path / "audit.db") as audit,
         MonitorSupervisor(
-            tmux.server, event_bus=bus, audit=audit, matcher=is_agent_or_simulation
+            tmux.server, event_bus=bus, audit=audit, agents=[SIMULATED_CLAUDE]
         ) as supervisor,
     ):
         assert list(supervisor.monitors) == [pane]
@@ -99,7 +99,7 @@ async def test_question_for_the_human_is_held(
 ) -> None:
     _, agent = start_agent(tmux, tmp_path, "question", hold_timeout=1.0)
     held = collect(bus, EventType.PROMPT_HELD)
-    async with MonitorSupervisor(tmux.server, event_bus=bus, matcher=is_agent_or_simulation):
+    async with MonitorSupervisor(tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]):
         await agent.wait_for("idle")
         await bus.join()
     assert agent.events("key") == []
@@ -118,7 +118,7 @@ async def test_dry_run_decides_but_sends_nothing(
             tmux.server,
             event_bus=bus,
             audit=audit,
-            matcher=is_agent_or_simulation,
+            agents=[SIMULATED_CLAUDE],
             settings=MonitorSettings(dry_run=True),
         ),
     ):
@@ -137,7 +137,7 @@ async def test_panes_that_start_later_are_found_and_closed_panes_end_their_watch
     tmux.new_session("other", ["cat"])  # not an agent: never watched
     stopped = collect(bus, EventType.SESSION_STOPPED)
     async with MonitorSupervisor(
-        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+        tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]
     ) as supervisor:
         assert supervisor.monitors == {}
         pane, agent = start_agent(tmux, tmp_path, "bash", session="later")
@@ -154,7 +154,7 @@ async def test_session_rename_relabels_the_watch(
 ) -> None:
     pane, agent = start_agent(tmux, tmp_path, "bash", session="before")
     async with MonitorSupervisor(
-        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+        tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]
     ) as supervisor:
         await agent.wait_for("idle")
         tmux.run("rename-session", "-t", "before", "after")
@@ -167,7 +167,7 @@ async def test_survives_the_tmux_server_being_killed_and_restarted(
     _, agent = start_agent(tmux, tmp_path, "bash", session="first")
     errors = collect(bus, EventType.SYSTEM_ERROR)
     async with MonitorSupervisor(
-        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+        tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]
     ) as supervisor:
         await agent.wait_for("answered")
         tmux.kill()
@@ -186,7 +186,7 @@ async def test_component_metrics_cover_the_pipeline(
 ) -> None:
     _, agent = start_agent(tmux, tmp_path, "bash", "edit")
     async with MonitorSupervisor(
-        tmux.server, event_bus=bus, matcher=is_agent_or_simulation
+        tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]
     ) as supervisor:
         await agent.wait_for("idle")
         metrics = supervisor.tracker._get_component_metrics()
@@ -211,7 +211,7 @@ async def test_idle_for_a_while_is_reported_without_any_output(
     async with MonitorSupervisor(
         tmux.server,
         event_bus=bus,
-        matcher=is_agent_or_simulation,
+        agents=[SIMULATED_CLAUDE],
         settings=MonitorSettings(idle_after=0.5),
     ):
         await agent.wait_for("idle")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from yesman.bus._payloads import Payload, PayloadView
+
 __all__ = ["Event", "EventPriority", "EventType"]
 
 
@@ -49,6 +51,9 @@ class Event:
     `data` should be treated as read-only by handlers: the same mapping is handed to every
     subscriber. `timestamp` is wall-clock seconds since the epoch (`time.time()`), so it can be
     stored and compared across processes.
+
+    Events that yesman publishes carry a typed `payload` (see ``yesman.bus._payloads``); their
+    `data` is then a read-only view of the same values. Give either `data` or `payload`.
     """
 
     type: EventType
@@ -57,6 +62,7 @@ class Event:
     timestamp: float = field(default_factory=time.time)
     correlation_id: str | None = None
     priority: EventPriority = EventPriority.NORMAL
+    payload: Payload | None = None
 
     def __post_init__(self) -> None:
         # Accept the plain values too ("prompt.detected", 2) but nothing that is not one.
@@ -81,3 +87,7 @@ class Event:
         data: object = self.data
         if not isinstance(data, Mapping):
             raise TypeError(f"Event data must be a mapping, got {type(self.data).__name__}")
+        if self.payload is not None:
+            if self.data:
+                raise ValueError("give an Event either data or a payload, not both")
+            object.__setattr__(self, "data", PayloadView(self.payload))

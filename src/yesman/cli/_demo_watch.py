@@ -21,7 +21,7 @@ from yesman.cli._audit import decisions_table
 from yesman.cli._views import HeldLog, components_table, watch_view
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
-from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
+from yesman.testing.harness import SIMULATED_CLAUDE, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer
 
 __all__ = ["run_watch_demo"]
@@ -47,7 +47,7 @@ async def run_watch_demo(
                 tmux.server,
                 event_bus=bus,
                 audit=audit,
-                matcher=is_agent_or_simulation,
+                agents=[SIMULATED_CLAUDE],
                 settings=MonitorSettings(performance_interval=0),
             )
             header = (

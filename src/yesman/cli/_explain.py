@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from yesman.agents import AgentScreen
-from yesman.agents.claude import clean_lines, parse_screen
+from yesman.agents import Agent, AgentScreen
+from yesman.cli._agents import AgentOption, agent_named
 from yesman.cli._app import app
 from yesman.policy import Decision, Policy, PolicyContext, PolicyError
 
@@ -38,9 +38,11 @@ def explain(
         Path | None,
         typer.Option(help="Project folder (the pane's cwd); default: the current directory."),
     ] = None,
+    agent_name: AgentOption = None,
 ) -> None:
     """Show how yesman reads a saved screen and what it would do about it."""
     err = Console(stderr=True)
+    agent = agent_named(agent_name, err)
     try:
         chosen = Policy.default() if policy is None else Policy.from_file(policy)
     except PolicyError as exc:
@@ -56,13 +58,13 @@ def explain(
             highlight=False,
         )
         raise typer.Exit(2) from exc
-    screen = parse_screen(text)
+    screen = agent.parse_screen(text)
     context = PolicyContext(session=session, project_dir=(project or Path.cwd()).absolute())
     decision = chosen.decide(screen, context)
     if as_json:
         sys.stdout.write(json.dumps(_as_json(screen, decision)) + "\n")
         return
-    _show(Console(), text, screen, decision, chosen.source)
+    _show(Console(), text, screen, decision, chosen.source, agent)
 
 
 def _read_screen(file: str) -> str:
@@ -83,8 +85,14 @@ def _as_json(screen: AgentScreen, decision: Decision) -> dict[str, Any]:
 
 
 def _show(
-    console: Console, text: str, screen: AgentScreen, decision: Decision, source: str
+    console: Console,
+    text: str,
+    screen: AgentScreen,
+    decision: Decision,
+    source: str,
+    agent: Agent,
 ) -> None:
+    console.print(Text.assemble(("agent  ", "bold"), agent.display_name))
     console.print(Text.assemble(("state  ", "bold"), screen.state.value))
     if screen.detail:
         console.print(Text.assemble(("detail ", "bold"), screen.detail))
@@ -119,7 +127,7 @@ def _show(
     )
     console.print(Text.assemble(("reason   ", "bold"), decision.reason))
     console.print(Text(f"policy   {source}", style="dim"))
-    lines = clean_lines(text)
+    lines = agent.screen_lines(text)
     if not lines:
         return
     first, last = prompt.span if prompt is not None else (len(lines), -1)

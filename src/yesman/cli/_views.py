@@ -11,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from yesman.bus import Event
+from yesman.bus import Event, PromptHeld
 from yesman.metrics import ComponentMetrics
 from yesman.monitor import COMPONENTS, WatchedPane
 
@@ -36,10 +36,19 @@ def _clip(text: str | None, width: int) -> str:
 
 def panes_table(watched: list[WatchedPane]) -> Table:
     table = Table(title="Watched panes", header_style="bold", expand=False)
-    for name in ("pane", "session", "state", "last prompt", "decision", "latency", "a/h/d"):
+    for name in (
+        "pane",
+        "session",
+        "agent",
+        "state",
+        "last prompt",
+        "decision",
+        "latency",
+        "a/h/d",
+    ):
         table.add_column(name, no_wrap=name != "last prompt")
     if not watched:
-        table.add_row("-", "-", Text("no Claude Code panes yet", style="dim"), "", "", "", "")
+        table.add_row("-", "-", "", Text("no agent panes yet", style="dim"), "", "", "", "")
     for w in sorted(watched, key=lambda w: w.pane.pane_id):
         status = w.status
         prompt = status.last_prompt
@@ -47,10 +56,12 @@ def panes_table(watched: list[WatchedPane]) -> Table:
         if prompt is not None:
             subject = _clip(prompt.target or prompt.question, 48)
             what = f"{prompt.tool or prompt.kind.value}: {subject}"
-        state = status.state.value if status.claude_running else "no claude"
+        state = status.state.value if status.agent_running else "not running"
+        agent = status.agent + (f" {status.agent_version}" if status.agent_version else "")
         table.add_row(
             w.pane.pane_id,
             w.pane.session_name,
+            agent,
             Text(state, style=_STATE_STYLE.get(status.state.value, "")),
             what,
             Text(status.last_action or "", style=_ACTION_STYLE.get(status.last_action or "", "")),
@@ -91,14 +102,13 @@ class HeldLog:
         self._items: deque[tuple[float, str]] = deque(maxlen=size)
 
     def __call__(self, event: Event) -> None:
-        data = event.data
-        prompt = data.get("prompt") or {}
-        target = prompt.get("target") or prompt.get("question") or prompt.get("kind", "")
+        held = event.payload
+        if not isinstance(held, PromptHeld):
+            return
         self._items.append(
             (
                 event.timestamp,
-                f"{data.get('session', '?')} {data.get('pane_id', '')}: "
-                f"{_clip(str(target), 60)} — {data.get('reason', '')}",
+                f"{held.session} {held.pane_id}: {_clip(held.prompt.subject, 60)} — {held.reason}",
             )
         )
 

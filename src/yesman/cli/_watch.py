@@ -7,7 +7,6 @@ import contextlib
 import json
 import logging
 import signal
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,18 +17,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from yesman.agents import Prompt, ScreenState
-from yesman.agents.claude import parse_screen
-from yesman.bus import AsyncEventBus, Event, EventType
+from yesman.agents import Agent, AgentRegistry, Prompt, ScreenState, builtin_agents
+from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
+from yesman.cli._agents import agents_for_watch
 from yesman.cli._app import app
 from yesman.cli._views import HeldLog, watch_view
-from yesman.monitor import (
-    MonitorSettings,
-    MonitorSupervisor,
-    ProcessMatcher,
-    RestartPolicy,
-    is_claude_code,
-)
+from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
 from yesman.policy import Policy, PolicyError
 from yesman.store import AuditStore, StoreError, default_db_path
 from yesman.tmux import ControlClient, PaneInfo, TmuxError, TmuxServer, process_trees
@@ -62,7 +55,7 @@ def watch(
         list[str] | None,
         typer.Argument(
             help="Sessions (name or $id) or panes (%id) to watch. Default: every pane running "
-            "Claude Code, including ones that appear later.",
+            "a coding agent yesman knows (Claude Code), including ones that appear later.",
             show_default=False,
         ),
     ] = None,
@@ -79,20 +72,20 @@ def watch(
     ] = None,
     restart: Annotated[
         bool,
-        typer.Option("--restart", help="Restart Claude Code when it exits (with backoff)."),
+        typer.Option("--restart", help="Restart the agent when it exits (with backoff)."),
     ] = False,
     agent_cmd: Annotated[
         list[str] | None,
         typer.Option(
             "--agent-cmd",
-            help="Also treat a process whose command line contains this text as the agent "
-            "(for wrappers around Claude Code). Repeatable.",
+            help="Also treat a process whose command line contains this text as the default "
+            "agent, Claude Code (for wrappers around it). Repeatable.",
         ),
     ] = None,
     live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live view.")] = True,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
-    """Watch Claude Code panes and answer their dialogs by policy, until Ctrl-C."""
+    """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
     console = Console(stderr=not live)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -114,7 +107,7 @@ def watch(
                 targets=targets or [],
                 settings=settings,
                 restart=RestartPolicy(enabled=restart),
-                matcher=_matcher(agent_cmd or []),
+                agents=agents_for_watch(agent_cmd or []),
                 live=live,
             )
         )
@@ -124,29 +117,17 @@ def watch(
         raise _fail(console, str(exc)) from None
 
 
-def _matcher(extra: list[str]) -> ProcessMatcher:
-    if not extra:
-        return is_claude_code
-
-    def matches(name: str, cmdline: Sequence[str]) -> bool:
-        return is_claude_code(name, cmdline) or any(
-            text in arg for text in extra for arg in cmdline
-        )
-
-    return matches
-
-
 def _event_line(event: Event) -> str:
     """One plain line per answer or hold, for --no-live output and logs."""
-    data = event.data
-    prompt = data.get("prompt") or {}
-    what = prompt.get("target") or prompt.get("question") or prompt.get("kind", "")
-    where = f"{data.get('session', '?')} {data.get('pane_id', '')}"
-    tool = prompt.get("tool") or prompt.get("kind", "")
-    if event.type is EventType.RESPONSE_SENT:
-        keys = "+".join(data.get("keys", []))
-        return f"answered {where}: {tool} {what!r} with {keys} ({data.get('rule')})"
-    return f"HELD {where}: {tool} {what!r}: {data.get('reason')}"
+    payload = event.payload
+    if isinstance(payload, ResponseSent):
+        what = f"{payload.prompt.tool or payload.prompt.kind} {payload.prompt.subject!r}"
+        keys = "+".join(payload.keys)
+        return f"answered {payload.session} {payload.pane_id}: {what} with {keys} ({payload.rule})"
+    if isinstance(payload, PromptHeld):
+        what = f"{payload.prompt.tool or payload.prompt.kind} {payload.prompt.subject!r}"
+        return f"HELD {payload.session} {payload.pane_id}: {what}: {payload.reason}"
+    return f"{event.type.value}: {dict(event.data)}"
 
 
 async def _live_view(
@@ -175,7 +156,7 @@ async def _watch(
     targets: list[str],
     settings: MonitorSettings,
     restart: RestartPolicy,
-    matcher: ProcessMatcher,
+    agents: AgentRegistry,
     live: bool,
 ) -> None:
     stop = asyncio.Event()
@@ -194,7 +175,7 @@ async def _watch(
                 targets=targets,
                 settings=settings,
                 restart=restart,
-                matcher=matcher,
+                agents=agents,
             )
             mode = " [dry run: no keys are sent]" if settings.dry_run else ""
             header = (
@@ -213,10 +194,17 @@ async def _watch(
                     await _live_view(console, supervisor, held, header, stop)
                 else:
                     await stop.wait()
+            unrecorded = supervisor.unrecorded_decisions
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-    console.print("yesman stopped; every decision is in the audit log (yesman audit).")
+    if unrecorded:
+        console.print(
+            f"yesman stopped; {unrecorded} decision(s) could not be written to the audit log "
+            f"{db} (none of those was typed); the log above says why."
+        )
+    else:
+        console.print("yesman stopped; every decision is in the audit log (yesman audit).")
 
 
 @app.command()
@@ -225,7 +213,7 @@ def status(
     socket_path: SocketPath = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Every pane running Claude Code on a tmux server, and what it is doing."""
+    """Every pane running a coding agent on a tmux server, and what it is doing."""
     console = Console()
     server = _server(socket_name, socket_path)
     try:
@@ -235,24 +223,27 @@ def status(
     if as_json:
         typer.echo(json.dumps([row.as_dict() for row in rows], indent=2))
         return
-    table = Table(title=f"Claude Code panes on {server.describe()}", header_style="bold")
-    for name in ("pane", "session", "pid", "state", "dialog", "path"):
+    table = Table(title=f"Agent panes on {server.describe()}", header_style="bold")
+    for name in ("pane", "session", "agent", "pid", "state", "dialog", "path"):
         table.add_column(name)
     for row in rows:
         dialog = ""
         if row.prompt is not None:
             p = row.prompt
             dialog = f"{p.kind.value} {p.tool or ''}: {p.target or p.question or ''}".strip()
+        agent = row.agent.display_name + (f" {row.version}" if row.version else "")
         table.add_row(
             row.pane.pane_id,
             row.pane.session_name,
+            agent,
             str(row.pane.pane_pid),
             Text(row.state.value),
             dialog,
             row.pane.current_path,
         )
     if not rows:
-        console.print("No pane on this server runs Claude Code.")
+        known = ", ".join(a.display_name for a in builtin_agents())
+        console.print(f"No pane on this server runs a coding agent yesman knows ({known}).")
     else:
         console.print(table)
 
@@ -260,12 +251,16 @@ def status(
 @dataclass(frozen=True, slots=True)
 class _StatusRow:
     pane: PaneInfo
+    agent: Agent
+    version: str | None
     state: ScreenState
     prompt: Prompt | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "pane_id": self.pane.pane_id,
+            "agent": self.agent.name,
+            "agent_version": self.version,
             "session": self.pane.session_name,
             "session_id": self.pane.session_id,
             "pane_pid": self.pane.pane_pid,
@@ -276,13 +271,17 @@ class _StatusRow:
 
 
 async def _status(server: TmuxServer) -> list[_StatusRow]:
+    agents = builtin_agents()
     async with ControlClient(server) as client:
         panes = await client.list_panes()
         trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in panes])
         rows: list[_StatusRow] = []
         for pane in panes:
-            if not any(is_claude_code(p.name, p.cmdline) for p in trees.get(pane.pane_pid, ())):
+            agent = agents.identify(trees.get(pane.pane_pid, ()))
+            if agent is None:
                 continue
-            screen = parse_screen(await client.capture_pane(pane.pane_id))
-            rows.append(_StatusRow(pane, screen.state, screen.prompt))
+            text = await client.capture_pane(pane.pane_id)
+            screen = agent.parse_screen(text)
+            version = agent.version_from_screen(text)
+            rows.append(_StatusRow(pane, agent, version, screen.state, screen.prompt))
         return rows

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from yesman.agents import AgentScreen, ScreenState
+from yesman.agents import AgentScreen, AgentSignals, ScreenState
 
 __all__ = ["AutomationAnalyzer", "AutomationContext", "ContextKind"]
 
@@ -27,7 +27,8 @@ class ContextKind(StrEnum):
     USAGE_LIMIT = "usage_limit"
     API_ERROR = "api_error"
     IDLE = "idle"
-    CLAUDE_EXITED = "claude_exited"
+    AGENT_EXITED = "agent_exited"
+    CLAUDE_EXITED = "agent_exited"  # the name it had while Claude Code was the only agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,9 @@ class AutomationContext:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-# (kind, pattern) pairs, checked line by line; the first matching pattern per line wins.
-# Kept as data so new tool outputs can be added without touching the logic.
-_RESET_TIME = re.compile(r"\breset(?:s)?\s+(?:at\s+)?(?P<reset>.+?)\s*\.?$", re.IGNORECASE)
+# (kind, pattern) pairs, checked line by line; the first matching pattern per line wins. These
+# are the outputs of common tools whatever the agent; the agent adds its own (usage limit, API
+# errors) from its `AgentSignals`. Kept as data so new outputs need no new logic.
 
 _LINE_PATTERNS: tuple[tuple[ContextKind, re.Pattern[str]], ...] = (
     # pytest "=== 2 failed, 10 passed in 0.3s ===", jest "Tests: 2 failed, 8 passed",
@@ -63,22 +64,6 @@ _LINE_PATTERNS: tuple[tuple[ContextKind, re.Pattern[str]], ...] = (
         ContextKind.GIT_COMMIT,
         re.compile(r"^\s*(?:⎿\s*)?\[([\w./-]+)(?: \(root-commit\))? ([0-9a-f]{7,40})\] (.+)$"),
     ),
-    # Claude Code usage limit: "5-hour limit reached ∙ resets 3pm", "Claude usage limit reached.
-    # Your limit will reset at 5pm (Europe/London)", older "Claude AI usage limit reached|<epoch>".
-    (
-        ContextKind.USAGE_LIMIT,
-        re.compile(
-            r"usage limit reached|limit reached\s*[∙·|-]\s*resets|limit will reset",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        ContextKind.API_ERROR,
-        re.compile(
-            r"\bAPI Error(?::|\s\()|\b(?:Overloaded|overloaded_error|rate_limit_error|"
-            r"authentication_error|Invalid API key)\b"
-        ),
-    ),
 )
 
 
@@ -86,25 +71,43 @@ class AutomationAnalyzer:
     """Finds automation contexts in successive captures of one pane, each reported once.
 
     Args:
+        signals: the agent's own lines worth reporting (usage limit, API errors); None for none.
+        agent_name: how the agent is named in summaries ("Claude Code exited").
         idle_after_seconds: report `IDLE` once the agent has been idle this long.
         memory: how many distinct lines to remember as already reported.
     """
 
-    def __init__(self, *, idle_after_seconds: float = 300.0, memory: int = 512) -> None:
+    def __init__(
+        self,
+        signals: AgentSignals | None = None,
+        *,
+        agent_name: str = "the agent",
+        idle_after_seconds: float = 300.0,
+        memory: int = 512,
+    ) -> None:
+        self._patterns = _LINE_PATTERNS
+        self._reset_time: re.Pattern[str] | None = None
+        if signals is not None:
+            self._patterns += (
+                (ContextKind.USAGE_LIMIT, signals.usage_limit),
+                (ContextKind.API_ERROR, signals.api_error),
+            )
+            self._reset_time = signals.reset_time
+        self._agent_name = agent_name
         self._idle_after = idle_after_seconds
         self._memory = memory
         self._seen: OrderedDict[tuple[ContextKind, str], None] = OrderedDict()
         self._idle_since: float | None = None
         self._idle_reported = False
-        self._claude_present: bool | None = None
+        self._agent_present: bool | None = None
 
     def analyze(
-        self, text: str, screen: AgentScreen, now: float, *, claude_running: bool = True
+        self, text: str, screen: AgentScreen, now: float, *, agent_running: bool = True
     ) -> list[AutomationContext]:
         """Contexts that are new in this capture (`now` is a monotonic clock reading)."""
         found: list[AutomationContext] = []
-        found.extend(self._presence(claude_running))
-        if not claude_running:
+        found.extend(self._presence(agent_running))
+        if not agent_running:
             return found
         found.extend(self._idle(screen, now))
         # Only the tail of the screen: that is where new output lands, and it bounds the work.
@@ -112,20 +115,20 @@ class AutomationAnalyzer:
             line = raw.strip()
             if len(line) < 4:
                 continue
-            for kind, pattern in _LINE_PATTERNS:
+            for kind, pattern in self._patterns:
                 match = pattern.search(line)
                 if match is None:
                     continue
                 if self._remember((kind, line)):
-                    found.append(_context(kind, line, match))
+                    found.append(self._context(kind, line, match))
                 break
         return found
 
     def _presence(self, running: bool) -> list[AutomationContext]:
-        was = self._claude_present
-        self._claude_present = running
+        was = self._agent_present
+        self._agent_present = running
         if was and not running:
-            return [AutomationContext(ContextKind.CLAUDE_EXITED, "Claude Code exited")]
+            return [AutomationContext(ContextKind.AGENT_EXITED, f"{self._agent_name} exited")]
         return []
 
     def _idle(self, screen: AgentScreen, now: float) -> list[AutomationContext]:
@@ -161,30 +164,29 @@ class AutomationAnalyzer:
             self._seen.popitem(last=False)
         return True
 
-
-def _context(kind: ContextKind, line: str, match: re.Match[str]) -> AutomationContext:
-    details: dict[str, Any] = {}
-    if kind is ContextKind.TESTS_FAILING and match.lastindex:
-        details["failed"] = int(match.group(1))
-        if match.group(2):
-            details["passed"] = int(match.group(2))
-        summary = f"{details['failed']} tests failing"
-    elif kind is ContextKind.TESTS_FAILING:
-        summary = "tests failing"
-    elif kind is ContextKind.TESTS_PASSING:
-        details["passed"] = int(match.group(1))
-        summary = f"{details['passed']} tests passed"
-    elif kind is ContextKind.GIT_COMMIT:
-        details.update(branch=match.group(1), commit=match.group(2), message=match.group(3))
-        summary = f"git commit {match.group(2)} on {match.group(1)}"
-    elif kind is ContextKind.USAGE_LIMIT:
-        when = _RESET_TIME.search(line)
-        reset = when.group("reset").strip() if when else None
-        if reset:
-            details["resets"] = reset
-        summary = "usage limit reached" + (f", resets {reset}" if reset else "")
-    elif kind is ContextKind.API_ERROR:
-        summary = "API error"
-    else:
-        summary = "build error"
-    return AutomationContext(kind, summary, line[:300], details)
+    def _context(self, kind: ContextKind, line: str, match: re.Match[str]) -> AutomationContext:
+        details: dict[str, Any] = {}
+        if kind is ContextKind.TESTS_FAILING and match.lastindex:
+            details["failed"] = int(match.group(1))
+            if match.group(2):
+                details["passed"] = int(match.group(2))
+            summary = f"{details['failed']} tests failing"
+        elif kind is ContextKind.TESTS_FAILING:
+            summary = "tests failing"
+        elif kind is ContextKind.TESTS_PASSING:
+            details["passed"] = int(match.group(1))
+            summary = f"{details['passed']} tests passed"
+        elif kind is ContextKind.GIT_COMMIT:
+            details.update(branch=match.group(1), commit=match.group(2), message=match.group(3))
+            summary = f"git commit {match.group(2)} on {match.group(1)}"
+        elif kind is ContextKind.USAGE_LIMIT:
+            when = self._reset_time.search(line) if self._reset_time else None
+            reset = when.group("reset").strip() if when else None
+            if reset:
+                details["resets"] = reset
+            summary = "usage limit reached" + (f", resets {reset}" if reset else "")
+        elif kind is ContextKind.API_ERROR:
+            summary = "API error"
+        else:
+            summary = "build error"
+        return AutomationContext(kind, summary, line[:300], details)

@@ -1,6 +1,6 @@
-"""`ClaudeProcessController`: is Claude Code running in a pane, and (opt-in) restarting it.
+"""`AgentProcessController`: is the agent running in a pane, and (opt-in) restarting it.
 
-Whether Claude Code runs is read from the pane's process tree (the pane's first process and its
+Whether the agent runs is read from the pane's process tree (the pane's first process and its
 descendants), never from a substring of `pane_current_command`, which only names the foreground
 program and says "node" for many things.
 
@@ -15,60 +15,36 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from yesman.agents import Agent, default_agent
 from yesman.monitor._session import SessionManager
 from yesman.tmux import ProcessInfo, process_tree
 
-__all__ = [
-    "ClaudeProcessController",
-    "ProcessMatcher",
-    "RestartPolicy",
-    "is_claude_code",
-]
+__all__ = ["AgentProcessController", "ClaudeProcessController", "RestartPolicy"]
 
 log = logging.getLogger(__name__)
-
-ProcessMatcher = Callable[[str, Sequence[str]], bool]
-"""Decides from a process name and its argv whether it is the agent."""
 
 _SHELLS = frozenset({"bash", "zsh", "sh", "dash", "fish", "ksh", "tcsh", "csh"})
 
 
-_CLAUDE_NAMES = frozenset({"claude", "claude.exe"})
-
-
-def is_claude_code(name: str, cmdline: Sequence[str]) -> bool:
-    """True for the Claude Code CLI: its native binary (`claude`, shipped as `claude.exe` by the
-    npm package) or node running the package's script."""
-    if name in _CLAUDE_NAMES:
-        return True
-    if not cmdline:
-        return False
-    if cmdline[0].rsplit("/", 1)[-1] in _CLAUDE_NAMES or "@anthropic-ai/claude-code/" in cmdline[0]:
-        return True
-    if cmdline[0].rsplit("/", 1)[-1].startswith("node") or name.startswith("node"):
-        return any(
-            "@anthropic-ai/claude-code" in arg or arg.rsplit("/", 1)[-1] in _CLAUDE_NAMES
-            for arg in cmdline[1:3]
-        )
-    return False
-
-
 @dataclass(frozen=True, slots=True)
 class RestartPolicy:
-    """How an exited agent is restarted; `enabled=False` (the default) never restarts."""
+    """How an exited agent is restarted; `enabled=False` (the default) never restarts.
+
+    `command` None means the agent's own `restart_command`; an agent without one is not restarted.
+    """
 
     enabled: bool = False
-    command: str = "claude --continue"
+    command: str | None = None
     initial_backoff: float = 2.0
     max_backoff: float = 300.0
     budget: int = 5  # attempts allowed per `budget_window` seconds
     budget_window: float = 3600.0
 
 
-class ClaudeProcessController:
+class AgentProcessController:
     """Answers "is the agent running in this pane?" and restarts it when allowed.
 
     Process-tree reads are cached for `cache_ttl` seconds (the tree rarely changes, and a read
@@ -79,13 +55,13 @@ class ClaudeProcessController:
     def __init__(
         self,
         session: SessionManager,
+        agent: Agent | None = None,
         *,
-        matcher: ProcessMatcher = is_claude_code,
         restart: RestartPolicy | None = None,
         cache_ttl: float = 2.0,
     ) -> None:
         self._session = session
-        self._matcher = matcher
+        self.agent = agent if agent is not None else default_agent()
         self._restart = restart or RestartPolicy()
         self._cache_ttl = cache_ttl
         self._cached: tuple[float, bool] | None = None
@@ -100,7 +76,7 @@ class ClaudeProcessController:
     def invalidate(self) -> None:
         self._cached = None
 
-    async def is_claude_running(self) -> bool:
+    async def is_agent_running(self) -> bool:
         now = time.monotonic()
         if self._cached is not None and now - self._cached[0] < self._cache_ttl:
             return self._cached[1]
@@ -112,7 +88,7 @@ class ClaudeProcessController:
 
     def matches(self, tree: Sequence[ProcessInfo]) -> bool:
         """True when the agent is among the processes of a pane's tree."""
-        return any(self._matcher(p.name, p.cmdline) for p in tree)
+        return any(self.agent.matches(p.name, p.cmdline) for p in tree)
 
     def _scan(self, pane_pid: int) -> bool:
         return self.matches(process_tree(pane_pid))
@@ -121,6 +97,10 @@ class ClaudeProcessController:
     def _only_a_shell(pane_pid: int) -> bool:
         tree = process_tree(pane_pid)
         return len(tree) == 1 and tree[0].name in _SHELLS
+
+    async def is_claude_running(self) -> bool:
+        """The seed's name for :meth:`is_agent_running`."""
+        return await self.is_agent_running()
 
     def next_attempt_in(self) -> float | None:
         """Seconds until a restart may be tried again; None when the budget is spent."""
@@ -134,7 +114,8 @@ class ClaudeProcessController:
     async def maybe_restart(self) -> str | None:
         """Restart the agent if the policy allows it now; returns what was done, or None."""
         policy = self._restart
-        if not policy.enabled:
+        command = policy.command or self.agent.restart_command
+        if not policy.enabled or not command:
             return None
         now = time.monotonic()
         while self._attempts and now - self._attempts[0] > policy.budget_window:
@@ -155,15 +136,19 @@ class ClaudeProcessController:
         self._next_allowed = now + self._backoff
         self._backoff = min(self._backoff * 2, policy.max_backoff)
         # Typing a command line at an idle shell prompt is the one place yesman presses Enter.
-        await self._session.send_literal(policy.command)
+        await self._session.send_literal(command)
         await self._session.send_keys("Enter")
         self.invalidate()
         log.warning(
             "restarted the agent in pane %s with %r (attempt %d of %d this hour)",
             self._session.pane_id,
-            policy.command,
+            command,
             len(self._attempts),
             policy.budget,
             extra={"pane_id": self._session.pane_id},
         )
-        return policy.command
+        return command
+
+
+ClaudeProcessController = AgentProcessController
+"""The name this had while Claude Code was the only agent."""

@@ -26,7 +26,7 @@ class PaneStatus:
     """A snapshot for views: the state, the last prompt and what was done about it."""
 
     state: ScreenState
-    claude_running: bool
+    agent_running: bool
     last_prompt: Prompt | None
     last_action: str | None
     last_rule: str | None
@@ -36,14 +36,23 @@ class PaneStatus:
     held: int
     denied: int
     updated_at: float
+    agent: str = ""  # the agent's name (``Agent.name``)
+    agent_version: str | None = None
+
+    @property
+    def claude_running(self) -> bool:
+        """The name this had while Claude Code was the only agent."""
+        return self.agent_running
 
 
 class StatusManager:
     """Keeps the current status of one pane and the last `history_size` state changes."""
 
-    def __init__(self, history_size: int = 200) -> None:
+    def __init__(self, history_size: int = 200, *, agent: str = "") -> None:
         self._state = ScreenState.UNKNOWN
-        self._claude_running = False
+        self._agent = agent
+        self._agent_version: str | None = None
+        self._agent_running = False
         self._prompt: Prompt | None = None
         self._action: str | None = None
         self._rule: str | None = None
@@ -58,10 +67,10 @@ class StatusManager:
         return self._state
 
     def update_state(
-        self, state: ScreenState, *, claude_running: bool, detail: str | None = None
+        self, state: ScreenState, *, agent_running: bool, detail: str | None = None
     ) -> StatusChange | None:
         """Record the latest reading; returns the change when the state differs from before."""
-        self._claude_running = claude_running
+        self._agent_running = agent_running
         self._updated = time.time()
         if state is self._state and self._history:
             return None
@@ -69,6 +78,9 @@ class StatusManager:
         self._state = state
         self._history.append(change)
         return change
+
+    def record_agent_version(self, version: str) -> None:
+        self._agent_version = version
 
     def record_prompt(self, prompt: Prompt | None) -> None:
         self._prompt = prompt
@@ -88,7 +100,7 @@ class StatusManager:
     def snapshot(self) -> PaneStatus:
         return PaneStatus(
             state=self._state,
-            claude_running=self._claude_running,
+            agent_running=self._agent_running,
             last_prompt=self._prompt,
             last_action=self._action,
             last_rule=self._rule,
@@ -98,4 +110,6 @@ class StatusManager:
             held=self._counts["hold"],
             denied=self._counts["deny"],
             updated_at=self._updated,
+            agent=self._agent,
+            agent_version=self._agent_version,
         )

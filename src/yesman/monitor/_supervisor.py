@@ -1,10 +1,11 @@
 """`MonitorSupervisor`: many pane monitors in one process, over one control client per server.
 
 It finds the panes to watch (the named targets, or by default every pane whose process tree runs
-Claude Code, including panes and sessions that appear later), starts an `AsyncClaudeMonitor` for
-each, and routes tmux's pushed notifications to them: a debounced change wakes that pane's
-monitor, a closed pane ends its monitor with an event, a renamed session relabels its monitors,
-a lost server is reported and the panes are found again once it is back.
+one of its agents, including panes and sessions that appear later), starts an
+`AsyncClaudeMonitor` for each with that pane's agent, and routes tmux's pushed notifications to
+them: a debounced change wakes that pane's monitor, a closed pane ends its monitor with an event,
+a renamed session relabels its monitors, a lost server is reported and the panes are found again
+once it is back.
 """
 
 from __future__ import annotations
@@ -16,18 +17,25 @@ import logging
 import time
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
-from yesman.bus import AsyncEventBus, Event, EventPriority, EventType
-from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
-from yesman.monitor._monitor import COMPONENTS, AsyncClaudeMonitor, DecisionSink, MonitorSettings
-from yesman.monitor._process import (
-    ClaudeProcessController,
-    ProcessMatcher,
-    RestartPolicy,
-    is_claude_code,
+from yesman._lifecycle import Runner
+from yesman.agents import Agent, AgentRegistry, builtin_agents
+from yesman.bus import (
+    AsyncEventBus,
+    EventPriority,
+    EventType,
+    SessionCreated,
+    SystemFault,
 )
+from yesman.bus import SessionRenamed as SessionRenamedEvent
+from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
+from yesman.monitor._audit import DecisionSink
+from yesman.monitor._monitor import AsyncClaudeMonitor
+from yesman.monitor._process import AgentProcessController, RestartPolicy
+from yesman.monitor._publish import Publisher
 from yesman.monitor._session import SessionManager
+from yesman.monitor._settings import COMPONENTS, MonitorSettings
 from yesman.monitor._status import PaneStatus, StatusManager
 from yesman.policy import Policy
 from yesman.tmux import (
@@ -59,16 +67,24 @@ class WatchedPane:
     pane: PaneInfo
     status: PaneStatus
 
+    @property
+    def agent(self) -> str:
+        """The name of the agent running in the pane."""
+        return self.status.agent
+
 
 class MonitorSupervisor:
-    """Watches the Claude Code panes of one tmux server.
+    """Watches the agent panes of one tmux server.
 
     Args:
         server: which tmux server (`-L`/`-S`/default).
+        agents: the agents to look for, tried in order (default: every agent yesman ships).
         targets: session names, `$session_id`s or `%pane_id`s to watch; empty means every pane
-            running Claude Code, now or later.
-        matcher: how to recognise the agent's process (default: Claude Code).
+            running one of the agents, now or later. A targeted pane that runs none of them is
+            watched as running the first agent (so its exit and return are noticed).
         require_server: fail at start when no tmux server answers; with False, wait for one.
+
+    Lifecycle as in ``yesman._lifecycle``: `start()`/`stop()`, restartable, `async with`.
     """
 
     def __init__(
@@ -80,7 +96,7 @@ class MonitorSupervisor:
         audit: DecisionSink | None = None,
         targets: Sequence[str] = (),
         settings: MonitorSettings | None = None,
-        matcher: ProcessMatcher = is_claude_code,
+        agents: AgentRegistry | Sequence[Agent] | None = None,
         restart: RestartPolicy | None = None,
         tracker: ComponentTracker | None = None,
         recheck_interval: float = 2.0,
@@ -95,7 +111,11 @@ class MonitorSupervisor:
         self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
         self._audit = audit
         self._targets = tuple(targets)
-        self._matcher = matcher
+        if agents is None:
+            agents = builtin_agents()
+        self.agents = agents if isinstance(agents, AgentRegistry) else AgentRegistry(agents)
+        if not len(self.agents):
+            raise ValueError("a MonitorSupervisor needs at least one agent to look for")
         self._restart = restart
         self._recheck_interval = recheck_interval
         self._require_server = require_server
@@ -106,11 +126,12 @@ class MonitorSupervisor:
             debounce=DebounceConfig(quiet=0.012, max_delay=0.1)
         )
         self._monitors: dict[str, AsyncClaudeMonitor] = {}
+        self._unrecorded_ended = 0  # unrecorded decisions of monitors that have ended
         self._last_check: dict[str, float] = {}
         self._client: ControlClient | None = None
         self._stop = asyncio.Event()
-        self._ready = asyncio.Event()
-        self._runner: asyncio.Task[None] | None = None
+        self._runner = Runner("yesman.supervisor")
+        self._publish = Publisher(event_bus, "supervisor")
 
     # ------------------------------------------------------------------ views
 
@@ -124,6 +145,12 @@ class MonitorSupervisor:
             for m in self._monitors.values()
         ]
 
+    @property
+    def unrecorded_decisions(self) -> int:
+        """Decisions the audit store could not record (none of them was typed), all panes."""
+        live = sum(m.unrecorded_decisions for m in self._monitors.values())
+        return self._unrecorded_ended + live
+
     def get_component_metrics(self) -> dict[str, ComponentMetrics]:
         return self.tracker.get_component_metrics()
 
@@ -131,25 +158,16 @@ class MonitorSupervisor:
 
     async def start(self) -> None:
         """Connect and start watching; returns once the existing panes have been looked at."""
-        if self._runner is not None:
+        if self._runner.running:
             return
         self._stop.clear()
-        self._runner = asyncio.create_task(self._run(), name="yesman.supervisor")
-        ready = asyncio.create_task(self._ready.wait())
-        done, _ = await asyncio.wait({ready, self._runner}, return_when=asyncio.FIRST_COMPLETED)
-        ready.cancel()
-        if self._runner in done:
-            runner, self._runner = self._runner, None
-            runner.result()
+        await self._runner.start(self._run)
 
     async def stop(self) -> None:
         """Stop every monitor (finishing answers in flight) and disconnect."""
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
-        self._stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
+        await self._runner.stop(self._stop.set)
+
+    aclose = stop
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -171,7 +189,7 @@ class MonitorSupervisor:
         finally:
             await self.stop()
 
-    async def _run(self) -> None:
+    async def _run(self, ready: asyncio.Event) -> None:
         async with contextlib.AsyncExitStack() as stack:
             if self._own_tracker:
                 # Entered before any monitor task exists, so their CPU is charged per step.
@@ -191,9 +209,9 @@ class MonitorSupervisor:
                     self.server, self._control_config, require_server=self._require_server
                 )
             )
-            await self._serve(client)
+            await self._serve(client, ready)
 
-    async def _serve(self, client: ControlClient) -> None:
+    async def _serve(self, client: ControlClient, ready: asyncio.Event) -> None:
         self._client = client
         self._was_connected = client.connected
         try:
@@ -203,7 +221,7 @@ class MonitorSupervisor:
                     tg.create_task(self._route_notes(client), name="yesman.notifications"),
                 ]
                 await self._discover()
-                self._ready.set()
+                ready.set()
                 await self._stop.wait()
                 await self._stop_monitors()
                 for task in routers:
@@ -216,7 +234,9 @@ class MonitorSupervisor:
         self._monitors.clear()
         async with asyncio.TaskGroup() as tg:
             for monitor in monitors:
-                tg.create_task(monitor.stop_monitoring_async())
+                tg.create_task(monitor.stop())
+        # Counted once they have stopped: an answer in flight may still fail to be recorded.
+        self._unrecorded_ended += sum(m.unrecorded_decisions for m in monitors)
 
     # ------------------------------------------------------------------ discovery
 
@@ -243,26 +263,24 @@ class MonitorSupervisor:
         for pane in candidates:
             self._last_check[pane.pane_id] = now
         if self._targets:
-            chosen = [p for p in candidates if self._targeted(p)]
-        else:
-            trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in candidates])
-            chosen = [
-                p
-                for p in candidates
-                if any(self._matcher(i.name, i.cmdline) for i in trees.get(p.pane_pid, ()))
-            ]
-        for pane in chosen:
-            await self._watch(pane)
+            candidates = [p for p in candidates if self._targeted(p)]
+        trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in candidates])
+        for pane in candidates:
+            agent = self.agents.identify(trees.get(pane.pane_pid, ()))
+            if agent is None and self._targets:
+                agent = next(iter(self.agents))
+            if agent is not None:
+                await self._watch(pane, agent)
 
-    async def _watch(self, pane: PaneInfo) -> None:
+    async def _watch(self, pane: PaneInfo, agent: Agent) -> None:
         client = self._client
         if client is None or pane.pane_id in self._monitors:
             return
         session = SessionManager(client, pane)
         monitor = AsyncClaudeMonitor(
             session,
-            ClaudeProcessController(session, matcher=self._matcher, restart=self._restart),
-            StatusManager(),
+            AgentProcessController(session, agent, restart=self._restart),
+            StatusManager(agent=agent.name),
             self.event_bus,
             policy=self.policy,
             tracker=self.tracker,
@@ -272,21 +290,23 @@ class MonitorSupervisor:
         )
         self._monitors[pane.pane_id] = monitor
         log.info(
-            "watching pane %s (session %s, pid %d)",
+            "watching pane %s (session %s, pid %d, %s)",
             pane.pane_id,
             pane.session_name,
             pane.pane_pid,
+            agent.display_name,
             extra={"pane_id": pane.pane_id},
         )
         self._publish(
             EventType.SESSION_CREATED,
-            {
-                "session": pane.session_name,
-                "session_id": pane.session_id,
-                "pane_id": pane.pane_id,
-                "pane_pid": pane.pane_pid,
-                "path": pane.current_path,
-            },
+            SessionCreated(
+                session=pane.session_name,
+                pane_id=pane.pane_id,
+                agent=agent.name,
+                session_id=pane.session_id,
+                pane_pid=pane.pane_pid,
+                path=pane.current_path,
+            ),
         )
         try:
             await monitor.start_monitoring_async()
@@ -295,7 +315,7 @@ class MonitorSupervisor:
             self._monitors.pop(pane.pane_id, None)
 
     async def _maybe_recheck(self, pane_id: str) -> None:
-        """An unwatched pane drew something: maybe Claude Code started in it."""
+        """An unwatched pane drew something: maybe an agent started in it."""
         now = time.monotonic()
         if now - self._last_check.get(pane_id, 0.0) < self._recheck_interval:
             return
@@ -347,7 +367,9 @@ class MonitorSupervisor:
                     )
             self._publish(
                 EventType.SESSION_RENAMED,
-                {"session_id": note.session_id, "old": note.old_name, "new": note.new_name},
+                SessionRenamedEvent(
+                    session_id=note.session_id, old=note.old_name, new=note.new_name
+                ),
             )
         elif isinstance(note, ServerDisconnected):
             log.warning(
@@ -355,7 +377,11 @@ class MonitorSupervisor:
             )
             self._publish(
                 EventType.SYSTEM_ERROR,
-                {"error": f"tmux server lost: {note.reason}", "server": note.server},
+                SystemFault(
+                    error=f"tmux server lost: {note.reason}",
+                    source="tmux",
+                    details={"server": note.server},
+                ),
                 priority=EventPriority.HIGH,
             )
         elif isinstance(note, ServerConnected):
@@ -379,12 +405,5 @@ class MonitorSupervisor:
             return
         log.info("pane %s: %s; its watch ends", pane_id, reason, extra={"pane_id": pane_id})
         monitor.notify_pane_closed()
-        await monitor.stop_monitoring_async()
-
-    def _publish(
-        self, kind: EventType, data: dict[str, Any], priority: EventPriority = EventPriority.NORMAL
-    ) -> None:
-        if self.event_bus is not None:
-            self.event_bus.publish_nowait(
-                Event(type=kind, data=data, source="supervisor", priority=priority)
-            )
+        await monitor.stop()
+        self._unrecorded_ended += monitor.unrecorded_decisions

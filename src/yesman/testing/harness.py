@@ -9,17 +9,25 @@ benchmarks.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from yesman.monitor import is_claude_code
+from yesman.agents import Agent
+from yesman.agents.claude import CLAUDE_CODE, is_claude_code
 from yesman.testing.tmux import PrivateTmuxServer
 
-__all__ = ["SIMULATED_AGENT", "AgentLog", "is_agent_or_simulation", "start_simulated_agent"]
+__all__ = [
+    "SIMULATED_AGENT",
+    "SIMULATED_CLAUDE",
+    "AgentLog",
+    "is_agent_or_simulation",
+    "start_simulated_agent",
+]
 
 SIMULATED_AGENT = "yesman.testing.simulated_agent"
 
@@ -27,6 +35,16 @@ SIMULATED_AGENT = "yesman.testing.simulated_agent"
 def is_agent_or_simulation(name: str, cmdline: Sequence[str]) -> bool:
     """A process matcher for Claude Code or the simulated agent."""
     return is_claude_code(name, cmdline) or any(SIMULATED_AGENT in arg for arg in cmdline[:4])
+
+
+SIMULATED_CLAUDE: Final[Agent] = dataclasses.replace(
+    CLAUDE_CODE,
+    name="claude-code-simulated",
+    display_name="Claude Code (simulated)",
+    is_agent_process=is_agent_or_simulation,
+    restart_command=None,
+)
+"""The simulated agent draws Claude Code's screens, so it is Claude Code in all but its process."""
 
 
 class AgentLog:

@@ -149,3 +149,18 @@ ERROR_RE: Final = re.compile(
     r"|invalid api key|please run /login|oauth token (?:has )?expired|credit balance is too low"
     r"|authentication_error|overloaded_error|missing api key|login required|not logged in"
 )
+
+# Lines worth reporting to other tools (automation analysis), matched one screen line at a time.
+# Usage limit: "5-hour limit reached ∙ resets 3pm", "Claude usage limit reached. Your limit will
+# reset at 5pm (Europe/London)", older "Claude AI usage limit reached|<epoch>".
+USAGE_LIMIT_LINE_RE: Final = re.compile(
+    r"usage limit reached|limit reached\s*[∙·|-]\s*resets|limit will reset", re.IGNORECASE
+)
+RESET_TIME_RE: Final = re.compile(r"\breset(?:s)?\s+(?:at\s+)?(?P<reset>.+?)\s*\.?$", re.IGNORECASE)
+API_ERROR_LINE_RE: Final = re.compile(
+    r"\bAPI Error(?::|\s\()|\b(?:Overloaded|overloaded_error|rate_limit_error|"
+    r"authentication_error|Invalid API key)\b"
+)
+
+# The start-up banner: "Claude Code v2.1.332" (2.x), "✻ Welcome to Claude Code" has no version.
+VERSION_BANNER_RE: Final = re.compile(r"\bClaude Code v(\d+\.\d+\.\d+(?:[-+][\w.]+)?)")

@@ -1,0 +1,96 @@
+"""`Agent`: everything yesman knows about one coding agent, in one value.
+
+The monitor, the supervisor and the CLI know no agent by name: they ask an `Agent` how to
+recognise its process, how to read its screen, which screen lines are worth reporting (usage
+limits, API errors) and how it takes keys (its input guard). Each agent lives in its own folder
+under ``yesman.agents`` and is listed once in the registry (``_registry.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from yesman.agents._screen import ScreenParser
+
+__all__ = ["Agent", "AgentSignals", "KeyConventions", "ProcessMatcher"]
+
+ProcessMatcher = Callable[[str, Sequence[str]], bool]
+"""Decides from a process name and its argv whether it is the agent."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSignals:
+    """Lines an agent prints that other tools want to hear about, matched one line at a time.
+
+    ``usage_limit`` finds "limit reached" lines; ``reset_time``, searched on such a line, has a
+    ``reset`` group with the time the limit resets. ``api_error`` finds failed model requests.
+    """
+
+    usage_limit: re.Pattern[str]
+    api_error: re.Pattern[str]
+    reset_time: re.Pattern[str] | None = None
+
+
+def _no_version(text: str) -> str | None:
+    return None
+
+
+def _plain_lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+@dataclass(frozen=True, slots=True)
+class KeyConventions:
+    """How the agent takes answers typed into its dialogs.
+
+    ``input_guard(version)`` is how long, in seconds, a dialog must have been on screen before a
+    key typed into it is taken rather than dropped, for that agent version (None: unknown).
+    ``digit_selects`` is True when typing an option's digit both selects and confirms it (no
+    Enter needed); the policy only ever answers such agents with a single digit.
+    """
+
+    input_guard: Callable[[str | None], float]
+    digit_selects: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """One coding agent yesman can watch.
+
+    ``name`` is a short stable identifier (it appears in events, the audit trail and JSON
+    output); ``display_name`` is for people. ``version_from_screen`` reads the agent's version
+    from a capture (a start-up banner), None when the screen does not show it.
+    ``restart_command`` is what to type at an idle shell to bring the agent back with its
+    conversation (used only when restarting is enabled). ``screen_lines`` gives the lines the
+    parser read (escapes stripped), which :attr:`Prompt.span` indexes.
+    """
+
+    name: str
+    display_name: str
+    is_agent_process: ProcessMatcher
+    parse_screen: ScreenParser
+    signals: AgentSignals
+    keys: KeyConventions
+    version_from_screen: Callable[[str], str | None] = _no_version
+    restart_command: str | None = None
+    screen_lines: Callable[[str], list[str]] = _plain_lines
+
+    def matches(self, name: str, cmdline: Sequence[str]) -> bool:
+        """True when a process (name and argv) is this agent."""
+        return self.is_agent_process(name, cmdline)
+
+    def with_commands(self, fragments: Sequence[str]) -> Agent:
+        """This agent, also recognised in processes whose argv contains one of ``fragments``
+        (for wrappers and launch scripts around the real binary)."""
+        if not fragments:
+            return self
+        base = self.is_agent_process
+        extra = tuple(fragments)
+
+        def matches(name: str, cmdline: Sequence[str]) -> bool:
+            return base(name, cmdline) or any(f in arg for f in extra for arg in cmdline)
+
+        return dataclasses.replace(self, is_agent_process=matches)

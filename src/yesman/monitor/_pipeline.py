@@ -1,0 +1,233 @@
+"""One pass of a monitor's pipeline over a change of its pane.
+
+Capture, is the agent running, read the screen, confirm a new dialog (waiting out the agent's input
+guard), decide by policy, act (``_respond``), then automation analysis: each step inside the
+component tracker under the seed's component names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from yesman.agents import Agent, AgentScreen, Prompt, ScreenState
+from yesman.bus import (
+    AutomationObserved,
+    EventPriority,
+    EventType,
+    PromptDecided,
+    PromptDetected,
+    StatusChanged,
+)
+from yesman.metrics import ComponentTracker
+from yesman.monitor._automation import AutomationAnalyzer
+from yesman.monitor._dialogs import DialogBook, DialogInstance, Novelty
+from yesman.monitor._process import AgentProcessController
+from yesman.monitor._publish import Publisher, Where, dialog_info
+from yesman.monitor._respond import Responder
+from yesman.monitor._session import SessionManager
+from yesman.monitor._settings import MonitorSettings
+from yesman.monitor._status import StatusManager
+from yesman.policy import Policy, PolicyContext
+
+__all__ = ["Pipeline"]
+
+
+class Pipeline:
+    """The steps a monitor runs for each change of its pane."""
+
+    def __init__(
+        self,
+        *,
+        session_manager: SessionManager,
+        process_controller: AgentProcessController,
+        status_manager: StatusManager,
+        policy: Policy,
+        settings: MonitorSettings,
+        tracker: ComponentTracker,
+        publisher: Publisher,
+        dialogs: DialogBook,
+        responder: Responder,
+        where: Callable[[], Where],
+        notify_changed: Callable[[float | None], None],
+        schedule_recheck: Callable[[float], None],
+        idle_timer: Callable[[float | None], None],
+    ) -> None:
+        self.session_manager = session_manager
+        self.process_controller = process_controller
+        self.status_manager = status_manager
+        self.policy = policy
+        self.settings = settings
+        self.tracker = tracker
+        self._publisher = publisher
+        self._dialogs = dialogs
+        self._responder = responder
+        self._where = where
+        self._notify_changed = notify_changed
+        self._schedule_recheck = schedule_recheck
+        self._set_idle_timer = idle_timer
+        agent = process_controller.agent
+        self._parse = agent.parse_screen
+        self._automation = AutomationAnalyzer(
+            agent.signals,
+            agent_name=agent.display_name,
+            idle_after_seconds=settings.idle_after,
+        )
+        self.agent_version: str | None = None
+        self.loops = 0
+
+    @property
+    def agent(self) -> Agent:
+        return self.process_controller.agent
+
+    def input_guard(self) -> float:
+        """Seconds a dialog must be on screen before its answer is typed, for this agent."""
+        if self.settings.min_dialog_age is not None:
+            return self.settings.min_dialog_age
+        return self.agent.keys.input_guard(self.agent_version)
+
+    async def run(self, seen_at: float) -> None:
+        """Process one change of the pane, first output at ``seen_at`` (monotonic)."""
+        self.loops += 1
+        self.tracker.record_loop()
+        track = self.tracker.track
+        async with track("content_capture"):
+            text = await self.session_manager.capture()
+        async with track("claude_status_check"):
+            running = await self.process_controller.is_agent_running()
+        async with track("prompt_detection"):
+            screen = self._parse(text)
+            if self.agent_version is None:
+                self._note_version(text)
+        if running and screen.state is ScreenState.UNKNOWN:
+            # The agent's screen is gone: the cached answer may be stale (it just exited).
+            self.process_controller.invalidate()
+            async with track("claude_status_check"):
+                running = await self.process_controller.is_agent_running()
+        self._note_state(screen, running)
+        confirmed = await self._confirm(screen, seen_at) if running else None
+        if confirmed is not None:
+            async with track("content_processing"):
+                dialog = self._decide(confirmed, seen_at)
+            await self._responder.act(dialog)
+        async with track("automation_analysis"):
+            contexts = self._automation.analyze(
+                text, screen, time.monotonic(), agent_running=running
+            )
+            for ctx in contexts:
+                self._publisher(
+                    EventType.AUTOMATION_CONTEXT,
+                    AutomationObserved(
+                        **self._where(),
+                        context=ctx.kind.value,
+                        summary=ctx.summary,
+                        line=ctx.line,
+                        details=ctx.details,
+                    ),
+                )
+        if not running and self.process_controller.restart_policy.enabled:
+            await self._maybe_restart()
+
+    async def _maybe_restart(self) -> None:
+        restarted = await self.process_controller.maybe_restart()
+        if restarted:
+            self._publisher(
+                EventType.AUTOMATION_CONTEXT,
+                AutomationObserved(
+                    **self._where(),
+                    context="agent_restarted",
+                    summary=f"restarted with {restarted!r}",
+                ),
+                priority=EventPriority.HIGH,
+            )
+        # Look again when the next attempt is allowed (or to see the restart took).
+        delay = self.process_controller.next_attempt_in()
+        if delay is not None:
+            self._schedule_recheck(max(delay, 0.5))
+
+    def _note_version(self, text: str) -> None:
+        version = self.agent.version_from_screen(text)
+        if version is not None:
+            self.agent_version = version
+            self.status_manager.record_agent_version(version)
+
+    def _note_state(self, screen: AgentScreen, running: bool) -> None:
+        state = screen.state if running else ScreenState.UNKNOWN
+        change = self.status_manager.update_state(
+            state, agent_running=running, detail=screen.detail
+        )
+        if change is None:
+            return
+        # Look again when "idle for N minutes" becomes true; nothing else would wake us.
+        self._set_idle_timer(self.settings.idle_after + 0.05 if state is ScreenState.IDLE else None)
+        self._publisher(
+            EventType.CLAUDE_STATUS_CHANGED,
+            StatusChanged(
+                **self._where(),
+                old=change.old.value if change.old else None,
+                new=change.new.value,
+                agent_running=running,
+                detail=screen.detail,
+            ),
+        )
+
+    # ------------------------------------------------------------------ dialogs
+
+    async def _confirm(self, screen: AgentScreen, seen_at: float) -> Prompt | None:
+        """A new dialog, confirmed fully drawn; None when there is nothing new to decide."""
+        novelty = self._dialogs.classify(screen, time.monotonic())
+        if novelty is Novelty.TOO_SOON:
+            self._schedule_recheck(self.settings.reanswer_guard)
+        if novelty is not Novelty.NEW or screen.prompt is None:
+            return None
+        prompt = screen.prompt
+        # A second capture a moment later must show the very same dialog, so a half-drawn or
+        # fleeting one is never answered; it also waits out the agent's input guard.
+        guard = seen_at + self.input_guard() - time.monotonic()
+        await asyncio.sleep(max(self.settings.confirm_delay, guard))
+        async with self.tracker.track("content_capture"):
+            text = await self.session_manager.capture()
+        async with self.tracker.track("prompt_detection"):
+            again = self._parse(text)
+        if again.prompt is None or again.prompt.fingerprint != prompt.fingerprint:
+            self._notify_changed(seen_at)  # still changing: look again
+            return None
+        return again.prompt
+
+    def _decide(self, prompt: Prompt, seen_at: float) -> DialogInstance:
+        """Start a dialog instance and ask the policy what to do about it."""
+        dialog = self._dialogs.begin(prompt, seen_at)
+        self.status_manager.record_prompt(prompt)
+        info = dialog_info(prompt)
+        self._publisher(
+            EventType.PROMPT_DETECTED,
+            PromptDetected(**self._where(), prompt=info),
+            correlation_id=dialog.correlation_id,
+        )
+        project = self.session_manager.project_dir
+        context = PolicyContext(
+            session=self.session_manager.session_name,
+            pane_id=self.session_manager.pane_id,
+            project_dir=Path(project) if project else None,
+        )
+        decision = self.policy.decide(AgentScreen(ScreenState.WAITING, prompt), context)
+        if self.settings.dry_run and not decision.dry_run:
+            decision = dataclasses.replace(decision, dry_run=True)
+        dialog.decision = decision
+        self._publisher(
+            EventType.PROMPT_DECIDED,
+            PromptDecided(
+                **self._where(),
+                action=decision.action.value,
+                keys=decision.keys,
+                rule=decision.rule,
+                reason=decision.reason,
+                dry_run=decision.dry_run,
+                prompt=info,
+            ),
+            correlation_id=dialog.correlation_id,
+        )
+        return dialog

@@ -1,0 +1,35 @@
+"""What a monitor measures (the seed's component names) and the knobs it takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["COMPONENTS", "MonitorSettings"]
+
+COMPONENTS = (
+    "content_capture",
+    "claude_status_check",
+    "prompt_detection",
+    "content_processing",
+    "response_sending",
+    "automation_analysis",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorSettings:
+    """Timing and behaviour knobs of one monitor (seconds).
+
+    ``min_dialog_age`` None (the default) waits out the agent's own input guard for its version
+    (``Agent.keys.input_guard``); a number overrides it for every agent.
+    """
+
+    confirm_delay: float = 0.015
+    min_dialog_age: float | None = None
+    verify_timeout: float = 2.0
+    verify_poll: float = 0.05
+    reanswer_guard: float = 1.0
+    heartbeat: float = 120.0  # a look without a change notification, as a safety net
+    idle_after: float = 300.0
+    dry_run: bool = False
+    performance_interval: float = 60.0
