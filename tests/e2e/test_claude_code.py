@@ -265,8 +265,8 @@ async def test_claude_exit_and_pane_close_are_reported(rig: Rig) -> None:
         rig.tmux.run("send-keys", "-t", pane, "-l", "/exit")
         rig.tmux.run("send-keys", "-t", pane, "Enter")
         await until(
-            lambda: any(e.data["context"] == "claude_exited" for e in contexts),
-            what="claude_exited",
+            lambda: any(e.data["context"] == "agent_exited" for e in contexts),
+            what="agent_exited",
         )
         rig.tmux.run("kill-pane", "-t", pane)
         await until(lambda: len(stopped), what="SESSION_STOPPED")
