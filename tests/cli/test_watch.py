@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from yesman.testing.harness import start_simulated_agent
+from yesman.testing.harness import SIMULATED_AGENT, start_simulated_agent
 from yesman.testing.tmux import PrivateTmuxServer, eventually
 
 pytestmark = pytest.mark.tmux
@@ -81,6 +81,28 @@ def test_status_lists_agent_panes_as_json(tmux: PrivateTmuxServer, tmp_path: Pat
     )
     # `cat` is not Claude Code: nothing to list.
     assert json.loads(done.stdout) == []
+
+
+def test_status_names_the_agent_and_its_dialog(tmux: PrivateTmuxServer, tmp_path: Path) -> None:
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash", hold_timeout=30)
+    eventually(lambda: agent.events("dialog_shown"), timeout=20)
+    done = subprocess.run(
+        yesman("status", "-L", tmux.socket_name, "--json", "--agent-cmd", SIMULATED_AGENT),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [row] = json.loads(done.stdout)
+    assert (row["pane_id"], row["agent"], row["state"]) == (pane, "claude-code", "waiting")
+    assert row["prompt"]["tool"] == "Bash"
+    table = subprocess.run(
+        yesman("status", "-L", tmux.socket_name, "--agent-cmd", SIMULATED_AGENT),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert "Claude Code" in table.stdout
 
 
 def test_watch_reports_a_missing_server_clearly(tmp_path: Path) -> None:

@@ -200,3 +200,55 @@ async def test_the_decision_is_written_before_any_key_is_typed(
         ("answered", ("1",)),
         ("verified", True),
     ]
+
+
+class BrokenSink(RecordingSink):
+    """An audit sink that cannot write (a full disk, a deleted database ...)."""
+
+    async def record(self, rec: DecisionRecord) -> DecisionRecord:
+        raise OSError(28, "No space left on device")
+
+
+async def test_a_decision_that_cannot_be_recorded_is_held_not_typed(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash", hold_timeout=1.0)
+    held: list[Event] = []
+    async with ControlClient(tmux.server) as client, AsyncEventBus(metrics_interval=0) as bus:
+        bus.subscribe(EventType.PROMPT_HELD, held.append)
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        session = SessionManager(client, info)
+        monitor = AsyncClaudeMonitor(
+            session,
+            AgentProcessController(session, SIMULATED_CLAUDE),
+            StatusManager(),
+            bus,
+            audit=BrokenSink(),
+            settings=MonitorSettings(performance_interval=0),
+        )
+        async with monitor:
+            await agent.wait_for("idle")
+            await bus.join()
+    assert agent.events("key") == []
+    assert [(e.data["rule"], e.data["alert"]) for e in held] == [("audit_failed", True)]
+    assert "nothing was typed" in held[0].data["reason"]
+    assert monitor.unrecorded_decisions == 1
+    assert monitor.status_manager.snapshot().held == 1
+
+
+async def test_a_stopped_monitor_starts_again(tmux: PrivateTmuxServer, tmp_path: Path) -> None:
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash", "write", speed=1.0)
+    async with ControlClient(tmux.server) as client:
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        monitor = AsyncClaudeMonitor.for_pane(
+            SessionManager(client, info), agent=SIMULATED_CLAUDE
+        )
+        await monitor.start()
+        await agent.wait_for("answered")
+        await monitor.stop()
+        await monitor.stop()  # idempotent
+        await monitor.start_monitoring_async()  # the seed's name; the same lifecycle
+        await agent.wait_for("answered", count=2)
+        await monitor.stop_monitoring_async()
+    assert [k["key"] for k in agent.events("key")] == ["1", "1"]
+    assert monitor.get_component_metrics()["response_sending"].sample_count == 2

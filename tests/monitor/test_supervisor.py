@@ -219,3 +219,44 @@ async def test_idle_for_a_while_is_reported_without_any_output(
     idle = [e for e in contexts if e.data["context"] == "idle"]
     assert len(idle) == 1
     assert idle[0].data["idle_seconds"] >= 0.5
+
+
+async def test_a_stopped_supervisor_starts_again(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "bash", "write", speed=1.0)
+    sent = collect(bus, EventType.RESPONSE_SENT)
+    supervisor = MonitorSupervisor(tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE])
+    await supervisor.start()
+    await agent.wait_for("answered")
+    await supervisor.stop()
+    await supervisor.stop()  # idempotent
+    assert supervisor.monitors == {}
+    async with supervisor:  # the same object, started again
+        await agent.wait_for("answered", count=2)
+        await bus.join()
+    assert [k["key"] for k in agent.events("key")] == ["1", "1"]
+    assert len(sent) == 2
+
+
+async def test_every_event_of_a_watch_carries_a_typed_payload(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    _, agent = start_agent(tmux, tmp_path, "bash", "dangerous", hold_timeout=1.0)
+    seen: list[Event] = []
+    for kind in EventType:
+        if kind is not EventType.PERFORMANCE_METRICS:
+            bus.subscribe(kind, seen.append)
+    async with MonitorSupervisor(
+        tmux.server,
+        event_bus=bus,
+        agents=[SIMULATED_CLAUDE],
+        settings=MonitorSettings(performance_interval=0),
+    ):
+        await agent.wait_for("idle")
+        await bus.join()
+    kinds = {e.type for e in seen}
+    assert {EventType.SESSION_CREATED, EventType.PROMPT_DETECTED, EventType.PROMPT_HELD} <= kinds
+    untyped = [e.type for e in seen if e.payload is None]
+    assert untyped == []
+    assert {e.data["agent"] for e in seen if "agent" in e.data} == {"claude-code-simulated"}

@@ -212,12 +212,20 @@ def status(
     socket_name: SocketName = None,
     socket_path: SocketPath = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    agent_cmd: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--agent-cmd",
+            help="Also treat a process whose command line contains this text as the default "
+            "agent, Claude Code (for wrappers around it). Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Every pane running a coding agent on a tmux server, and what it is doing."""
     console = Console()
     server = _server(socket_name, socket_path)
     try:
-        rows = asyncio.run(_status(server))
+        rows = asyncio.run(_status(server, agents_for_watch(agent_cmd or [])))
     except TmuxError as exc:
         raise _fail(console, str(exc)) from None
     if as_json:
@@ -270,8 +278,7 @@ class _StatusRow:
         }
 
 
-async def _status(server: TmuxServer) -> list[_StatusRow]:
-    agents = builtin_agents()
+async def _status(server: TmuxServer, agents: AgentRegistry) -> list[_StatusRow]:
     async with ControlClient(server) as client:
         panes = await client.list_panes()
         trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in panes])
