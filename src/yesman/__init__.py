@@ -1,16 +1,20 @@
 """yesman: watch coding agents in tmux, answer their dialogs by policy, measure every step.
 
-Layers, lowest first; a module imports only from layers below it:
+Layers, lowest first; a module imports only from layers below it (checked in CI by
+import-linter, see ``[tool.importlinter]`` in pyproject.toml):
 
-    bus        events, priorities, the event bus (imports nothing of ours)
-    metrics    component tracking, loop health, bottlenecks, reports   (bus)
-    agents     screen text -> AgentScreen; one subpackage per agent     (nothing of ours)
-    policy     AgentScreen -> Decision                                  (agents)
+    bus        events and their typed payloads, the event bus          (nothing of ours)
     tmux       control-mode client, panes, process trees                (nothing of ours)
     store      the SQLite audit trail                                   (nothing of ours)
-    monitor    AsyncClaudeMonitor, MonitorSupervisor                    (all of the above)
-    testing    simulated agent, API stand-in, private tmux servers      (monitor, tmux)
+    agents     Agent descriptions and their registry; screen text ->    (nothing of ours)
+               AgentScreen; one subpackage per agent
+    metrics    component tracking, loop health, bottlenecks, reports   (bus)
+    policy     AgentScreen -> Decision                                  (agents)
+    monitor    AsyncClaudeMonitor, MonitorSupervisor; names no agent    (all of the above)
+    testing    private tmux servers for tests                           (tmux)
     cli        the `yesman` command                                     (everything)
+
+Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (start/stop rules).
 """
 
 from __future__ import annotations
