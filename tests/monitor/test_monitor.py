@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tests.support.agents import agent_running_as
 
+from yesman.agents import PermissionMode
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
     AgentProcessController,
@@ -240,9 +241,7 @@ async def test_a_stopped_monitor_starts_again(tmux: PrivateTmuxServer, tmp_path:
     pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash", "write", speed=1.0)
     async with ControlClient(tmux.server) as client:
         info = next(p for p in await client.list_panes() if p.pane_id == pane)
-        monitor = AsyncClaudeMonitor.for_pane(
-            SessionManager(client, info), agent=SIMULATED_CLAUDE
-        )
+        monitor = AsyncClaudeMonitor.for_pane(SessionManager(client, info), agent=SIMULATED_CLAUDE)
         await monitor.start()
         await agent.wait_for("answered")
         await monitor.stop()
@@ -252,3 +251,36 @@ async def test_a_stopped_monitor_starts_again(tmux: PrivateTmuxServer, tmp_path:
         await monitor.stop_monitoring_async()
     assert [k["key"] for k in agent.events("key")] == ["1", "1"]
     assert monitor.get_component_metrics()["response_sending"].sample_count == 2
+
+
+async def test_a_pane_in_auto_mode_is_reported(
+    tmux: PrivateTmuxServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A real idle capture with the footer Claude Code 2.1 draws when its classifier answers.
+    corpus = Path(__file__).parents[1] / "agents/claude/corpus/answered_idle_w80.txt"
+    lines = corpus.read_text(encoding="utf-8").rstrip("\n").splitlines()
+    screen = tmp_path / "auto.txt"
+    screen.write_text("\n".join([*lines[:-1], "  ⏵⏵ auto mode on · ? for shortcuts"]) + "\n")
+    pane = tmux.new_session(
+        "auto", ["sh", "-c", f"stty -echo; cat '{screen}'; exec sleep 600"], width=80, height=40
+    )
+    async with ControlClient(tmux.server) as client:
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        session = SessionManager(client, info)
+        monitor = AsyncClaudeMonitor(
+            session,
+            AgentProcessController(session, agent_running_as("sleep")),
+            StatusManager(),
+            settings=MonitorSettings(performance_interval=0),
+        )
+        async with monitor:
+            await eventually_async(_mode_of(monitor), timeout=10)
+    assert monitor.status_manager.snapshot().mode is PermissionMode.AUTO
+    assert "answers its own permission dialogs" in caplog.text
+
+
+def _mode_of(monitor: AsyncClaudeMonitor) -> Callable[[], Awaitable[object]]:
+    async def check() -> object:
+        return monitor.status_manager.snapshot().mode
+
+    return check

@@ -13,6 +13,7 @@ from yesman.agents._registry import AgentRegistry, builtin_agents, default_agent
 from yesman.agents._screen import (
     AgentScreen,
     Option,
+    PermissionMode,
     Prompt,
     PromptKind,
     ScreenParser,
@@ -26,6 +27,7 @@ __all__ = [
     "AgentSignals",
     "KeyConventions",
     "Option",
+    "PermissionMode",
     "ProcessMatcher",
     "Prompt",
     "PromptKind",

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 __all__ = [
     "AgentScreen",
     "Option",
+    "PermissionMode",
     "Prompt",
     "PromptKind",
     "ScreenParser",
@@ -28,6 +29,19 @@ class ScreenState(StrEnum):
     IDLE = "idle"  # input box ready for the human
     ERROR = "error"  # API error, usage limit, login needed ...
     UNKNOWN = "unknown"  # nothing recognised (another program, garbage, half-drawn screen)
+
+
+class PermissionMode(StrEnum):
+    """How the agent treats permission dialogs itself, when it says so on screen.
+
+    In every mode but the default the agent answers some or all dialogs on its own, so a watcher
+    sees fewer of them (in AUTO and BYPASS, none at all).
+    """
+
+    AUTO = "auto"  # a classifier answers dialogs
+    BYPASS = "bypass"  # permission checks are off
+    ACCEPT_EDITS = "accept_edits"  # file edits are approved without a dialog
+    PLAN = "plan"  # plan mode: the agent proposes, nothing runs
 
 
 class PromptKind(StrEnum):
@@ -109,17 +123,20 @@ class AgentScreen:
     """How a parser read one capture: the state and, when waiting, the prompt.
 
     ``detail`` is a short human-readable note on why this state was chosen (the error line, the
-    spinner text ...), or None.
+    spinner text ...), or None. ``mode`` is the permission mode the screen shows (its footer), or
+    None when it shows none (the default mode, or a screen that hides the footer, like a dialog).
     """
 
     state: ScreenState
     prompt: Prompt | None = None
     detail: str | None = None
+    mode: PermissionMode | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "state": self.state.value,
             "prompt": None if self.prompt is None else self.prompt.as_dict(),
+            "mode": None if self.mode is None else self.mode.value,
         }
 
 

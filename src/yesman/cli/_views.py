@@ -57,6 +57,8 @@ def panes_table(watched: list[WatchedPane]) -> Table:
             subject = _clip(prompt.target or prompt.question, 48)
             what = f"{prompt.tool or prompt.kind.value}: {subject}"
         state = status.state.value if status.agent_running else "not running"
+        if status.mode is not None:
+            state += f" ({status.mode.value} mode)"
         agent = status.agent + (f" {status.agent_version}" if status.agent_version else "")
         table.add_row(
             w.pane.pane_id,

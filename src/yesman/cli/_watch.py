@@ -17,7 +17,14 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from yesman.agents import Agent, AgentRegistry, Prompt, ScreenState, builtin_agents
+from yesman.agents import (
+    Agent,
+    AgentRegistry,
+    PermissionMode,
+    Prompt,
+    ScreenState,
+    builtin_agents,
+)
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
 from yesman.cli._app import app
@@ -232,7 +239,7 @@ def status(
         typer.echo(json.dumps([row.as_dict() for row in rows], indent=2))
         return
     table = Table(title=f"Agent panes on {server.describe()}", header_style="bold")
-    for name in ("pane", "session", "agent", "pid", "state", "dialog", "path"):
+    for name in ("pane", "session", "agent", "pid", "state", "mode", "dialog", "path"):
         table.add_column(name)
     for row in rows:
         dialog = ""
@@ -246,6 +253,7 @@ def status(
             agent,
             str(row.pane.pane_pid),
             Text(row.state.value),
+            _mode_text(row.mode),
             dialog,
             row.pane.current_path,
         )
@@ -256,6 +264,13 @@ def status(
         console.print(table)
 
 
+def _mode_text(mode: PermissionMode | None) -> Text:
+    if mode in (PermissionMode.AUTO, PermissionMode.BYPASS):
+        # The agent answers its own dialogs: yesman will never see them.
+        return Text(f"{mode.value}: answers its own dialogs", style="bold red")
+    return Text(mode.value if mode else "")
+
+
 @dataclass(frozen=True, slots=True)
 class _StatusRow:
     pane: PaneInfo
@@ -263,6 +278,7 @@ class _StatusRow:
     version: str | None
     state: ScreenState
     prompt: Prompt | None
+    mode: PermissionMode | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -274,6 +290,7 @@ class _StatusRow:
             "pane_pid": self.pane.pane_pid,
             "path": self.pane.current_path,
             "state": self.state.value,
+            "mode": self.mode.value if self.mode else None,
             "prompt": self.prompt.as_dict() if self.prompt else None,
         }
 
@@ -290,5 +307,5 @@ async def _status(server: TmuxServer, agents: AgentRegistry) -> list[_StatusRow]
             text = await client.capture_pane(pane.pane_id)
             screen = agent.parse_screen(text)
             version = agent.version_from_screen(text)
-            rows.append(_StatusRow(pane, agent, version, screen.state, screen.prompt))
+            rows.append(_StatusRow(pane, agent, version, screen.state, screen.prompt, screen.mode))
         return rows

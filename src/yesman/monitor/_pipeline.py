@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from yesman.agents import Agent, AgentScreen, Prompt, ScreenState
+from yesman.agents import Agent, AgentScreen, PermissionMode, Prompt, ScreenState
 from yesman.bus import (
     AutomationObserved,
     EventPriority,
@@ -34,6 +35,8 @@ from yesman.monitor._status import StatusManager
 from yesman.policy import Policy, PolicyContext
 
 __all__ = ["Pipeline"]
+
+log = logging.getLogger(__name__)
 
 
 class Pipeline:
@@ -154,7 +157,27 @@ class Pipeline:
             self.agent_version = version
             self.status_manager.record_agent_version(version)
 
+    def _note_mode(self, screen: AgentScreen) -> None:
+        # Dialogs hide the footer; only idle and busy screens say which mode is on.
+        if screen.state not in (ScreenState.IDLE, ScreenState.BUSY):
+            return
+        if not self.status_manager.record_mode(screen.mode):
+            return
+        if screen.mode in (PermissionMode.AUTO, PermissionMode.BYPASS):
+            pane = self.session_manager.pane_id
+            log.warning(
+                "pane %s: %s is in %s mode and answers its own permission dialogs; yesman "
+                "will see none of them (switch the mode with shift+tab, or set "
+                "permissions.defaultMode in its settings)",
+                pane,
+                self.agent.display_name,
+                screen.mode.value,
+                extra={"pane_id": pane},
+            )
+
     def _note_state(self, screen: AgentScreen, running: bool) -> None:
+        if running:
+            self._note_mode(screen)
         state = screen.state if running else ScreenState.UNKNOWN
         change = self.status_manager.update_state(
             state, agent_running=running, detail=screen.detail

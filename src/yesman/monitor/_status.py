@@ -6,7 +6,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from yesman.agents import Prompt, ScreenState
+from yesman.agents import PermissionMode, Prompt, ScreenState
 
 __all__ = ["PaneStatus", "StatusChange", "StatusManager"]
 
@@ -38,6 +38,7 @@ class PaneStatus:
     updated_at: float
     agent: str = ""  # the agent's name (``Agent.name``)
     agent_version: str | None = None
+    mode: PermissionMode | None = None  # the permission mode last shown on screen
 
     @property
     def claude_running(self) -> bool:
@@ -53,6 +54,7 @@ class StatusManager:
         self._agent = agent
         self._agent_version: str | None = None
         self._agent_running = False
+        self._mode: PermissionMode | None = None
         self._prompt: Prompt | None = None
         self._action: str | None = None
         self._rule: str | None = None
@@ -78,6 +80,12 @@ class StatusManager:
         self._state = state
         self._history.append(change)
         return change
+
+    def record_mode(self, mode: PermissionMode | None) -> bool:
+        """Note the permission mode a screen showed; True when it changed."""
+        changed = mode is not self._mode
+        self._mode = mode
+        return changed
 
     def record_agent_version(self, version: str) -> None:
         self._agent_version = version
@@ -112,4 +120,5 @@ class StatusManager:
             updated_at=self._updated,
             agent=self._agent,
             agent_version=self._agent_version,
+            mode=self._mode,
         )

@@ -45,4 +45,4 @@ def reading(expected: dict[str, Any]) -> dict[str, Any]:
     prompt = expected.get("prompt")
     if prompt is not None:
         prompt = {k: v for k, v in prompt.items() if k != "fingerprint"}
-    return {"state": expected["state"], "prompt": prompt}
+    return {"state": expected["state"], "prompt": prompt, "mode": expected.get("mode")}

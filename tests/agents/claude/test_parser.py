@@ -227,3 +227,34 @@ def test_garbage_reads_as_no_prompt(text: str) -> None:
     result = parse_screen(text)
     assert result.prompt is None
     assert result.state in (ScreenState.UNKNOWN, ScreenState.IDLE)
+
+
+_IDLE_BASE = (CORPUS / "answered_idle_w80.txt").read_text(encoding="utf-8").rstrip("\n")
+
+
+@pytest.mark.parametrize(
+    ("footer", "mode"),
+    [
+        ("  ⏸ manual mode on · ? for shortcuts · ← for agents", None),
+        ("  ⏵⏵ auto mode on · ? for shortcuts", "auto"),
+        ("  ⏵⏵ accept edits on (shift+tab to cycle)", "accept_edits"),
+        ("  ⏸ plan mode on (shift+tab to cycle)", "plan"),
+        ("  ⏵⏵ bypass permissions on (shift+tab to cycle)", "bypass"),
+        ("  ? for shortcuts", None),
+    ],
+)
+def test_the_permission_mode_footer_is_read(footer: str, mode: str | None) -> None:
+    lines = _IDLE_BASE.splitlines()
+    assert "mode on" in lines[-1]
+    screen = parse_screen("\n".join([*lines[:-1], footer]))
+    assert screen.state is ScreenState.IDLE
+    assert (screen.mode.value if screen.mode else None) == mode
+
+
+def test_text_typed_into_the_input_box_is_not_a_mode() -> None:
+    lines = _IDLE_BASE.splitlines()
+    box = next(i for i in range(len(lines) - 1, 0, -1) if lines[i].startswith("❯"))
+    lines[box] = "❯ please turn auto mode on for me"
+    screen = parse_screen("\n".join(lines))
+    assert screen.state is ScreenState.IDLE
+    assert screen.mode is None

@@ -12,7 +12,7 @@ screen costs tens of microseconds.
 
 from __future__ import annotations
 
-from yesman.agents import AgentScreen, Prompt, ScreenState
+from yesman.agents import AgentScreen, PermissionMode, Prompt, ScreenState
 from yesman.agents.claude import _patterns as p
 from yesman.agents.claude._dialog import read_dialog
 from yesman.agents.claude._lines import is_rule, is_top
@@ -88,19 +88,34 @@ def _read_state(lines: list[str]) -> AgentScreen:
             if len(window) == _STATE_WINDOW:
                 break
     below = [s.strip() for s in lines[end:] if s.strip()] if box is not None else []
+    mode = _mode(lines, box) if box is not None else None
     # One search per pattern over the joined lines; the line that matched is only looked up
     # when one did.
     near = "\n".join([*window[-6:], *below])
     found = p.BUSY_RE.search(near.lower()) or p.SPINNER_RE.search(near)
     if found is not None:
-        return AgentScreen(ScreenState.BUSY, detail=_line_at(near, found.start()))
+        return AgentScreen(ScreenState.BUSY, detail=_line_at(near, found.start()), mode=mode)
     recent = "\n".join(window)
     found = p.ERROR_RE.search(recent.lower())
     if found is not None:
-        return AgentScreen(ScreenState.ERROR, detail=_line_at(recent, found.start()))
+        return AgentScreen(ScreenState.ERROR, detail=_line_at(recent, found.start()), mode=mode)
     if box is not None:
-        return AgentScreen(ScreenState.IDLE, detail="input box ready")
+        return AgentScreen(ScreenState.IDLE, detail="input box ready", mode=mode)
     return AgentScreen(ScreenState.UNKNOWN, detail="no Claude Code dialog, spinner or input box")
+
+
+def _mode(lines: list[str], box: int) -> PermissionMode | None:
+    """The permission mode named in the footer under the input box, if any."""
+    # Only the footer proper, under the rule that closes the input box: what the human typed
+    # into the box may say anything.
+    below = next((j for j in range(box + 2, len(lines)) if is_rule(lines[j])), None)
+    if below is None:
+        return None
+    for line in lines[below + 1 : below + 4]:
+        found = p.MODE_FOOTER_RE.search(line.lower())
+        if found is not None:
+            return PermissionMode(p.MODE_NAMES[found.group(1)])
+    return None
 
 
 def _line_at(text: str, index: int) -> str:

@@ -144,6 +144,17 @@ IDLE_HINT_RE: Final = re.compile(
     r"(?i)\? for shortcuts|for shortcuts$|bypass permissions|accept edits on"
 )
 
+# The permission-mode footer under the input box: "⏵⏵ accept edits on (shift+tab to cycle)",
+# "⏸ plan mode on", "⏵⏵ bypass permissions on", and on 2.1.x "auto mode on". Searched
+# lower-cased over the lines below the input box.
+MODE_FOOTER_RE: Final = re.compile(r"\b(auto mode|bypass permissions|accept edits|plan mode) on\b")
+MODE_NAMES: Final = {
+    "auto mode": "auto",
+    "bypass permissions": "bypass",
+    "accept edits": "accept_edits",
+    "plan mode": "plan",
+}
+
 ERROR_RE: Final = re.compile(
     r"\bapi error\b|usage limit reached|\blimit reached\b.*\bresets?\b|you've hit your limit"
     r"|invalid api key|please run /login|oauth token (?:has )?expired|credit balance is too low"
