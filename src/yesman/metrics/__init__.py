@@ -19,10 +19,11 @@ from yesman.metrics._io import (
     counted_pipes,
 )
 from yesman.metrics._loop import LoopHealth
+from yesman.metrics._operation import TrackedOperation
 from yesman.metrics._report import EventPublisher, PerformanceReporter
 from yesman.metrics._stats import LogSketch, percentile
 from yesman.metrics._steps import SlowStep, instrumented_event_loop
-from yesman.metrics._tracker import SEED_COMPONENTS, ComponentTracker, TrackedOperation
+from yesman.metrics._tracker import SEED_COMPONENTS, ComponentTracker
 
 __all__ = [
     "SEED_COMPONENTS",

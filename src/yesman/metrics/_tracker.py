@@ -37,7 +37,7 @@ from yesman.metrics._span import Span, SpanConfig, current
 from yesman.metrics._steps import AccountingLease
 from yesman.metrics._views import WindowView
 
-__all__ = ["SEED_COMPONENTS", "ComponentTracker", "TrackedOperation"]
+__all__ = ["SEED_COMPONENTS", "ComponentTracker"]
 
 logger = logging.getLogger(__name__)
 
