@@ -149,7 +149,10 @@ async def test_without_starting_cpu_is_unknown_in_earlier_tasks_then_exact(
     warnings = [r for r in caplog.records if "unknown" in r.getMessage()]
     assert len(warnings) == 1
     assert "async with tracker" in warnings[0].getMessage()
+    loop = asyncio.get_running_loop()
+    assert loop.get_task_factory() is not None  # installed at the first unmeasurable operation
     await tracker.aclose()
+    assert loop.get_task_factory() is None  # and given back when the tracker stops
 
 
 async def test_main_task_span_is_not_charged_other_tasks_cpu() -> None:

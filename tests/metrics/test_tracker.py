@@ -10,6 +10,7 @@ from collections import deque
 import psutil
 import pytest
 
+from yesman._errors import LifecycleError
 from yesman.metrics import SEED_COMPONENTS, ComponentTracker
 
 REQUIRED_KEYS = {
@@ -254,7 +255,7 @@ def test_an_operation_runs_once_and_its_window_folds_into_the_lifetime(
 ) -> None:
     tracker = ComponentTracker(window=10, cpu=measures, memory=measures, io=measures)
     op = tracker.track("c")
-    with op, pytest.raises(RuntimeError, match="already running"):
+    with op, pytest.raises(LifecycleError, match="already running"):
         op.__enter__()
     assert not op.is_open
     for _ in range(24):  # two folds of a full window, four samples left unfolded

@@ -19,6 +19,7 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, ParamSpec, Self, TypeVar, overload
 
+from yesman._errors import LifecycleError
 from yesman.metrics._component import ComponentStats
 from yesman.metrics._memory import allocated_blocks, resident_pages, traced_bytes
 from yesman.metrics._span import Span, current, thread_state
@@ -41,8 +42,8 @@ MEMORY_EVERY: Final = 16
 _thread_time: Final = time.thread_time
 
 
-def _already_running() -> RuntimeError:
-    return RuntimeError(
+def _already_running() -> LifecycleError:
+    return LifecycleError(
         "this tracked operation is already running; call track() again for a new one"
     )
 
