@@ -56,7 +56,10 @@ async def test_bytes_through_a_real_subprocess_pipe_are_charged_to_the_writer() 
     assert metrics["writer"].bytes_sent == MIB
     assert metrics["writer"].bytes_received == 0
     assert metrics["writer"].network_operations == 1
-    assert metrics["writer"].throughput_mbps > 0
+    # 1 MiB over the operation's wall time.
+    assert metrics["writer"].throughput_mbps == pytest.approx(
+        1000.0 / metrics["writer"].average_ms, rel=0.01
+    )
     assert metrics["bystander"].bytes_sent == metrics["bystander"].bytes_received == 0
     assert metrics["reader"].bytes_received == len(echoed)
     assert pipes.stdin.bytes_sent == MIB
@@ -85,9 +88,28 @@ def test_tracker_count_io_names_a_component() -> None:
         tracker.count_io("a", sent=-1)
 
 
-def test_host_network_figures_are_labelled_host() -> None:
-    tracker = ComponentTracker()
+async def test_host_network_figures_see_traffic_no_component_moved() -> None:
+    # 4 MiB over loopback: the host's counters (which include lo) see it, no component does.
+    tracker = ComponentTracker(["bystander"])
+    received = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readexactly(4 * MIB)
+        received.set()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    tracker._measure_network_io_delta()  # starts the interval
+    async with server:
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"x" * (4 * MIB))
+        await writer.drain()
+        await received.wait()
+        writer.close()
+        await writer.wait_closed()
     delta = tracker._measure_network_io_delta()
-    assert delta.host_bytes_sent >= 0
-    assert delta.host_bytes_received >= 0
-    assert delta.host_throughput_mbps >= 0.0
+    assert delta.host_bytes_sent >= 4 * MIB
+    assert delta.host_bytes_received >= 4 * MIB
+    assert delta.host_throughput_mbps * delta.interval_seconds >= 8.0
+    assert tracker.get_component_metrics()["bystander"].bytes_sent == 0

@@ -44,7 +44,7 @@ async def test_report_carries_the_seed_keys_and_loop_health() -> None:
     assert data["session_name"] == "work"
     assert data["component_response_times"]["content_capture"]["sample_count"] == 1
     assert data["current_memory_mb"] > 1.0
-    assert data["loops_per_second"] > 0
+    assert data["loops_per_second"] * data["interval_seconds"] == pytest.approx(1)
     assert data["host_network"]["scope"] == "host"
 
 
@@ -163,6 +163,37 @@ async def test_seed_component_performance_analysis_example(
         "content_capture is slow: 150.0ms average",
         "prompt_detection uses high memory: 6.0MB",
     ]
+
+
+class _CountingBus:
+    """Accepts every event and says when ``want`` of them have arrived."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.want = 0
+        self.enough = asyncio.Event()
+
+    async def publish(self, event: Event) -> bool:
+        self.events.append(event)
+        if len(self.events) >= self.want:
+            self.enough.set()
+        return True
+
+
+async def test_reporter_restarts_and_keeps_counting() -> None:
+    bus = _CountingBus()
+    reporter = PerformanceReporter(ComponentTracker(), bus, "s", interval=0.01, host_network=False)
+    for run in (1, 2):
+        bus.want, bus.enough = 2 * run, asyncio.Event()
+        async with reporter:
+            await reporter.start()  # already running: nothing happens
+            await bus.enough.wait()
+        stopped_at = reporter.reports
+        await reporter.aclose()  # idempotent
+        await asyncio.sleep(0.03)
+        assert reporter.reports == stopped_at  # stopped means stopped
+    assert reporter.reports == len(bus.events) >= 4
+    assert {e.data["session_name"] for e in bus.events} == {"s"}
 
 
 async def test_an_error_in_the_body_leaves_the_reporter_unchanged() -> None:

@@ -7,8 +7,10 @@ import contextlib
 import time
 from collections import deque
 
+import psutil
 import pytest
 
+from yesman._errors import LifecycleError
 from yesman.metrics import SEED_COMPONENTS, ComponentTracker
 
 REQUIRED_KEYS = {
@@ -112,8 +114,16 @@ def test_seed_recording_methods_and_metric_keys() -> None:
     assert stats["network_operations"] == 1
     assert stats["lifetime_p50_ms"] == pytest.approx(30.0, rel=0.01)
     assert metrics["prompt_detection"]["sample_count"] == 0
-    assert tracker._measure_memory_usage() > 1.0
-    assert tracker._measure_cpu_usage() >= 0.0
+    assert tracker._measure_memory_usage() == pytest.approx(
+        psutil.Process().memory_info().rss / 2**20, rel=0.05
+    )
+    tracker._measure_cpu_usage()  # starts an interval
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    while time.process_time() < cpu0 + 0.05:
+        pass
+    busy = 100.0 * (time.process_time() - cpu0) / (time.perf_counter() - wall0)
+    # Busy in one thread: ~100 % of a core, less when the machine is shared.
+    assert tracker._measure_cpu_usage() == pytest.approx(busy, rel=0.1)
 
 
 def test_public_and_private_names_are_twins() -> None:
@@ -182,16 +192,55 @@ async def test_loop_lag_is_seen_when_the_loop_is_blocked() -> None:
         health = tracker.loop_health()
     assert health.lag_max_ms >= 50
     assert health.lag_samples >= 3
-    assert health.loops_per_second > 0
+    assert health.loops_per_second * health.interval_seconds == pytest.approx(5)
 
 
-async def test_tracker_runs_once() -> None:
+async def test_tracker_restarts_and_figures_accumulate() -> None:
+    loop = asyncio.get_running_loop()
+    factory = loop.get_task_factory()
+    tracker = ComponentTracker(lag_interval=0.005, slow_callback_threshold=0.01)
+
+    async def work(burn_for: float) -> None:
+        async with tracker.track("step"):
+            end = time.thread_time() + burn_for
+            while time.thread_time() < end:
+                pass
+            await asyncio.sleep(0.02)
+
+    running: list[bool] = []
+    for burn_for in (0.02, 0.03):
+        async with tracker:
+            running.append(tracker.running)
+            await tracker.start()  # starting a running tracker does nothing
+            await asyncio.create_task(work(burn_for))
+            tracker.record_loop()
+        running.append(tracker.running)
+        assert loop.get_task_factory() is factory  # stopped: the loop is as it was
+        await tracker.stop()  # idempotent
+        await tracker.aclose()
+    assert running == [True, False, True, False]
+    m = tracker.get_component_metrics()["step"]
+    health = tracker.loop_health()
+    assert (m.sample_count, m.total_count, m.cpu_unknown_count) == (2, 2, 0)
+    assert m.total_cpu_seconds == pytest.approx(0.05, rel=0.2)
+    assert health.slow_callbacks == 2  # one burning step per run, from two step accountings
+    assert health.lag_samples >= 4
+    assert health.loops_per_second * health.interval_seconds == pytest.approx(2)
+
+
+def test_tracker_restarts_on_a_new_event_loop() -> None:
+    # A monitor restarted by a second asyncio.run gets a fresh loop; the tracker follows it.
     tracker = ComponentTracker()
-    async with tracker:
-        pass
-    await tracker.aclose()  # idempotent
-    with pytest.raises(RuntimeError, match="create a new one"):
-        await tracker.__aenter__()
+
+    async def run_once() -> None:
+        async with tracker:
+            await asyncio.create_task(asyncio.sleep(0.001))
+            async with tracker.track("c"):
+                pass
+
+    asyncio.run(run_once())
+    asyncio.run(run_once())
+    assert tracker.get_component_metrics()["c"].total_count == 2
 
 
 async def test_an_error_in_the_body_leaves_the_tracker_unchanged() -> None:
@@ -206,7 +255,7 @@ def test_an_operation_runs_once_and_its_window_folds_into_the_lifetime(
 ) -> None:
     tracker = ComponentTracker(window=10, cpu=measures, memory=measures, io=measures)
     op = tracker.track("c")
-    with op, pytest.raises(RuntimeError, match="already running"):
+    with op, pytest.raises(LifecycleError, match="already running"):
         op.__enter__()
     assert not op.is_open
     for _ in range(24):  # two folds of a full window, four samples left unfolded

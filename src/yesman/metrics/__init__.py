@@ -1,12 +1,13 @@
 """yesman.metrics: per-component latency, CPU, memory and I/O; loop health; bottlenecks; reports.
 
-Layering: ``_stats``, ``_memory`` and ``_attribution`` are the leaves; ``_io``, ``_loop``,
-``_process`` and ``_component`` build on them; ``_tracker`` joins them into `ComponentTracker`;
-``_bottleneck`` reads its snapshots and ``_report`` publishes them on the bus. Only ``_report``
-imports `yesman.bus`.
+Layering: ``_stats``, ``_memory`` and ``_checks`` are the leaves. ``_span`` (what an operation is
+charged, and how) and ``_steps`` (the per-step wrapper that charges it) build on them, as do
+``_component`` (per-component samples), ``_io`` and ``_process`` (process-wide readings) and
+``_loop``. ``_operation`` is one tracked operation; ``_tracker`` joins them into
+`ComponentTracker`; ``_bottleneck`` reads its snapshots and ``_report`` publishes them on the bus.
+Only ``_report`` imports `yesman.bus`.
 """
 
-from yesman.metrics._attribution import SlowStep, instrumented_event_loop
 from yesman.metrics._bottleneck import Bottleneck, BottleneckThresholds, find_bottlenecks
 from yesman.metrics._component import ComponentMetrics
 from yesman.metrics._io import (
@@ -18,9 +19,11 @@ from yesman.metrics._io import (
     counted_pipes,
 )
 from yesman.metrics._loop import LoopHealth
+from yesman.metrics._operation import TrackedOperation
 from yesman.metrics._report import EventPublisher, PerformanceReporter
 from yesman.metrics._stats import LogSketch, percentile
-from yesman.metrics._tracker import SEED_COMPONENTS, ComponentTracker, TrackedOperation
+from yesman.metrics._steps import SlowStep, instrumented_event_loop
+from yesman.metrics._tracker import SEED_COMPONENTS, ComponentTracker
 
 __all__ = [
     "SEED_COMPONENTS",

@@ -55,6 +55,7 @@ class ComponentMetrics:
     peak_memory_mb: float = 0.0
     retained_memory_mb: float = 0.0
     suspected_leak: bool = False
+    memory_sample_count: int = 0
     allocation_count: int = 0
     allocation_bytes: int = 0
     # cpu
@@ -63,7 +64,7 @@ class ComponentMetrics:
     peak_cpu_percent: float = 0.0
     cpu_efficiency: float = 0.0
     total_cpu_seconds: float = 0.0
-    cpu_approximate_count: int = 0
+    cpu_unknown_count: int = 0
     # i/o
     bytes_sent: int = 0
     bytes_received: int = 0
@@ -85,7 +86,6 @@ class ComponentStats:
         "bytes_received",
         "bytes_sent",
         "cancelled",
-        "cpu_approx",
         "cpu_percents",
         "cpu_seconds",
         "error_seq",
@@ -93,7 +93,10 @@ class ComponentStats:
         "fold_at",
         "io",
         "io_ops",
+        "mem_countdown",
+        "mem_due",
         "memory",
+        "memory_samples",
         "name",
         "peak_cpu",
         "peak_memory_mb",
@@ -103,6 +106,7 @@ class ComponentStats:
         "timings",
         "total_errors",
         "unfolded",
+        "unmeasured",
     )
 
     def __init__(self, name: str, window: int, resource_window: int) -> None:
@@ -120,6 +124,10 @@ class ComponentStats:
         self.cancelled = 0
         self.error_types: Counter[str] = Counter()
         self.memory: deque[float] = deque(maxlen=resource_window)
+        self.memory_samples = 0
+        # Whether the next tracked operation reads memory, and how many short ones until one does.
+        self.mem_due = True
+        self.mem_countdown = 1
         self.peak_memory_mb = 0.0
         self.retained_mb = 0.0
         self.alloc_count = 0
@@ -127,7 +135,8 @@ class ComponentStats:
         self.cpu_percents: deque[float] = deque(maxlen=resource_window)
         self.peak_cpu = 0.0
         self.cpu_seconds = 0.0
-        self.cpu_approx = 0
+        # Operations whose CPU and memory are unknown (async with in a task not step-accounted).
+        self.unmeasured = 0
         self.io: deque[tuple[int, float]] = deque(maxlen=resource_window)
         self.bytes_sent = 0
         self.bytes_received = 0
@@ -141,7 +150,7 @@ class ComponentStats:
     def add_timing(self, ms: float, error_type: str | None) -> None:
         """One operation: ``error_type`` is None for a success.
 
-        `TrackedOperation.__exit__` and `_TimedOperation.__exit__` inline this; change all together.
+        `TrackedOperation.__exit__` and `TimedOperation.__exit__` inline this; change all together.
         """
         self.timings.append(ms)
         self.unfolded += 1
@@ -172,6 +181,7 @@ class ComponentStats:
 
     def add_memory(self, delta_mb: float) -> None:
         self.memory.append(delta_mb)
+        self.memory_samples += 1
         self.retained_mb += delta_mb
         if delta_mb > self.peak_memory_mb:
             self.peak_memory_mb = delta_mb
@@ -243,6 +253,7 @@ class ComponentStats:
             suspected_leak=looks_like_leak(
                 memory, min_samples=leak_min_samples, threshold_mb=leak_threshold_mb
             ),
+            memory_sample_count=self.memory_samples,
             allocation_count=self.alloc_count,
             allocation_bytes=self.alloc_bytes,
             avg_cpu_percent=avg_cpu,
@@ -250,7 +261,7 @@ class ComponentStats:
             peak_cpu_percent=self.peak_cpu,
             cpu_efficiency=avg_cpu / cores,
             total_cpu_seconds=self.cpu_seconds,
-            cpu_approximate_count=self.cpu_approx,
+            cpu_unknown_count=self.unmeasured,
             bytes_sent=self.bytes_sent,
             bytes_received=self.bytes_received,
             throughput_mbps=io_bytes / io_seconds / 1048576.0 if io_seconds > 0 else 0.0,

@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 
-from yesman.metrics._attribution import charge_io
+from yesman.metrics._span import charge_io
 
 __all__ = [
     "CountedPipes",

@@ -3,7 +3,7 @@
 Lag is measured by a sampler task that sleeps a fixed interval and records how late it woke up: a
 loop kept busy by a long callback wakes it late by about that long. Loop iterations are counted by
 the application (``record_loop()`` once per pass of its own main loop, as the seed's monitor does);
-task steps and slow steps come from the step wrapper of `yesman.metrics._attribution`.
+task steps and slow steps come from the step wrapper of `yesman.metrics._steps`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from yesman.metrics._attribution import SlowStep, StepAccounting
 from yesman.metrics._stats import percentile
+from yesman.metrics._steps import SlowStep, StepAccounting
 
 __all__ = ["LoopHealth", "LoopMonitor"]
 
@@ -82,6 +82,37 @@ class LoopMonitor:
         self._loops_at_start = 0
         self._steps_at_start = 0
         self.accounting: StepAccounting | None = None
+        # Figures of step accountings used before the current one (a restarted tracker may get a
+        # new one), so that counts keep accumulating across restarts.
+        self._steps_banked = 0
+        self._slow_banked = 0
+        self._slow_steps_banked: deque[SlowStep] = deque(maxlen=50)
+        self._steps_at_attach = 0
+        self._slow_at_attach = 0
+
+    def attach(self, accounting: StepAccounting) -> None:
+        """Read task steps and slow steps from ``accounting`` from now on (keeping the counts)."""
+        if accounting is self.accounting:
+            return
+        self._bank()
+        self.accounting = accounting
+        self._steps_at_attach = accounting.steps
+        self._slow_at_attach = accounting.slow_count
+
+    def _bank(self) -> None:
+        old = self.accounting
+        if old is not None:
+            self._steps_banked += old.steps - self._steps_at_attach
+            self._slow_steps_banked.extend(self._new_slow_steps(old))
+            self._slow_banked += old.slow_count - self._slow_at_attach
+
+    def _new_slow_steps(self, acct: StepAccounting) -> list[SlowStep]:
+        count = min(acct.slow_count - self._slow_at_attach, len(acct.slow_steps))
+        return list(acct.slow_steps)[len(acct.slow_steps) - count :] if count > 0 else []
+
+    def _steps(self) -> int:
+        acct = self.accounting
+        return self._steps_banked + (acct.steps - self._steps_at_attach if acct is not None else 0)
 
     def record_loop(self) -> None:
         """Count one pass of the application's main loop."""
@@ -110,7 +141,12 @@ class LoopMonitor:
         now = self._clock()
         elapsed = now - self._interval_start
         acct = self.accounting
-        steps = acct.steps if acct is not None else 0
+        steps = self._steps()
+        slow = self._slow_banked
+        recent = list(self._slow_steps_banked)
+        if acct is not None:
+            slow += acct.slow_count - self._slow_at_attach
+            recent.extend(self._new_slow_steps(acct))
         lags = sorted(self._lags_ms)
         result = LoopHealth(
             loops_per_second=(self._loops - self._loops_at_start) / elapsed if elapsed > 0 else 0.0,
@@ -119,8 +155,8 @@ class LoopMonitor:
             lag_p99_ms=percentile(lags, 99.0),
             lag_max_ms=self._lag_max_ms,
             lag_samples=len(lags),
-            slow_callbacks=acct.slow_count if acct is not None else 0,
-            recent_slow_callbacks=tuple(acct.slow_steps) if acct is not None else (),
+            slow_callbacks=slow,
+            recent_slow_callbacks=tuple(recent[-50:]),
             interval_seconds=elapsed,
         )
         if new_interval:

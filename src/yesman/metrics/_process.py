@@ -1,8 +1,9 @@
-"""Whole-process figures: current memory, growth since start, CPU percent over the last interval.
+"""Whole-process figures: memory now and since start, CPU percent since the last call, host NICs.
 
 CPU percent is the process CPU time (``time.process_time()``, all threads) used between two calls
 divided by the wall time between them; it never blocks, unlike ``psutil.cpu_percent(interval=...)``.
-100 % means one core fully busy.
+100 % means one core fully busy. Network figures are the host's NIC counters
+(`yesman.metrics._io.HostNetworkSampler`), labelled as host figures and charged to no component.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from yesman.metrics._io import HostNetworkDelta, HostNetworkSampler
 from yesman.metrics._memory import MB, RssReader
 
 __all__ = ["ProcessSampler"]
 
 
 class ProcessSampler:
+    """The process-wide readings behind a tracker's ``measure_*`` methods."""
+
     def __init__(self, rss: RssReader, *, clock: Callable[[], float] = time.perf_counter) -> None:
         self._rss = rss
         self._clock = clock
@@ -23,6 +27,7 @@ class ProcessSampler:
         self.peak_mb = self.baseline_mb
         self._last_cpu = time.process_time()
         self._last_wall = clock()
+        self._host_net: HostNetworkSampler | None = None
 
     def memory_mb(self) -> float:
         """Resident memory of the process now, in MB."""
@@ -41,3 +46,10 @@ class ProcessSampler:
         used, elapsed = cpu - self._last_cpu, wall - self._last_wall
         self._last_cpu, self._last_wall = cpu, wall
         return 100.0 * used / elapsed if elapsed > 0 else 0.0
+
+    def host_network_delta(self) -> HostNetworkDelta:
+        """Host-wide NIC bytes since the previous call (the first call: since now, so zero-ish)."""
+        if self._host_net is None:
+            # Read lazily: the counters cost ~30-120 us and many programs never ask.
+            self._host_net = HostNetworkSampler()
+        return self._host_net.delta()

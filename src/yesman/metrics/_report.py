@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any, Protocol
 
+from yesman._lifecycle import Runner
 from yesman.bus import Event, EventPriority, EventType
 from yesman.metrics._bottleneck import (
     LOG_FORMAT,
@@ -40,9 +41,10 @@ class EventPublisher(Protocol):
 
 
 class PerformanceReporter:
-    """Publishes a tracker's figures periodically. Use as ``async with``; `report_now` on demand.
+    """Publishes a tracker's figures periodically; `report_now` on demand.
 
-    ``sleep`` is injectable so tests can drive the schedule.
+    Lifecycle as in `yesman._lifecycle`: ``start()``/``stop()``/``aclose()``, idempotent and
+    restartable, or ``async with``. ``sleep`` is injectable so tests can drive the schedule.
     """
 
     def __init__(
@@ -66,9 +68,7 @@ class PerformanceReporter:
         self._host_network = host_network
         self._sleep = sleep
         self._transitions = BottleneckTransitions()
-        self._tg: asyncio.TaskGroup | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._closed = False
+        self._runner = Runner("yesman-performance-report")
         self.reports = 0
 
     @staticmethod
@@ -91,14 +91,23 @@ class PerformanceReporter:
     def active_bottlenecks(self) -> dict[str, Bottleneck]:
         return dict(self._transitions.active)
 
+    @property
+    def running(self) -> bool:
+        return self._runner.running
+
+    async def start(self) -> None:
+        """Start publishing every interval (the first report one interval from now)."""
+        await self._runner.start(self._run)
+
+    async def stop(self) -> None:
+        """Stop publishing. Idempotent; ``start()`` resumes, ``reports`` and alert state kept."""
+        task = self._runner.task
+        await self._runner.stop(task.cancel if task is not None else _nothing, timeout=5.0)
+
+    aclose = stop
+
     async def __aenter__(self) -> PerformanceReporter:
-        if self._tg is not None or self._closed:
-            raise RuntimeError("a PerformanceReporter runs once; create a new one")
-        self._tg = asyncio.TaskGroup()
-        await self._tg.__aenter__()
-        started = asyncio.Event()
-        self._task = self._tg.create_task(self._run(started), name="yesman-performance-report")
-        await started.wait()
+        await self.start()
         return self
 
     async def __aexit__(
@@ -107,20 +116,7 @@ class PerformanceReporter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-        if self._tg is not None:
-            # Not the body's exception: the group would wrap it in an ExceptionGroup. The group
-            # only holds the report loop, which is cancelled and ends promptly.
-            await self._tg.__aexit__(None, None, None)
-        self._tg = self._task = None
-
-    async def aclose(self) -> None:
-        """Stop reporting. Idempotent."""
-        await self.__aexit__(None, None, None)
+        await self.stop()
 
     async def _run(self, started: asyncio.Event) -> None:
         started.set()
@@ -207,3 +203,7 @@ class PerformanceReporter:
                 event.type,
                 self.session_name,
             )
+
+
+def _nothing() -> None:
+    return None

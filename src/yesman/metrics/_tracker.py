@@ -8,49 +8,41 @@
             await capture()
         metrics = tracker.get_component_metrics()
 
-``track(name)`` is also a plain ``with`` block and a decorator for sync and async functions. How CPU
-and memory are charged, and the limits of it, are described in `yesman.metrics._attribution`.
+``track(name)`` returns a `yesman.metrics._operation.TrackedOperation`: a ``with``/``async with``
+block and a decorator for sync and async functions. How CPU and memory are charged, and when they
+are unknown rather than guessed, is in `yesman.metrics._span`; the process-wide readings
+(``measure_*``) are `yesman.metrics._process`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
-import functools
-import inspect
 import logging
-import math
 import os
 import time
 import tracemalloc
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any, ParamSpec, Self, TypeVar, cast, overload
+from typing import Any, cast
 
-from yesman.metrics._attribution import (
-    Span,
-    SpanConfig,
-    StepAccounting,
-    StepCoroutine,
-    active_span,
-    install_step_accounting,
-)
+from yesman._lifecycle import Runner
+from yesman.metrics._checks import check_name, check_number
 from yesman.metrics._component import ComponentMetrics, ComponentStats
-from yesman.metrics._io import HostNetworkDelta, HostNetworkSampler
+from yesman.metrics._io import HostNetworkDelta
 from yesman.metrics._loop import LoopHealth, LoopMonitor
 from yesman.metrics._memory import MB, RssReader
+from yesman.metrics._operation import TimedOperation, TrackedOperation
 from yesman.metrics._process import ProcessSampler
+from yesman.metrics._span import Span, SpanConfig, current
+from yesman.metrics._steps import AccountingLease
 from yesman.metrics._views import WindowView
 
-__all__ = ["SEED_COMPONENTS", "ComponentTracker", "TrackedOperation"]
+__all__ = ["SEED_COMPONENTS", "ComponentTracker"]
 
 logger = logging.getLogger(__name__)
 
 _new_object = object.__new__
 _running_loop = asyncio._get_running_loop
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 SEED_COMPONENTS: tuple[str, ...] = (
     "content_capture",
@@ -63,203 +55,6 @@ SEED_COMPONENTS: tuple[str, ...] = (
 """The six pipeline steps of the Claude monitor, in pipeline order."""
 
 
-class _State(enum.Enum):
-    NEW = "new"
-    RUNNING = "running"
-    CLOSED = "closed"
-
-
-def _check_name(component: object) -> str:
-    if not isinstance(component, str) or not component.strip():
-        raise ValueError(f"component name must be a non-empty string, got {component!r}")
-    return component
-
-
-def _check_number(what: str, value: object, *, minimum: float | None = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{what} must be >= {minimum:g}, got {value!r}")
-    return float(value)
-
-
-class TrackedOperation(Span):
-    """One run of a component: a context manager (``with``/``async with``) and a decorator.
-
-    Inside the block, `fail` marks an outcome as failed without raising, `succeed` undoes it. An
-    exception leaving the block marks it failed with the exception's type name; a cancelled
-    operation is counted as cancelled, not as an error.
-    """
-
-    __slots__ = ("_explicit", "_stats", "_tracker", "error_type")
-
-    def __init__(self, tracker: ComponentTracker, stats: ComponentStats) -> None:
-        self.config = tracker._span_config
-        self.is_open = False
-        self._tracker = tracker
-        self._stats = stats
-        self.error_type: str | None = None
-        self._explicit = False
-
-    @property
-    def component(self) -> str:
-        return self._stats.name
-
-    @property
-    def failed(self) -> bool:
-        return self.error_type is not None
-
-    def fail(self, error_type: str = "failed") -> None:
-        """Record this operation as failed (e.g. a timeout handled inside the block)."""
-        self.error_type, self._explicit = error_type or "failed", True
-
-    def succeed(self) -> None:
-        """Record this operation as successful even if an exception leaves the block."""
-        self.error_type, self._explicit = None, True
-
-    __enter__ = Span.open
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        cfg = self.config
-        seconds = cfg.clock() - self.started
-        if cfg.contextual:
-            self.close()
-        else:
-            # Span.close of a span that stayed out of the context: nothing to charge.
-            self.is_open = False
-        stats = self._stats
-        if exc_type is not None:
-            if issubclass(exc_type, asyncio.CancelledError):
-                stats.cancelled += 1
-                return
-            if not self._explicit:
-                self.error_type = exc_type.__name__
-        # ComponentStats.add_timing, inlined: this is the per-operation hot path.
-        stats.timings.append(seconds * 1000.0)
-        stats.unfolded += 1
-        if stats.unfolded >= stats.fold_at:
-            stats.fold()
-        if self.error_type is not None:
-            stats.add_failure(self.error_type)
-        if not cfg.contextual:
-            return
-        # The resources of the operation; ComponentStats.add_cpu and add_memory inlined.
-        if cfg.cpu:
-            cpu = self.cpu
-            percent = 100.0 * cpu / seconds if seconds > 0.0 else 0.0
-            # Single-threaded attribution cannot exceed one core; clock skew can nudge it over.
-            percent = 100.0 if percent > 100.0 else (percent if percent > 0.0 else 0.0)
-            stats.cpu_percents.append(percent)
-            stats.cpu_seconds += cpu
-            if percent > stats.peak_cpu:
-                stats.peak_cpu = percent
-            if not self.exact and _running_loop() is not None:
-                stats.cpu_approx += 1
-        if cfg.rss is not None:
-            delta = self.pages * self._tracker._page_mb
-            stats.memory.append(delta)
-            stats.retained_mb += delta
-            if delta > stats.peak_memory_mb:
-                stats.peak_memory_mb = delta
-        if cfg.alloc:
-            stats.alloc_bytes += self.traced
-            stats.alloc_count += self.blocks
-        if cfg.io and (self.sent or self.received):
-            stats.add_io(self.sent, self.received, seconds)
-
-    async def __aenter__(self) -> TrackedOperation:
-        return self.open()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.__exit__(exc_type, exc, tb)
-
-    @overload
-    def __call__(
-        self, fn: Callable[P, Coroutine[Any, Any, R]]
-    ) -> Callable[P, Coroutine[Any, Any, R]]: ...
-    @overload
-    def __call__(self, fn: Callable[P, R]) -> Callable[P, R]: ...
-    def __call__(self, fn: Callable[P, Any]) -> Callable[P, Any]:
-        tracker, stats = self._tracker, self._stats
-        if inspect.iscoroutinefunction(fn):
-
-            @functools.wraps(fn)
-            async def run_async(*args: P.args, **kwargs: P.kwargs) -> Any:
-                op = TrackedOperation(tracker, stats)
-                op.open()
-                # The coroutine's own steps are wrapped, so charging is exact even in a task that
-                # is not step-accounted.
-                op.exact = True
-                try:
-                    result = await StepCoroutine(fn(*args, **kwargs))
-                except BaseException as exc:
-                    op.__exit__(type(exc), exc, exc.__traceback__)
-                    raise
-                op.__exit__(None, None, None)
-                return result
-
-            return run_async
-
-        @functools.wraps(fn)
-        def run_sync(*args: P.args, **kwargs: P.kwargs) -> Any:
-            with TrackedOperation(tracker, stats):
-                return fn(*args, **kwargs)
-
-        return run_sync
-
-
-class _TimedOperation(TrackedOperation):
-    """A `TrackedOperation` of a tracker that measures latency only.
-
-    Nothing is charged, so the span never enters the context; ``with`` skips every resource branch
-    (~5 % of a timing-only operation). Same outcome rules as `TrackedOperation.__exit__`: change
-    both together.
-    """
-
-    __slots__ = ()
-
-    def __enter__(self) -> Self:
-        if self.is_open:
-            raise RuntimeError(
-                "this tracked operation is already running; call track() again for a new one"
-            )
-        self.is_open = True
-        self.started = self.config.clock()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        seconds = self.config.clock() - self.started
-        self.is_open = False
-        stats = self._stats
-        if exc_type is not None:
-            if issubclass(exc_type, asyncio.CancelledError):
-                stats.cancelled += 1
-                return
-            if not self._explicit:
-                self.error_type = exc_type.__name__
-        stats.timings.append(seconds * 1000.0)
-        stats.unfolded += 1
-        if stats.unfolded >= stats.fold_at:
-            stats.fold()
-        if self.error_type is not None:
-            stats.add_failure(self.error_type)
-
-
 class ComponentTracker:
     """Per-component performance figures for any asyncio program.
 
@@ -270,10 +65,12 @@ class ComponentTracker:
     suspected leak when its window retains at least ``leak_threshold_mb`` with growth in both
     halves (see `yesman.metrics._memory.looks_like_leak`).
 
-    Entering the tracker (``async with``) installs step accounting on the running loop (exact CPU
-    and memory charging for tasks created from then on) and starts the loop-lag sampler; leaving
-    undoes both. Without entering it, everything works except loop lag, and CPU/memory of
-    ``async with`` blocks are charged by wall window (see `yesman.metrics._attribution`).
+    Lifecycle (`yesman._lifecycle`): ``start()`` installs step accounting on the running loop, so
+    tasks created from then on are charged exactly, and starts the loop-lag sampler; ``stop()`` (or
+    ``aclose()``) undoes both. Both are idempotent, ``start()`` after ``stop()`` starts again, and
+    figures accumulate across restarts; ``async with tracker:`` is the pair. Without starting it,
+    everything but loop lag works: the first operation that cannot be measured installs step
+    accounting until ``stop()``.
 
     Record from one thread (the event loop's): the figures are not locked.
     """
@@ -301,14 +98,12 @@ class ComponentTracker:
         self._resource_window = resource_window
         self._alloc = bool(allocations)
         self._started_tracemalloc = False
-        if self._alloc and not tracemalloc.is_tracing():
-            tracemalloc.start()
-            self._started_tracemalloc = True
+        self._start_tracemalloc()
         if isinstance(leak_min_samples, bool) or not isinstance(leak_min_samples, int):
             raise TypeError(f"leak_min_samples must be a whole number, got {leak_min_samples!r}")
         self._leak_min_samples = leak_min_samples
-        self._leak_threshold_mb = _check_number("leak_threshold_mb", leak_threshold_mb)
-        self._slow_threshold = _check_number("slow_callback_threshold", slow_callback_threshold)
+        self._leak_threshold_mb = check_number("leak_threshold_mb", leak_threshold_mb)
+        slow_threshold = check_number("slow_callback_threshold", slow_callback_threshold)
         self._rss = RssReader()
         self._span_config = SpanConfig(
             rss=self._rss if memory else None,
@@ -317,19 +112,17 @@ class ComponentTracker:
             alloc=self._alloc,
             clock=clock,
         )
-        self._op_class = TrackedOperation if self._span_config.contextual else _TimedOperation
+        self._op_class = TrackedOperation if self._span_config.contextual else TimedOperation
         self._page_mb = self._rss.page_size / MB
         self._cores = os.cpu_count() or 1
         self._stats: dict[str, ComponentStats] = {}
         for name in components:
-            self._stats_for(_check_name(name))
+            self._stats_for(check_name(name))
         self._process = ProcessSampler(self._rss, clock=clock)
-        self._host_net: HostNetworkSampler | None = None
         self.loop_monitor = LoopMonitor(lag_interval=lag_interval, clock=clock)
-        self._acct: StepAccounting | None = None
-        self._state = _State.NEW
-        self._tg: asyncio.TaskGroup | None = None
-        self._lag_task: asyncio.Task[None] | None = None
+        self._lease = AccountingLease(slow_threshold=slow_threshold, namer=_component_of)
+        self._runner = Runner("yesman-loop-lag")
+        self._warned_unmeasured = False
         # The seed's dict-of-deques names.
         self._component_timings = WindowView("timings", self._stats, self._stats_for)
         self._component_memory_usage = WindowView("memory", self._stats, self._stats_for)
@@ -338,22 +131,35 @@ class ComponentTracker:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    @property
+    def running(self) -> bool:
+        """True between ``start()`` and ``stop()`` (the loop-lag sampler is running)."""
+        return self._runner.running
+
+    async def start(self) -> None:
+        """Install step accounting on the running loop and start the loop-lag sampler."""
+        if self._runner.running:
+            return
+        self.loop_monitor.attach(self._lease.acquire(asyncio.get_running_loop()))
+        self._start_tracemalloc()
+        try:
+            await self._runner.start(self.loop_monitor.run_lag_sampler)
+        except BaseException:
+            self._release()
+            raise
+
+    async def stop(self) -> None:
+        """Stop the sampler and give back step accounting. Idempotent; figures stay readable."""
+        task = self._runner.task
+        try:
+            await self._runner.stop(task.cancel if task is not None else _nothing, timeout=5.0)
+        finally:
+            self._release()
+
+    aclose = stop
+
     async def __aenter__(self) -> ComponentTracker:
-        if self._state is not _State.NEW:
-            raise RuntimeError(
-                f"this ComponentTracker is {self._state.value}; create a new one to enter it again"
-            )
-        self._state = _State.RUNNING
-        self._acct = install_step_accounting(slow_threshold=self._slow_threshold)
-        self._acct.namer = _component_of
-        self.loop_monitor.accounting = self._acct
-        self._tg = asyncio.TaskGroup()
-        await self._tg.__aenter__()
-        started = asyncio.Event()
-        self._lag_task = self._tg.create_task(
-            self.loop_monitor.run_lag_sampler(started), name="yesman-loop-lag"
-        )
-        await started.wait()
+        await self.start()
         return self
 
     async def __aexit__(
@@ -362,35 +168,38 @@ class ComponentTracker:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._shutdown(exc_type, exc, tb)
+        await self.stop()
 
-    async def aclose(self) -> None:
-        """Stop the sampler and step accounting. Idempotent; figures stay readable."""
-        await self._shutdown(None, None, None)
+    def _start_tracemalloc(self) -> None:
+        if self._alloc and not tracemalloc.is_tracing():
+            tracemalloc.start()
+            self._started_tracemalloc = True
 
-    async def _shutdown(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._state is _State.CLOSED:
-            return
-        self._state = _State.CLOSED
-        try:
-            if self._lag_task is not None:
-                self._lag_task.cancel()
-            if self._tg is not None:
-                # Not the body's exception: the group would wrap it in an ExceptionGroup. The
-                # group only holds the sampler, which is cancelled and ends promptly.
-                await self._tg.__aexit__(None, None, None)
-        finally:
-            self._tg = self._lag_task = None
-            if self._acct is not None:
-                self._acct.uninstall()
-            if self._started_tracemalloc:
-                tracemalloc.stop()
-                self._started_tracemalloc = False
+    def _release(self) -> None:
+        self._lease.release()
+        if self._started_tracemalloc:
+            tracemalloc.stop()
+            self._started_tracemalloc = False
+
+    def _unmeasured(self, op: TrackedOperation) -> None:
+        """An operation's CPU and memory cannot be measured: make later ones measurable, say why."""
+        loop = _running_loop()
+        if loop is not None and self._lease.loop is not loop:
+            self.loop_monitor.attach(self._lease.acquire(loop))
+        if not self._warned_unmeasured:
+            self._warned_unmeasured = True
+            task = asyncio.current_task()
+            logger.warning(
+                "CPU and memory of %r operations in task %r are unknown: the task was created "
+                "before step accounting was installed, and other tasks run during its awaits. "
+                "Tasks created from now on are measured. Start the tracker (async with tracker) "
+                "before creating the tasks that use it, decorate the coroutine function with "
+                "tracker.track(name), or run under "
+                "asyncio.Runner(loop_factory=yesman.metrics.instrumented_event_loop).",
+                op.component,
+                task.get_name() if task is not None else "?",
+                extra={"component": op.component},
+            )
 
     # -- tracking ------------------------------------------------------------------------------
 
@@ -398,7 +207,7 @@ class ComponentTracker:
         """A new operation of ``component``, to use as ``with``/``async with`` or as a decorator."""
         stats = self._stats.get(component)
         if stats is None:
-            stats = self._stats_for(_check_name(component))
+            stats = self._stats_for(check_name(component))
         # TrackedOperation.__init__, inlined: the Python-level __init__ call is a tenth of a
         # timing-only operation.
         op = _new_object(self._op_class)
@@ -428,9 +237,9 @@ class ComponentTracker:
         Without ``component`` they go to the operations open in this context. With it they go to
         the open operation of that component, or straight to its totals when none is open.
         """
-        _check_number("sent", sent)
-        _check_number("received", received)
-        span = active_span()
+        check_number("sent", sent)
+        check_number("received", received)
+        span = current.get()
         while span is not None:
             if (
                 span.is_open
@@ -443,7 +252,7 @@ class ComponentTracker:
                     return
             span = span.parent
         if component is not None:
-            stats = self._stats_for(_check_name(component))
+            stats = self._stats_for(check_name(component))
             stats.bytes_sent += int(sent)
             stats.bytes_received += int(received)
 
@@ -457,29 +266,29 @@ class ComponentTracker:
         error_type: str | None = None,
     ) -> None:
         """Record one operation's duration (ms) and outcome."""
-        ms = _check_number("duration_ms", duration_ms)
-        self._stats_for(_check_name(component)).add_timing(
+        ms = check_number("duration_ms", duration_ms)
+        self._stats_for(check_name(component)).add_timing(
             ms, None if success else (error_type or "failed")
         )
 
     def record_component_memory(self, component: str, memory_delta_mb: float) -> None:
         """Record one operation's memory delta (MB, may be negative)."""
-        delta = _check_number("memory_delta_mb", memory_delta_mb, minimum=None)
-        self._stats_for(_check_name(component)).add_memory(delta)
+        delta = check_number("memory_delta_mb", memory_delta_mb, minimum=None)
+        self._stats_for(check_name(component)).add_memory(delta)
 
     def record_component_cpu(self, component: str, cpu_percent: float) -> None:
         """Record one operation's CPU percent (CPU time over wall time, 0..100)."""
-        percent = _check_number("cpu_percent", cpu_percent)
-        self._stats_for(_check_name(component)).add_cpu(percent)
+        percent = check_number("cpu_percent", cpu_percent)
+        self._stats_for(check_name(component)).add_cpu(percent)
 
     def record_component_network_io(
         self, component: str, sent: int, recv: int, duration: float
     ) -> None:
         """Record bytes one operation sent and received over ``duration`` seconds."""
-        _check_number("sent", sent)
-        _check_number("recv", recv)
-        seconds = _check_number("duration", duration)
-        self._stats_for(_check_name(component)).add_io(int(sent), int(recv), seconds)
+        check_number("sent", sent)
+        check_number("recv", recv)
+        seconds = check_number("duration", duration)
+        self._stats_for(check_name(component)).add_io(int(sent), int(recv), seconds)
 
     _record_component_timing = record_component_timing
     _record_component_memory = record_component_memory
@@ -517,9 +326,7 @@ class ComponentTracker:
 
     def measure_network_io_delta(self) -> HostNetworkDelta:
         """Host-wide NIC bytes since the previous call: a machine figure, not any component's."""
-        if self._host_net is None:
-            self._host_net = HostNetworkSampler()
-        return self._host_net.delta()
+        return self._process.host_network_delta()
 
     _measure_memory_usage = measure_memory_usage
     _measure_cpu_usage = measure_cpu_usage
@@ -536,6 +343,10 @@ class ComponentTracker:
     def component_timings(self) -> WindowView:
         """Component -> latency window (ms); assign ``deque(maxlen=N)`` to resize."""
         return self._component_timings
+
+
+def _nothing() -> None:
+    return None
 
 
 def _component_of(span: Span) -> str | None:
