@@ -28,7 +28,7 @@ def explain_json(*args: str, stdin: bytes | None = None) -> dict[str, Any]:
 
 def test_json_shape_for_a_bash_dialog() -> None:
     data = explain_json(str(CASES / "bash_basic_120.txt"), "--project", "/home/dev/app")
-    assert set(data) == {"state", "prompt", "decision"}
+    assert set(data) == {"state", "prompt", "mode", "decision"}
     assert data["state"] == "waiting"
     prompt = data["prompt"]
     assert isinstance(prompt, dict)
