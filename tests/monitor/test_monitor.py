@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from yesman._simagent.harness import is_agent_or_simulation, start_simulated_agent
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
     AsyncClaudeMonitor,
@@ -19,8 +20,7 @@ from yesman.monitor import (
     StatusManager,
 )
 from yesman.store import AuditStore, DecisionRecord
-from yesman.testing.harness import is_agent_or_simulation, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer, eventually_async
+from yesman.testing import PrivateTmuxServer, eventually_async
 from yesman.tmux import ControlClient
 
 pytestmark = pytest.mark.tmux

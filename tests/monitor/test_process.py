@@ -17,7 +17,7 @@ from yesman.monitor import (
     StatusManager,
     is_claude_code,
 )
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient
 
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from yesman._simagent.harness import AgentLog, is_agent_or_simulation, start_simulated_agent
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
-from yesman.testing.harness import AgentLog, is_agent_or_simulation, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 
 pytestmark = pytest.mark.tmux
 

@@ -1,10 +1,10 @@
-"""The private tmux server helper (yesman.testing.tmux) that every tmux test stands on."""
+"""The private tmux server helper (yesman.testing) that every tmux test stands on."""
 
 from __future__ import annotations
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer, TmuxHelperError, eventually
+from yesman.testing import PrivateTmuxServer, TmuxHelperError, eventually
 
 pytestmark = pytest.mark.tmux
 

@@ -1,0 +1,9 @@
+"""Code the tests, scripts and benchmarks share, and that does not ship in the package.
+
+    claude_api    a scripted stand-in for the Anthropic Messages API (aiohttp)
+    claude_code   start the real Claude Code CLI in tmux, isolated, pointed at the stand-in
+    corpus        check a captured screen against its expected reading
+
+Importable as ``support``: pytest puts tests/ on ``sys.path`` (``pythonpath`` in pyproject.toml);
+scripts and benchmarks add it themselves.
+"""
