@@ -9,7 +9,8 @@ Layers, lowest first; a module imports only from layers below it:
     tmux       control-mode client, panes, process trees                (nothing of ours)
     store      the SQLite audit trail                                   (nothing of ours)
     monitor    AsyncClaudeMonitor, MonitorSupervisor                    (all of the above)
-    testing    simulated agent, API stand-in, private tmux servers      (monitor, tmux)
+    testing    private tmux servers for tests (public, like libtmux's)  (tmux)
+    _simagent  the simulated Claude Code `yesman demo` runs (private)   (monitor, testing)
     cli        the `yesman` command                                     (everything)
 """
 
