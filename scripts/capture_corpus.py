@@ -40,8 +40,8 @@ from support.claude_code import (  # noqa: E402
     prepare_home,
     start_claude,
 )
-from support.corpus import check  # noqa: E402
-from support.corpus_scenarios import PROJECT, SCENARIOS, WORK, Act, Scenario  # noqa: E402
+from support.corpus import Act, Scenario, check  # noqa: E402
+from support.corpus_scenarios import PROJECT, SCENARIOS, WORK  # noqa: E402
 
 CORPUS: Final = ROOT / "tests" / "agents" / "claude" / "corpus"
 _WAIT_S: Final = 30.0  # for one expected screen

@@ -2,7 +2,8 @@
 
     claude_api    a scripted stand-in for the Anthropic Messages API (aiohttp)
     claude_code   start the real Claude Code CLI in tmux, isolated, pointed at the stand-in
-    corpus        check a captured screen against its expected reading
+    corpus        expected readings of captured screens, scenarios, and the screen check
+    corpus_scenarios   the table scripts/capture_corpus.py captures
 
 Importable as ``support``: pytest puts tests/ on ``sys.path`` (``pythonpath`` in pyproject.toml);
 scripts and benchmarks add it themselves.

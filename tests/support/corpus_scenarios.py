@@ -1,8 +1,8 @@
 """The screens `capture_corpus.py` provokes from the real Claude Code, and how each should read.
 
-One `Scenario` per dialog or state: what to script on the API stand-in, which keys to press and
-what to wait for, the sizes to capture at, and the expected reading (`support.corpus.Reading`),
-written here by hand. The capture of scenario ``bash_short`` at 80 columns is stored as
+One `support.corpus.Scenario` per dialog or state: what to script on the API stand-in, which keys
+to press and what to wait for, the sizes to capture at, and the expected reading, written here by
+hand. The capture of scenario ``bash_short`` at 80 columns is stored as
 ``bash_short_w80.{txt,ansi,json}`` (with ``x<rows>`` when the height is not 40).
 """
 
@@ -12,38 +12,30 @@ import json
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from support.claude_api import ApiError, ScriptStep, TextReply, ToolUse, Turn
-from support.corpus import POINTER, PromptReading, Reading
+from support.claude_api import ApiError, TextReply, ToolUse, Turn
+from support.corpus import (
+    POINTER,
+    Act,
+    Scenario,
+    Step,
+    busy,
+    error,
+    idle,
+    prompt,
+    waiting,
+)
 
-__all__ = ["PROJECT", "SCENARIOS", "WORK", "Act", "Scenario", "Step"]
+__all__ = ["PROJECT", "SCENARIOS", "WORK"]
 
 # A fixed project path: it is drawn in headers and options, so captures are reproducible.
 WORK: Final = Path("/tmp/yesman-corpus")
 PROJECT: Final = WORK / "app"
 W4: Final = ((60, 40), (80, 40), (120, 40), (250, 40))
-W2: Final = ((80, 40), (120, 40))
+W2: Final = ((80, 40), (120, 40))  # what a scenario is captured at unless it says otherwise
 W3: Final = ((60, 40), (80, 40), (120, 40))
-
-
-class Act(StrEnum):
-    """What one step of a scenario does in the pane."""
-
-    SAY = "say"  # type the text, then Enter
-    KEY = "key"  # press one key (a tmux key name)
-    WAIT = "wait"  # until the regular expression matches the screen
-    SLEEP = "sleep"  # for this many seconds
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    act: Act
-    value: str
 
 
 def say(text: str) -> Step:
@@ -65,68 +57,6 @@ def sleep(seconds: float) -> Step:
 def ask(text: str) -> tuple[Step, ...]:
     """Wait for the input box, then send the user's message."""
     return (wait(r"for shortcuts|mode on"), sleep(0.3), say(text))
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario:
-    name: str  # <kind>_<variant>
-    how: str  # goes into the reading's note
-    steps: tuple[Step, ...]
-    expect: Reading
-    turns: tuple[ScriptStep, ...] = ()
-    sizes: tuple[tuple[int, int], ...] = W2
-    trusted: bool = True
-    approve_key: bool = True
-    auto_mode: bool = False
-    args: tuple[str, ...] = ()
-    files: Mapping[str, str] = field(default_factory=dict)
-    settle: float = 0.6  # seconds the screen must stay still before the capture
-    # Claude Code drops some options at narrow widths: the reading per width where it differs.
-    by_width: Mapping[int, Reading] = field(default_factory=dict)
-
-    def stem(self, width: int, height: int) -> str:
-        """The corpus file name (without suffix) of this scenario's capture at a size."""
-        return f"{self.name}_w{width}" + (f"x{height}" if height != 40 else "")
-
-    def reading(self, width: int) -> Reading:
-        return self.by_width.get(width, self.expect)
-
-
-def prompt(
-    kind: str,
-    question: str,
-    options: Sequence[str],
-    *,
-    tool: str | None = None,
-    target: str | None = None,
-    highlighted: int = 1,
-    warning: str | None = None,
-) -> PromptReading:
-    return {
-        "kind": kind,
-        "tool": tool,
-        "target": target,
-        "question": question,
-        "options": [{"number": i, "text": t} for i, t in enumerate(options, 1)],
-        "highlighted": highlighted,
-        "warning": warning,
-    }
-
-
-def waiting(p: PromptReading) -> Reading:
-    return {"state": "waiting", "prompt": p}
-
-
-def busy() -> Reading:
-    return {"state": "busy", "prompt": None}
-
-
-def idle() -> Reading:
-    return {"state": "idle", "prompt": None}
-
-
-def error() -> Reading:
-    return {"state": "error", "prompt": None}
 
 
 PROCEED = "Do you want to proceed?"

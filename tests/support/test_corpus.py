@@ -7,8 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from support.corpus import POINTER, Reading, check, load_reading
-from support.corpus_scenarios import SCENARIOS, Scenario, busy, idle, prompt, waiting
+from support.corpus import (
+    POINTER,
+    Reading,
+    Scenario,
+    busy,
+    check,
+    idle,
+    load_reading,
+    prompt,
+    waiting,
+)
+from support.corpus_scenarios import SCENARIOS
 
 CORPUS = Path(__file__).resolve().parents[1] / "agents" / "claude" / "corpus"
 STORED = sorted(CORPUS.glob("*.json"))
