@@ -19,7 +19,7 @@ import time
 
 import psutil
 
-from yesman.testing.tmux import PrivateTmuxServer, eventually_async
+from yesman.testing import PrivateTmuxServer, eventually_async
 from yesman.tmux import ControlClient, PaneChanged
 
 

@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,18 +30,22 @@ from typing import Any
 
 import psutil
 
+from yesman._simagent.harness import start_simulated_agent
 from yesman.bus import AsyncEventBus, EventType
 from yesman.monitor import MonitorSettings, MonitorSupervisor
-from yesman.testing.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
-from yesman.testing.claude_code import (
+from yesman.testing import PrivateTmuxServer
+
+# The API stand-in and the Claude Code launcher are test support code: tests/support.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
+from support.claude_code import (
     ClaudeCodeNotFoundError,
     ClaudeLaunch,
     find_claude_binary,
     prepare_home,
     start_claude,
 )
-from yesman.testing.harness import SIMULATED_CLAUDE, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman._simagent.harness import SIMULATED_CLAUDE
 
 HARMLESS = ("bash", "write", "edit", "webfetch", "long")
 

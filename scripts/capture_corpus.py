@@ -1,13 +1,14 @@
 """Capture real Claude Code screens into tests/agents/claude/corpus/.
 
-Runs the pinned Claude Code (tools/claude-code) in a private tmux server against the in-process
-API stand-in, drives it into each dialog / state listed in SCENARIOS at several sizes, and saves
-``capture-pane -p`` (``.txt``) and ``capture-pane -p -e`` (``.ansi``) with the expected reading
-(``.json``). Expected readings are written here by hand per scenario; after each capture they
-are checked against the screen (every option, the question, target and warning must appear in
-the dialog), and mismatches are reported so a person looks before the corpus is trusted.
+Runs the pinned Claude Code (``npm ci --prefix tools/claude-code``) in a private tmux server
+against the in-process API stand-in, drives it into each dialog or state listed in
+`support.corpus_scenarios` at several sizes, and saves ``capture-pane -p`` (``.txt``) and
+``capture-pane -p -e`` (``.ansi``) with the expected reading (``.json``). After each capture the
+reading is checked against the screen (`support.corpus.check`) and a mismatch is printed as
+``CHECK``, so a person looks before the corpus is trusted. The stored corpus is checked the same
+way by tests/support/test_corpus.py.
 
-    uv run python scripts/capture_corpus.py                  # everything
+    uv run python scripts/capture_corpus.py                  # everything (~10 min)
     uv run python scripts/capture_corpus.py bash_short idle  # scenarios whose name starts so
 """
 
@@ -16,734 +17,99 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Final
 
-from yesman.testing.claude_api import (
-    ApiError,
-    ClaudeApiStandIn,
-    ScriptStep,
-    TextReply,
-    ToolUse,
-    Turn,
-)
-from yesman.testing.claude_code import (
+from yesman.testing import PrivateTmuxServer
+
+# The scenarios, the API stand-in, the Claude Code launcher and the reading check are test
+# support code (tests/support), shared with the tests that check the stored corpus.
+ROOT: Final = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from support.claude_api import ClaudeApiStandIn  # noqa: E402
+from support.claude_code import (  # noqa: E402
     ClaudeLaunch,
     claude_version,
     find_claude_binary,
     prepare_home,
     start_claude,
 )
+from support.corpus import Act, Scenario, check  # noqa: E402
+from support.corpus_scenarios import PROJECT, SCENARIOS, WORK  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "agents" / "claude" / "corpus"
-# A fixed project path: it is drawn in headers and options, so captures are reproducible.
-WORK = Path("/tmp/yesman-corpus")
-PROJECT = WORK / "app"
-W4 = ((60, 40), (80, 40), (120, 40), (250, 40))
-W2 = ((80, 40), (120, 40))
-W3 = ((60, 40), (80, 40), (120, 40))
-
-POINTER = "\u276f"  # the selection mark Claude Code draws before the highlighted option
-Step = tuple[str, str]  # ("type", text) | ("key", name) | ("wait", regex) | ("sleep", seconds)
+CORPUS: Final = ROOT / "tests" / "agents" / "claude" / "corpus"
+_WAIT_S: Final = 30.0  # for one expected screen
+_SETTLE_CAP_S: Final = 5.0  # spinners never stop changing the screen
 
 
-@dataclass(frozen=True)
-class Scenario:
-    name: str  # <kind>_<variant>
-    how: str
-    steps: tuple[Step, ...]
-    expect: dict[str, Any]
-    turns: tuple[ScriptStep, ...] = ()
-    sizes: tuple[tuple[int, int], ...] = W2
-    trusted: bool = True
-    approve_key: bool = True
-    auto_mode: bool = False
-    args: tuple[str, ...] = ()
-    files: dict[str, str] = field(default_factory=dict)
-    settle: float = 0.6
-    # Claude Code drops some options at narrow widths: the reading per width where it differs.
-    by_width: dict[int, dict[str, Any]] = field(default_factory=dict)
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """One scenario captured at one size."""
+
+    stem: str
+    width: int
+    height: int
+    text: str
+    ansi: str
+    seconds: float
+    timings: tuple[str, ...]  # how long each wait took
 
 
-def prompt(
-    kind: str,
-    question: str,
-    options: Sequence[str],
-    *,
-    tool: str | None = None,
-    target: str | None = None,
-    highlighted: int = 1,
-    warning: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "tool": tool,
-        "target": target,
-        "question": question,
-        "options": [{"number": i, "text": t} for i, t in enumerate(options, 1)],
-        "highlighted": highlighted,
-        "warning": warning,
-    }
-
-
-def waiting(p: dict[str, Any]) -> dict[str, Any]:
-    return {"state": "waiting", "prompt": p}
-
-
-def state(name: str) -> dict[str, Any]:
-    return {"state": name, "prompt": None}
-
-
-def ask(text: str) -> tuple[Step, ...]:
-    return (("wait", r"for shortcuts|mode on"), ("sleep", "0.3"), ("type", text))
-
-
-PROCEED = "Do you want to proceed?"
-SHORT_CMD = "mkdir -p build && touch build/out.txt"
-LONG_CMD = (
-    "find . -name '*.py' -not -path './.venv/*' -exec grep -l 'TODO' {} + | xargs wc -l "
-    "| sort -n | tail -20 > reports/todo-report.txt && echo 'report written to reports/'"
-)
-WRITE_INPUT = {"file_path": f"{PROJECT}/hello.txt", "content": "Hello, world!\n"}
-NOTES = "# Notes\n\nThe build runs on every push.\n"
-READ_NOTES = ToolUse("Read", {"file_path": f"{PROJECT}/notes.md"})
-EDIT_INPUT = {
-    "file_path": f"{PROJECT}/notes.md",
-    "old_string": "The build runs on every push.",
-    "new_string": "The build runs on every push and every night.",
-}
-QUESTION_INPUT = {
-    "questions": [
-        {
-            "question": "Which database should the service use?",
-            "header": "Database",
-            "multiSelect": False,
-            "options": [
-                {"label": "PostgreSQL", "description": "Full SQL server, best for production"},
-                {"label": "SQLite", "description": "A single file, simplest to run"},
-            ],
-        }
-    ]
-}
-PLAN = (
-    "## Plan\n\n1. Add a `--dry-run` flag to the CLI\n2. Thread it through the runner\n"
-    "3. Add tests for both modes"
-)
-UNIFIED_LIMIT = {
-    "anthropic-ratelimit-unified-status": "rejected",
-    "anthropic-ratelimit-unified-reset": str(int(time.time()) + 3 * 3600),
-    "anthropic-ratelimit-unified-representative-claim": "five_hour",
-    "anthropic-ratelimit-unified-5h-status": "rejected",
-    "anthropic-ratelimit-unified-5h-reset": str(int(time.time()) + 3 * 3600),
-}
-# Drawn as "deployer — Deploy Service Tool: (MCP)"; the reading keeps server — title.
-MCP_TOOL = "deployer — Deploy Service Tool"
-MCP_OPTIONS = (
-    "Yes",
-    f"Yes, and don't ask again for deployer — Deploy Service commands in {PROJECT}",
-    "No",
-)
-MCP_JSON = json.dumps(
-    {
-        "mcpServers": {
-            "deployer": {"type": "stdio", "command": sys.executable, "args": ["mcp_server.py"]}
-        }
-    }
-)
-# A minimal MCP server over stdio (JSON-RPC, one message a line) with one tool.
-MCP_SERVER = """\
-import json, sys
-TOOL = {"name": "deploy_service", "description": "Deploy a service to an environment",
-        "inputSchema": {"type": "object", "properties": {"service": {"type": "string"},
-                        "environment": {"type": "string"}}, "required": ["service"]}}
-for line in sys.stdin:
-    msg = json.loads(line)
-    if "id" not in msg:
-        continue
-    method = msg.get("method")
-    if method == "initialize":
-        result = {"protocolVersion": msg["params"].get("protocolVersion", "2025-06-18"),
-                  "capabilities": {"tools": {}}, "serverInfo": {"name": "deployer", "version": "1"}}
-    elif method == "tools/list":
-        result = {"tools": [TOOL]}
-    elif method == "tools/call":
-        result = {"content": [{"type": "text", "text": "deployed"}]}
-    else:
-        result = {}
-    print(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}), flush=True)
-"""
-
-
-def write_plan(body: Any) -> Turn:
-    """Write the plan where Claude Code asked for it (the path is only known at run time)."""
-    found = re.search(r"/[\w/.-]*/\.claude/plans/[\w.-]+\.md", json.dumps(body))
-    path = found.group(0) if found else str(WORK / "home/.claude/plans/plan.md")
-    return ToolUse("Write", {"file_path": path, "content": PLAN + "\n"})
-
-
-LIST_ANSWER = (
-    "Here is what I would do next:\n\n1. Yes, run the migrations first\n2. No, skip the tests\n"
-    "3. Do you want to proceed? is what the tool will ask\n\nTell me which one you prefer."
-)
-UNNUMBERED = (
-    " (options drawn without numbers: numbered here by position; digits do not select them,"
-    " arrows and Enter do)"
-)
-SLOW_CMD = "touch started.txt && python3 -c 'import time; time.sleep(30)'"
-QUOTED_DIALOG = (
-    "When Claude Code needs permission it draws something like this:\n\n```\n"
-    " Bash command\n   rm -rf build\n Do you want to proceed?\n " + POINTER + " 1. Yes\n   2. No\n"
-    " Esc to cancel · Tab to amend\n```\n\nThat is the prompt yesman answers."
-)
-TRUST_OPTIONS = ("No, exit", "Yes, I trust this folder")
-BASH_OPTIONS = (
-    "Yes",
-    f"Yes, and don't ask again for mkdir -p build and touch build/out.txt commands in {PROJECT}",
-    "No",
-)
-FIND_WARNING = (
-    "find with '-exec' executes commands or modifies files — cannot be auto-allowed "
-    "by a Bash(find:*) prefix rule"
-)
-WRAP_CMD = (
-    "python -m pytest tests/unit tests/integration -x -q --maxfail=3 --durations=10 "
-    "-k 'not slow and not network' --junitxml=reports/junit.xml"
-)
-WRITE_OPTIONS = (
-    "Yes",
-    "Yes, and switch to accept edits (auto-approve file edits and common "
-    "file commands) for this session (shift+tab)",
-    "No",
-)
-# Drawn with a typographic apostrophe, unlike the other "don't ask again" options.
-WRAP_OPTIONS = ("Yes", "Yes, and don\u2019t ask again for: python *", "No")
-FETCH_OPTIONS = (
-    "Yes",
-    "Yes, and don't ask again for example.com",
-    "No, and tell Claude what to do differently (esc)",
-)
-# Each option's description sits under its label, indented like a wrapped line: joined.
-QUESTION_OPTIONS = (
-    "PostgreSQL Full SQL server, best for production",
-    "SQLite A single file, simplest to run",
-    "Type something.",
-    "Chat about this",
-)
-PLAN_EMPTY_OPTIONS = ("Yes, and switch to default (ask each time) for this session", "No")
-# The hint under option 3 is indented like a wrapped line, so it is joined like one.
-PLAN_OPTIONS = (
-    "Yes, auto-accept edits",
-    "Yes, manually approve edits",
-    "Tell Claude what to change shift+tab to approve with this feedback",
-)
-PLAN_QUESTION = "Claude has written up a plan and is ready to execute. Would you like to proceed?"
-BASH_AUTO_OPTIONS = (
-    BASH_OPTIONS[0],
-    BASH_OPTIONS[1],
-    "Yes, and switch to auto mode · auto mode handles these prompts for you",
-    "No",
-)
-
-SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        "trust_folder_default",
-        "untrusted project folder at start" + UNNUMBERED,
-        (("wait", r"trust this folder"),),
-        waiting(
-            prompt(
-                "trust_folder",
-                "Is this a project you created or one you trust?",
-                TRUST_OPTIONS,
-                target=str(PROJECT),
-            )
-        ),
-        sizes=W4,
-        trusted=False,
-    ),
-    Scenario(
-        "api_key_default",
-        "ANTHROPIC_API_KEY set and not yet approved in .claude.json" + UNNUMBERED,
-        (("wait", r"use this API key\?"),),
-        waiting(
-            prompt(
-                "api_key",
-                "Do you want to use this API key?",
-                ("Yes", "No (recommended)"),
-                target="sk-ant-...000000000000000000AA",
-                highlighted=2,
-            )
-        ),
-        sizes=W4,
-        approve_key=False,
-    ),
-    Scenario(
-        "bash_short",
-        "Bash tool_use, short command",
-        (*ask("make the build folder"), ("wait", re.escape(PROCEED))),
-        waiting(prompt("tool_permission", PROCEED, BASH_OPTIONS, tool="Bash", target=SHORT_CMD)),
-        turns=(
-            ToolUse(
-                "Bash",
-                {"command": SHORT_CMD, "description": "Create the build folder"},
-                text="I'll create the build folder.",
-            ),
-        ),
-        sizes=(*W4, (250, 80)),
-    ),
-    Scenario(
-        "bash_long",
-        "Bash tool_use, a pipeline long enough to wrap",
-        (*ask("write the todo report"), ("wait", re.escape(PROCEED))),
-        waiting(
-            prompt(
-                "tool_permission",
-                PROCEED,
-                ("Yes", "No"),
-                tool="Bash",
-                target=LONG_CMD,
-                warning=FIND_WARNING,
-            )
-        ),
-        turns=(ToolUse("Bash", {"command": LONG_CMD, "description": "Write the TODO report"}),),
-        sizes=W4,
-    ),
-    Scenario(
-        "bash_wrapping",
-        "Bash tool_use, one long pytest command that wraps",
-        (*ask("run the unit tests"), ("wait", re.escape(PROCEED))),
-        waiting(
-            prompt(
-                "tool_permission",
-                PROCEED,
-                WRAP_OPTIONS,
-                tool="Bash",
-                target=WRAP_CMD,
-                warning="This command requires approval",
-            )
-        ),
-        turns=(ToolUse("Bash", {"command": WRAP_CMD, "description": "Run the fast tests"}),),
-        sizes=W4,
-    ),
-    Scenario(
-        "bash_dangerous",
-        "Bash tool_use `rm -rf /`; Claude Code adds its own warning line",
-        (*ask("clean up everything"), ("wait", re.escape(PROCEED))),
-        waiting(
-            prompt(
-                "tool_permission",
-                PROCEED,
-                ("Yes", "No"),
-                tool="Bash",
-                target="rm -rf /",
-                warning="Dangerous rm operation on critical path: /",
-            )
-        ),
-        turns=(ToolUse("Bash", {"command": "rm -rf /", "description": "Remove everything"}),),
-        sizes=W3,
-    ),
-    Scenario(
-        "write_create",
-        "Write tool_use creating a new file",
-        (*ask("say hello in a file"), ("wait", r"Do you want to create")),
-        waiting(
-            prompt(
-                "tool_permission",
-                "Do you want to create hello.txt?",
-                WRITE_OPTIONS,
-                tool="Write",
-                target="hello.txt",
-            )
-        ),
-        turns=(ToolUse("Write", WRITE_INPUT),),
-        sizes=W4,
-    ),
-    Scenario(
-        "edit_file",
-        "Read (allowed silently) then Edit tool_use on an existing file",
-        (*ask("update the notes"), ("wait", r"Do you want to make this edit")),
-        waiting(
-            prompt(
-                "tool_permission",
-                "Do you want to make this edit to notes.md?",
-                WRITE_OPTIONS,
-                tool="Edit",
-                target="notes.md",
-            )
-        ),
-        turns=(READ_NOTES, ToolUse("Edit", EDIT_INPUT)),
-        files={"notes.md": NOTES},
-        sizes=W3,
-    ),
-    Scenario(
-        "webfetch",
-        "WebFetch tool_use",
-        (*ask("read the docs page"), ("wait", r"fetch this content\?")),
-        waiting(
-            prompt(
-                "tool_permission",
-                "Do you want to allow Claude to fetch this content?",
-                FETCH_OPTIONS,
-                tool="Fetch",
-                target="https://example.com/docs/page",
-            )
-        ),
-        turns=(
-            ToolUse(
-                "WebFetch", {"url": "https://example.com/docs/page", "prompt": "Summarize the page"}
-            ),
-        ),
-        sizes=W3,
-    ),
-    Scenario(
-        "question_picker",
-        "AskUserQuestion tool_use with two options",
-        (*ask("set up the database"), ("wait", r"Which database")),
-        waiting(
-            prompt(
-                "question",
-                "Which database should the service use?",
-                QUESTION_OPTIONS,
-                tool="AskUserQuestion",
-            )
-        ),
-        turns=(ToolUse("AskUserQuestion", QUESTION_INPUT),),
-        sizes=W3,
-    ),
-    Scenario(
-        "plan_approval_noplan",
-        "--permission-mode plan, ExitPlanMode with no plan file written",
-        (*ask("plan the dry-run flag"), ("wait", r"Exit plan mode\?")),
-        waiting(
-            prompt("plan_approval", "Exit plan mode?", PLAN_EMPTY_OPTIONS, tool="ExitPlanMode")
-        ),
-        turns=(ToolUse("ExitPlanMode", {}),),
-        args=("--permission-mode", "plan"),
-        sizes=W3,
-    ),
-    Scenario(
-        "plan_approval",
-        "--permission-mode plan, Write of the plan file, then ExitPlanMode",
-        (*ask("plan the dry-run flag"), ("wait", r"Would you like to\s+proceed\?")),
-        waiting(prompt("plan_approval", PLAN_QUESTION, PLAN_OPTIONS, tool="ExitPlanMode")),
-        turns=(write_plan, ToolUse("ExitPlanMode", {})),
-        args=("--permission-mode", "plan"),
-        sizes=W3,
-    ),
-    Scenario(
-        "busy_thinking",
-        "text reply held back 60 s by the stand-in: spinner while waiting",
-        (*ask("explain the build"), ("wait", r"esc to interrupt"), ("sleep", "2")),
-        state("busy"),
-        turns=(TextReply("The build compiles everything.", delay=60),),
-        settle=0.1,
-    ),
-    Scenario(
-        "idle_start",
-        "fresh start, nothing typed",
-        (("wait", r"for shortcuts|manual mode on"), ("sleep", "1")),
-        state("idle"),
-        sizes=(*W2, (250, 80)),
-    ),
-    Scenario(
-        "idle_after_answer",
-        "one text answer, then the input box is ready again",
-        (*ask("what does the build do?"), ("wait", r"compiles everything"), ("sleep", "1")),
-        state("idle"),
-        turns=(TextReply("The build compiles everything into build/ and runs the tests."),),
-    ),
-    Scenario(
-        "numbered_list_answer",
-        "hard negative: Claude's text answer is a numbered list quoting a dialog",
-        (*ask("what are my options?"), ("wait", r"which one you prefer"), ("sleep", "1")),
-        state("idle"),
-        turns=(TextReply(LIST_ANSWER),),
-        sizes=W3,
-    ),
-    Scenario(
-        "quoted_dialog_answer",
-        "hard negative: Claude's text answer quotes a whole permission dialog in a code block",
-        (*ask("what does the prompt look like?"), ("wait", r"That is the prompt"), ("sleep", "1")),
-        state("idle"),
-        turns=(TextReply(QUOTED_DIALOG),),
-        sizes=W3,
-    ),
-    Scenario(
-        "busy_tool_running",
-        "Bash dialog answered with 1; the command (a 30 s python sleep) is running",
-        (
-            *ask("wait for the server"),
-            ("wait", re.escape(PROCEED)),
-            ("sleep", "0.5"),
-            ("key", "1"),
-            ("wait", r"esc to interrupt"),
-            ("sleep", "3"),
-        ),
-        state("busy"),
-        turns=(ToolUse("Bash", {"command": SLOW_CMD, "description": "Wait for the server"}),),
-        settle=0.1,
-    ),
-    Scenario(
-        "error_500",
-        "API answers 500 api_error (x-should-retry: false)",
-        (*ask("run the tests"), ("wait", r"(?i)error"), ("sleep", "1")),
-        state("error"),
-        turns=(ApiError(500, "Internal server error", times=20),),
-    ),
-    Scenario(
-        "error_overloaded",
-        "API answers 529 overloaded_error (x-should-retry: false)",
-        (*ask("run the tests"), ("wait", r"(?i)overloaded|error"), ("sleep", "1")),
-        state("error"),
-        turns=(ApiError(529, "Overloaded", times=20),),
-    ),
-    Scenario(
-        "error_401",
-        "API answers 401 authentication_error: invalid x-api-key",
-        (*ask("run the tests"), ("wait", r"(?i)api key|error|login"), ("sleep", "1")),
-        state("error"),
-        turns=(ApiError(401, "invalid x-api-key", times=20),),
-    ),
-    Scenario(
-        "error_429",
-        "API answers 429 rate_limit_error",
-        (*ask("run the tests"), ("wait", r"(?i)rate|limit|error"), ("sleep", "1")),
-        state("error"),
-        turns=(
-            ApiError(
-                429, "Number of request tokens has exceeded your per-minute rate limit", times=20
-            ),
-        ),
-    ),
-    Scenario(
-        "error_429unified",
-        "429 with anthropic-ratelimit-unified-* headers; with API-key billing Claude Code shows "
-        "the plain rate-limit error (the subscription usage-limit screen needs a claude.ai login)",
-        (*ask("run the tests"), ("wait", r"(?i)limit|error"), ("sleep", "1")),
-        state("error"),
-        turns=(
-            ApiError(
-                429,
-                "This request would exceed your account's rate limit.",
-                times=20,
-                headers=UNIFIED_LIMIT,
-            ),
-        ),
-    ),
-    Scenario(
-        "mcp_server_approval",
-        "project .mcp.json with a server not yet approved" + UNNUMBERED,
-        (("wait", r"(?i)MCP server"),),
-        waiting(
-            prompt(
-                "mcp_server",
-                "New MCP server found in this project: deployer",
-                (
-                    "Use this MCP server",
-                    "Use this and all future MCP servers in this project",
-                    "Continue without using this MCP server",
-                ),
-                target="deployer",
-                highlighted=3,
-            )
-        ),
-        files={".mcp.json": MCP_JSON, "mcp_server.py": MCP_SERVER},
-    ),
-    Scenario(
-        "mcp_tool",
-        "stdio MCP server given with --mcp-config, then a tool_use of its tool",
-        (*ask("deploy the api to staging"), ("wait", re.escape(PROCEED))),
-        waiting(prompt("tool_permission", PROCEED, ("Yes", "No"), tool=MCP_TOOL)),
-        by_width={120: waiting(prompt("tool_permission", PROCEED, MCP_OPTIONS, tool=MCP_TOOL))},
-        turns=(
-            ToolUse("mcp__deployer__deploy_service", {"service": "api", "environment": "staging"}),
-        ),
-        files={"mcp.json": MCP_JSON, "mcp_server.py": MCP_SERVER},
-        args=("--mcp-config", str(PROJECT / "mcp.json")),
-        sizes=W3,
-    ),
-    Scenario(
-        "answered_busy",
-        "Bash dialog answered with 1; next reply held back: busy again",
-        (
-            *ask("make the build folder"),
-            ("wait", re.escape(PROCEED)),
-            ("sleep", "0.5"),
-            ("key", "1"),
-            ("wait", r"esc to interrupt"),
-            ("sleep", "1.5"),
-        ),
-        state("busy"),
-        turns=(
-            ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),
-            TextReply("Created build/out.txt.", delay=60),
-        ),
-        settle=0.1,
-    ),
-    Scenario(
-        "answered_idle",
-        "Bash dialog answered with 1; Claude finished: idle",
-        (
-            *ask("make the build folder"),
-            ("wait", re.escape(PROCEED)),
-            ("sleep", "0.5"),
-            ("key", "1"),
-            ("wait", r"Created build/out.txt"),
-            ("sleep", "1"),
-        ),
-        state("idle"),
-        turns=(
-            ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),
-            TextReply("Created build/out.txt."),
-        ),
-    ),
-    Scenario(
-        "answered_denied",
-        "rm -rf / dialog answered with No: interrupted, idle",
-        (
-            *ask("clean up everything"),
-            ("wait", re.escape(PROCEED)),
-            ("sleep", "0.5"),
-            ("key", "2"),
-            ("wait", r"Interrupted"),
-            ("sleep", "1"),
-        ),
-        state("idle"),
-        turns=(ToolUse("Bash", {"command": "rm -rf /", "description": "Remove everything"}),),
-    ),
-    Scenario(
-        "auto_mode_offer",
-        "auto mode left available (fresh install): offer at start" + UNNUMBERED,
-        (("wait", r"Make auto mode your default"),),
-        waiting(
-            prompt(
-                "other",
-                "Make auto mode your default permission mode?",
-                ("Yes, set auto mode as my default permission mode", "No, keep manual mode"),
-            )
-        ),
-        auto_mode=True,
-    ),
-    Scenario(
-        "bash_automode",
-        "auto mode available, offer declined, then a Bash tool_use",
-        (
-            ("wait", r"Make auto mode your default"),
-            ("sleep", "0.5"),
-            ("key", "Down"),
-            ("sleep", "0.3"),
-            ("key", "Enter"),
-            *ask("make the build folder"),
-            ("wait", re.escape(PROCEED)),
-        ),
-        waiting(
-            prompt("tool_permission", PROCEED, BASH_AUTO_OPTIONS, tool="Bash", target=SHORT_CMD)
-        ),
-        turns=(ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),),
-        auto_mode=True,
-        sizes=W3,
-    ),
-)
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-async def tmux(socket: str, *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        "tmux",
-        "-L",
-        socket,
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    if proc.returncode:
-        raise RuntimeError(f"tmux {' '.join(args)}: {err.decode().strip()}")
-    return out.decode()
-
-
-async def capture(socket: str, pane: str, ansi: bool = False) -> str:
-    return await tmux(socket, "capture-pane", "-p", *(["-e"] if ansi else []), "-t", pane)
-
-
-async def wait_for(socket: str, pane: str, pattern: str, timeout: float = 30.0) -> float:
+async def wait_for(tmux: PrivateTmuxServer, pane: str, pattern: str) -> float:
+    """Wait until `pattern` matches the screen; the seconds it took."""
     start = time.monotonic()
     regex = re.compile(pattern)
-    while time.monotonic() - start < timeout:
-        if regex.search(await capture(socket, pane)):
+    while time.monotonic() - start < _WAIT_S:
+        if regex.search(await tmux.capture_async(pane)):
             return time.monotonic() - start
         await asyncio.sleep(0.05)
-    screen = await capture(socket, pane)
-    raise TimeoutError(f"no /{pattern}/ on screen after {timeout}s:\n{screen}")
+    screen = await tmux.capture_async(pane)
+    raise TimeoutError(f"no /{pattern}/ on screen after {_WAIT_S:.0f} s:\n{screen}")
 
 
-async def settle(socket: str, pane: str, quiet: float) -> None:
-    """Wait until the screen stops changing for ``quiet`` seconds (spinners never do: cap it)."""
-    last, since, start = await capture(socket, pane), time.monotonic(), time.monotonic()
-    while time.monotonic() - since < quiet and time.monotonic() - start < 5.0:
+async def settle(tmux: PrivateTmuxServer, pane: str, quiet: float) -> None:
+    """Wait until the screen stops changing for `quiet` seconds (at most `_SETTLE_CAP_S`)."""
+    last, since, start = await tmux.capture_async(pane), time.monotonic(), time.monotonic()
+    while time.monotonic() - since < quiet and time.monotonic() - start < _SETTLE_CAP_S:
         await asyncio.sleep(0.1)
-        now = await capture(socket, pane)
+        now = await tmux.capture_async(pane)
         if now != last:
             last, since = now, time.monotonic()
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def check(screen: str, expect: dict[str, Any]) -> list[str]:
-    """What of the expected reading cannot be found in the screen's last 30 lines."""
-    problems: list[str] = []
-    # The last 30 lines without the "│" gutter Claude Code draws beside multi-line commands.
-    lines = [re.sub(r"^\s*│", "", line) for line in screen.rstrip("\n").splitlines()[-30:]]
-    tail = _norm("\n".join(lines))
-    flat = _norm(re.sub(r"\s*\n\s*", "", "\n".join(lines)))
-    busy = "esc to interrupt" in "\n".join(lines)
-    if (expect["state"] == "busy") != busy:
-        problems.append(f"state {expect['state']!r} but 'esc to interrupt' shown: {busy}")
-    p = expect.get("prompt")
-    if not p:
-        return problems
-    wanted = [p["question"], *(o["text"] for o in p["options"])]
-    wanted += [x for x in (p.get("target"), p.get("warning")) if x]
-    for text in wanted:
-        if _norm(text) not in tail and text.replace(" ", "") not in flat.replace(" ", ""):
-            problems.append(f"not on screen: {text!r}")
-    marks = [line for line in screen.splitlines() if POINTER in line]
-    highlighted = p["options"][p["highlighted"] - 1]["text"]
-    if not any(_norm(highlighted)[:10] in _norm(m) for m in marks):
-        problems.append(f"highlighted option {highlighted!r} not marked with the pointer")
-    return problems
-
-
-async def run_one(sc: Scenario, width: int, height: int, socket: str, version: str) -> list[str]:
+def _fresh_project(sc: Scenario) -> Path:
+    """Empty the fixed project folder and home, write the scenario's files; the home."""
     home = WORK / "home"
     for path in (home, PROJECT):
         shutil.rmtree(path, ignore_errors=True)
     PROJECT.mkdir(parents=True)
     for rel, text in sc.files.items():
         (PROJECT / rel).write_text(text, encoding="utf-8")
-    prepare_home(
+    return prepare_home(
         home,
         trusted=[PROJECT] if sc.trusted else [],
         approve_api_key=sc.approve_key,
         auto_mode=sc.auto_mode,
     )
+
+
+async def capture(
+    sc: Scenario, width: int, height: int, tmux: PrivateTmuxServer, binary: Path
+) -> Capture:
+    """Start Claude Code for `sc` in a new window, play its steps, and take the screen."""
+    home = _fresh_project(sc)
     timings: list[str] = []
     async with ClaudeApiStandIn(sc.turns) as api:
         started = time.monotonic()
         pane = await start_claude(
             ClaudeLaunch(
-                socket=socket,
+                socket=tmux.socket_name,
                 home=home,
                 cwd=PROJECT,
                 base_url=api.base_url,
@@ -751,91 +117,84 @@ async def run_one(sc: Scenario, width: int, height: int, socket: str, version: s
                 height=height,
                 args=sc.args,
                 session=f"c{width}x{height}",
+                binary=binary,
             )
         )
         try:
-            for action, value in sc.steps:
-                if action == "wait":
-                    took = await wait_for(socket, pane, value)
-                    timings.append(f"/{value[:24]}/ {took:.1f}s")
-                elif action == "type":
-                    await tmux(socket, "send-keys", "-t", pane, "-l", value)
-                    await asyncio.sleep(0.2)
-                    await tmux(socket, "send-keys", "-t", pane, "Enter")
-                elif action == "key":
-                    await tmux(socket, "send-keys", "-t", pane, value)
-                elif action == "sleep":
-                    await asyncio.sleep(float(value))
-            await settle(socket, pane, sc.settle)
-            text, ansi = await capture(socket, pane), await capture(socket, pane, ansi=True)
+            for step in sc.steps:
+                match step.act:
+                    case Act.WAIT:
+                        took = await wait_for(tmux, pane, step.value)
+                        timings.append(f"/{step.value[:24]}/ {took:.1f}s")
+                    case Act.SAY:
+                        await tmux.run_async("send-keys", "-t", pane, "-l", step.value)
+                        await asyncio.sleep(0.2)
+                        await tmux.run_async("send-keys", "-t", pane, "Enter")
+                    case Act.KEY:
+                        await tmux.run_async("send-keys", "-t", pane, step.value)
+                    case Act.SLEEP:
+                        await asyncio.sleep(float(step.value))
+            await settle(tmux, pane, sc.settle)
+            # With the newline that ends `capture-pane -p` output, as the corpus stores it.
+            text = await tmux.capture_async(pane) + "\n"
+            ansi = await tmux.capture_async(pane, ansi=True) + "\n"
         finally:
-            await tmux(socket, "kill-window", "-t", pane)
-        total = time.monotonic() - started
-    stem = f"{sc.name}_w{width}" + (f"x{height}" if height != 40 else "")
-    (CORPUS / f"{stem}.txt").write_text(text, encoding="utf-8")
-    (CORPUS / f"{stem}.ansi").write_text(ansi, encoding="utf-8")
-    expect = sc.by_width.get(width, sc.expect)
-    reading = dict(expect)
-    reading["note"] = f"claude-code {version}, real capture, {width}x{height}, {sc.how}"
-    (CORPUS / f"{stem}.json").write_text(
+            await tmux.run_async("kill-window", "-t", pane, check=False)
+    seconds = time.monotonic() - started
+    return Capture(sc.stem(width, height), width, height, text, ansi, seconds, tuple(timings))
+
+
+def store(corpus: Path, sc: Scenario, shot: Capture, version: str) -> list[str]:
+    """Write the capture and its reading into `corpus`; what `check` finds wrong with them."""
+    size = f"{shot.width}x{shot.height}"
+    reading = dict(sc.reading(shot.width))
+    reading["note"] = f"claude-code {version}, real capture, {size}, {sc.how}"
+    (corpus / f"{shot.stem}.txt").write_text(shot.text, encoding="utf-8")
+    (corpus / f"{shot.stem}.ansi").write_text(shot.ansi, encoding="utf-8")
+    (corpus / f"{shot.stem}.json").write_text(
         json.dumps(reading, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    problems = check(text, expect)
-    status = "ok " if not problems else "CHECK"
-    print(f"{status} {stem:40s} {total:5.1f}s  {'; '.join(timings)}", flush=True)
-    for problem in problems:
-        print(f"      {problem}", flush=True)
-    return problems
+    return check(shot.text, sc.reading(shot.width))
 
 
-def check_stored() -> int:
+async def capture_all(chosen: Sequence[Scenario], corpus: Path, binary: Path, version: str) -> int:
+    """Capture every size of every chosen scenario into `corpus`; how many need a look."""
     failures = 0
-    for reading_path in sorted(CORPUS.glob("*.json")):
-        reading = json.loads(reading_path.read_text(encoding="utf-8"))
-        screen = reading_path.with_suffix(".txt").read_text(encoding="utf-8")
-        problems = check(screen, reading)
-        failures += bool(problems)
-        for problem in problems:
-            print(f"{reading_path.stem}: {problem}")
-    print(f"{failures} stored capture(s) need a look" if failures else "all stored captures match")
-    return 1 if failures else 0
-
-
-async def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("only", nargs="*", help="scenario name prefixes to capture")
-    parser.add_argument(
-        "--check", action="store_true", help="only re-check the stored captures against readings"
-    )
-    args = parser.parse_args(argv)
-    if args.check:
-        return check_stored()
-    binary = find_claude_binary()
-    version = claude_version(binary)
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    socket = f"yesman-corpus-{os.getpid()}"
-    chosen = [s for s in SCENARIOS if not args.only or s.name.startswith(tuple(args.only))]
-    print(f"claude-code {version} ({binary}); {len(chosen)} scenarios; tmux -L {socket}")
-    failures = 0
-    try:
+    with PrivateTmuxServer(prefix="yesman-corpus") as tmux:
+        print(f"claude-code {version} ({binary}), {len(chosen)} scenarios, {tmux.socket_name}")
         for sc in chosen:
             for width, height in sc.sizes:
                 try:
-                    failures += bool(await run_one(sc, width, height, socket, version))
+                    shot = await capture(sc, width, height, tmux, binary)
                 except TimeoutError as exc:
                     failures += 1
-                    print(f"FAIL {sc.name} {width}x{height}: {exc}", flush=True)
-    finally:
-        proc = await asyncio.create_subprocess_exec(
-            "tmux", "-L", socket, "kill-server", stderr=asyncio.subprocess.DEVNULL
-        )
-        await proc.wait()
-        # tmux leaves its socket file behind when the last session ends on its own.
-        tmpdir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
-        (tmpdir / socket).unlink(missing_ok=True)
+                    print(f"FAIL  {sc.name} {width}x{height}: {exc}", flush=True)
+                    continue
+                problems = store(corpus, sc, shot, version)
+                failures += bool(problems)
+                status = "CHECK" if problems else "ok   "
+                timings = "; ".join(shot.timings)
+                print(f"{status} {shot.stem:40s} {shot.seconds:5.1f}s  {timings}", flush=True)
+                for problem in problems:
+                    print(f"      {problem}", flush=True)
     print(f"{failures} capture(s) need a look" if failures else "all captures match")
+    return failures
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("only", nargs="*", help="scenario name prefixes to capture")
+    args = parser.parse_args(argv)
+    prefixes = tuple(args.only)
+    chosen = [s for s in SCENARIOS if not prefixes or s.name.startswith(prefixes)]
+    if not chosen:
+        names = " or ".join(prefixes)
+        parser.error(f"no scenario starts with {names}; see tests/support/corpus_scenarios.py")
+    binary = find_claude_binary()
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    failures = asyncio.run(capture_all(chosen, CORPUS, binary, claude_version(binary)))
     return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(sys.argv[1:])))
+    sys.exit(main(sys.argv[1:]))

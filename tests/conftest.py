@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml):
     metrics    component tracking, loop health, bottlenecks, reports   (bus)
     policy     AgentScreen -> Decision                                  (agents)
     monitor    AsyncClaudeMonitor, MonitorSupervisor; names no agent    (all of the above)
-    testing    private tmux servers for tests                           (tmux)
+    testing    private tmux servers for tests (public, like libtmux's)  (tmux)
+    _simagent  the simulated Claude Code `yesman demo` runs (private)   (monitor, testing)
     cli        the `yesman` command                                     (everything)
 
 Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (start/stop rules).

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from yesman.testing.harness import SIMULATED_AGENT, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer, eventually
+from yesman._simagent.harness import SIMULATED_AGENT, start_simulated_agent
+from yesman.testing import PrivateTmuxServer, eventually
 
 pytestmark = pytest.mark.tmux
 
@@ -45,7 +45,7 @@ def test_watch_answers_records_and_stops_cleanly_on_sigterm(
             "--db",
             str(db),
             "--agent-cmd",
-            "yesman.testing.simulated_agent",
+            "yesman._simagent",
         ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -18,19 +18,19 @@ from pathlib import Path
 
 import pytest
 
-from yesman.bus import AsyncEventBus, Event, EventType
-from yesman.monitor import MonitorSettings, MonitorSupervisor
-from yesman.policy import Policy
-from yesman.store import AuditStore, DecisionRecord
-from yesman.testing.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
-from yesman.testing.claude_code import (
+from support.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
+from support.claude_code import (
     ClaudeCodeNotFoundError,
     ClaudeLaunch,
     find_claude_binary,
     prepare_home,
     start_claude,
 )
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.bus import AsyncEventBus, Event, EventType
+from yesman.monitor import MonitorSettings, MonitorSupervisor
+from yesman.policy import Policy
+from yesman.store import AuditStore, DecisionRecord
+from yesman.testing import PrivateTmuxServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.tmux]
 

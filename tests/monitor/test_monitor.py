@@ -9,8 +9,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.agents import agent_running_as
 
+from support.agents import agent_running_as
+from yesman._simagent.harness import SIMULATED_CLAUDE, start_simulated_agent
 from yesman.agents import PermissionMode
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
@@ -21,8 +22,7 @@ from yesman.monitor import (
     StatusManager,
 )
 from yesman.store import AuditStore, DecisionRecord
-from yesman.testing.harness import SIMULATED_CLAUDE, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer, eventually_async
+from yesman.testing import PrivateTmuxServer, eventually_async
 from yesman.tmux import ControlClient
 
 pytestmark = pytest.mark.tmux

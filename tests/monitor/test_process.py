@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from tests.support.agents import agent_running_as
 
+from support.agents import agent_running_as
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import (
     AgentProcessController,
@@ -17,7 +17,7 @@ from yesman.monitor import (
     SessionManager,
     StatusManager,
 )
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient
 
 

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from yesman.testing import PrivateTmuxServer, eventually_async
 
 from yesman.agents import (
     Agent,
@@ -28,7 +29,6 @@ from yesman.agents import (
 )
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.monitor import MonitorSupervisor
-from yesman.testing.tmux import PrivateTmuxServer, eventually_async
 
 pytestmark = pytest.mark.tmux
 
@@ -62,7 +62,7 @@ def parse_toy(text: str) -> AgentScreen:
 
 
 def is_toy(name: str, cmdline: Sequence[str]) -> bool:
-    return "tests.support.toy_agent" in cmdline[:3]
+    return "support.toy_agent" in cmdline[:3]
 
 
 TOY = Agent(
@@ -85,8 +85,8 @@ async def test_a_new_agent_is_watched_and_answered_by_the_unchanged_supervisor(
     tmux: PrivateTmuxServer, tmp_path: Path
 ) -> None:
     log = tmp_path / "toy.log"
-    root = Path(__file__).parents[2]
-    argv = [sys.executable, "-m", "tests.support.toy_agent", "--log", str(log)]
+    root = Path(__file__).parents[1]  # tests/, where `support` lives
+    argv = [sys.executable, "-m", "support.toy_agent", "--log", str(log)]
     pane = tmux.new_session(
         "toy", ["sh", "-c", f"cd {root} && exec {' '.join(argv)} 'make test' 'rm -rf /'"]
     )

@@ -10,11 +10,15 @@ from typing import Any
 
 import pytest
 
+from yesman._simagent.harness import (
+    SIMULATED_CLAUDE,
+    AgentLog,
+    start_simulated_agent,
+)
 from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
-from yesman.testing.harness import SIMULATED_CLAUDE, AgentLog, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 
 pytestmark = pytest.mark.tmux
 

@@ -2,7 +2,7 @@
 
 It asks before each command in its argv (``toy-agent: may I run `CMD`? [1] allow [2] deny``),
 takes one key without Enter (raw terminal), appends what it got to the log file named by
-``--log``, then goes idle at a ``toy>`` prompt. Run as ``python -m tests.support.toy_agent``.
+``--log``, then goes idle at a ``toy>`` prompt. Run as ``python -m support.toy_agent`` from tests/.
 """
 
 from __future__ import annotations

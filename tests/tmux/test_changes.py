@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient, ControlConfig, DebounceConfig, PaneChanged
 from yesman.tmux._changes import ChangeDebouncer
 

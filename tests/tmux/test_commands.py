@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient, InvalidKeyError, InvalidTargetError, check_key, quote
 from yesman.tmux._commands import check_pane_id, check_session_id, command_line
 

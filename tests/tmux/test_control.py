@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer, eventually_async
+from yesman.testing import PrivateTmuxServer, eventually_async
 from yesman.tmux import (
     ClientClosedError,
     ControlClient,

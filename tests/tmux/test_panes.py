@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient
 from yesman.tmux._panes import parse_pane_lines
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer, eventually
+from yesman.testing import PrivateTmuxServer, eventually
 from yesman.tmux import find_in_tree, process_tree, process_trees
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient, TmuxNotInstalledError, TmuxServer
 
 

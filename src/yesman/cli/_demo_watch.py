@@ -16,13 +16,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from yesman._simagent.harness import SIMULATED_CLAUDE, start_simulated_agent
 from yesman.bus import AsyncEventBus, EventType
 from yesman.cli._audit import decisions_table
 from yesman.cli._views import HeldLog, components_table, watch_view
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
-from yesman.testing.harness import SIMULATED_CLAUDE, start_simulated_agent
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 
 __all__ = ["run_watch_demo"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from yesman.agents import AgentScreen, PromptKind, ScreenState
@@ -46,10 +48,29 @@ def test_hand_made_case_reads_as_expected(case: Case) -> None:
     assert _read(parse_screen(case.text)) == reading(case.expected)
 
 
-def test_corpus_and_cases_are_present() -> None:
-    # The parametrized tests above silently shrink if the data goes missing.
-    assert len(load_cases(CASES)) >= 20
-    assert any(c.expected["state"] == "waiting" for c in load_cases(CASES))
+# The parametrized tests above shrink silently when screens go missing, so every folder they
+# read is listed with the number of captures (.txt and .ansi) it holds. Raise a floor when you
+# add screens; a folder of readings that is not listed here fails the guard.
+SCREEN_FOLDERS = {CORPUS: 168, CASES: 28}
+
+
+@pytest.mark.parametrize(
+    ("folder", "floor"), SCREEN_FOLDERS.items(), ids=[f.name for f in SCREEN_FOLDERS]
+)
+def test_screen_folder_is_complete(folder: Path, floor: int) -> None:
+    cases = load_cases(folder)
+    assert len(cases) >= floor, f"{folder.name}: {len(cases)} captures, expected >= {floor}"
+    assert {c.expected["state"] for c in cases} >= {"waiting", "busy", "idle", "error"}
+    readings = {p.stem for p in folder.glob("*.json")}
+    plain = {p.stem for p in folder.glob("*.txt")}
+    assert readings - plain == set(), "readings without a plain capture (never tested)"
+    assert plain - readings == set(), "captures without a reading (never tested)"
+    assert {p.stem for p in folder.glob("*.ansi")} <= readings
+
+
+def test_every_folder_of_screens_is_guarded() -> None:
+    here = Path(__file__).parent
+    assert {p.parent for p in here.rglob("*.json")} == set(SCREEN_FOLDERS)
 
 
 @pytest.mark.parametrize(

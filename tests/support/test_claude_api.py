@@ -1,17 +1,22 @@
-"""The Anthropic API stand-in, spoken to over real sockets the way Claude Code's SDK does."""
+"""The Anthropic API stand-in, spoken to over real sockets by an HTTP client and by Claude Code."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import secrets
+import os
 import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
-from yesman.testing.claude_api import (
+from support.claude_api import (
     ApiError,
     ClaudeApiStandIn,
     ScriptError,
@@ -21,14 +26,16 @@ from yesman.testing.claude_api import (
     load_script,
     turn_from_json,
 )
-from yesman.testing.claude_code import (
+from support.claude_code import (
     ClaudeCodeNotFoundError,
     ClaudeLaunch,
     find_claude_binary,
     prepare_home,
     start_claude,
 )
+from yesman.testing import PrivateTmuxServer, eventually_async
 
+TESTS = Path(__file__).resolve().parents[1]
 TOOLS = [{"name": "Bash", "description": "Run a command", "input_schema": {"type": "object"}}]
 BASH = ToolUse(
     "Bash",
@@ -37,9 +44,11 @@ BASH = ToolUse(
 )
 
 
+@dataclass(frozen=True, slots=True)
 class Response:
-    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.status, self.headers, self.body = status, headers, body
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -56,60 +65,40 @@ class Response:
 
 
 class Client:
-    """A minimal HTTP/1.1 client over one kept-alive connection."""
+    """An aiohttp client session (kept-alive connections) bound to one stand-in."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-
-    @classmethod
-    async def connect(cls, port: int) -> Client:
-        return cls(*await asyncio.open_connection("127.0.0.1", port))
-
-    async def close(self) -> None:
-        self.writer.close()
-        await self.writer.wait_closed()
-
-    async def send_raw(self, data: bytes, *, head: bool = False) -> Response:
-        self.writer.write(data)
-        await self.writer.drain()
-        status_line = await self.reader.readuntil(b"\r\n")
-        status = int(status_line.split()[1])
-        headers: dict[str, str] = {}
-        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
-            name, _, value = line.decode().partition(":")
-            headers[name.strip().lower()] = value.strip()
-        if head:
-            return Response(status, headers, b"")
-        if headers.get("transfer-encoding") == "chunked":
-            body = bytearray()
-            while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
-                body += await self.reader.readexactly(size)
-                await self.reader.readexactly(2)
-            await self.reader.readexactly(2)
-            return Response(status, headers, bytes(body))
-        length = int(headers.get("content-length", "0"))
-        return Response(status, headers, await self.reader.readexactly(length))
+    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
+        self.session, self.base_url = session, base_url
 
     async def request(
         self, method: str, path: str, body: Any = None, *, chunked: bool = False
     ) -> Response:
-        data = b"" if body is None else json.dumps(body).encode()
-        head = f"{method} {path} HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n"
-        if chunked:
-            half = len(data) // 2
-            payload = (
-                b"".join(
-                    f"{len(part):x}\r\n".encode() + part + b"\r\n"
-                    for part in (data[:half], data[half:])
-                    if part
-                )
-                + b"0\r\n\r\n"
+        data = None if body is None else json.dumps(body).encode()
+        payload: Any = data
+        if chunked and data is not None:
+
+            async def halves() -> AsyncIterator[bytes]:
+                yield data[: len(data) // 2]
+                yield data[len(data) // 2 :]
+
+            payload = halves()
+        async with self.session.request(
+            method,
+            self.base_url + path,
+            data=payload,
+            headers={"content-type": "application/json"},
+        ) as response:
+            return Response(
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                await response.read(),
             )
-            head += "transfer-encoding: chunked\r\n\r\n"
-        else:
-            payload = data
-            head += f"content-length: {len(data)}\r\n\r\n"
-        return await self.send_raw(head.encode() + payload, head=method == "HEAD")
+
+
+@asynccontextmanager
+async def connect(api: ClaudeApiStandIn) -> AsyncIterator[Client]:
+    async with aiohttp.ClientSession() as session:
+        yield Client(session, api.base_url)
 
 
 def conversation(text: str = "make the build folder", *, stream: bool = True) -> dict[str, Any]:
@@ -133,16 +122,15 @@ def side_request() -> dict[str, Any]:
 
 
 @pytest.fixture
-async def api() -> Any:
+async def api() -> AsyncIterator[ClaudeApiStandIn]:
     async with ClaudeApiStandIn([BASH]) as stand_in:
         yield stand_in
 
 
 @pytest.fixture
-async def client(api: ClaudeApiStandIn) -> Any:
-    c = await Client.connect(api.port)
-    yield c
-    await c.close()
+async def client(api: ClaudeApiStandIn) -> AsyncIterator[Client]:
+    async with connect(api) as c:
+        yield c
 
 
 async def test_tool_use_is_streamed_in_the_real_event_order(client: Client) -> None:
@@ -199,14 +187,10 @@ async def test_default_reply_when_the_script_runs_out(client: Client) -> None:
 
 async def test_errors_repeat_for_their_count_and_say_not_to_retry() -> None:
     script: list[ScriptStep] = [ApiError(529, "Overloaded", times=2), TextReply("back")]
-    async with ClaudeApiStandIn(script) as api:
-        client = await Client.connect(api.port)
-        try:
-            first = await client.request("POST", "/v1/messages", conversation())
-            second = await client.request("POST", "/v1/messages", conversation())
-            third = await client.request("POST", "/v1/messages", conversation(stream=False))
-        finally:
-            await client.close()
+    async with ClaudeApiStandIn(script) as api, connect(api) as client:
+        first = await client.request("POST", "/v1/messages", conversation())
+        second = await client.request("POST", "/v1/messages", conversation())
+        third = await client.request("POST", "/v1/messages", conversation(stream=False))
     assert first.status == second.status == 529
     assert first.json() == {
         "type": "error",
@@ -221,12 +205,8 @@ async def test_errors_repeat_for_their_count_and_say_not_to_retry() -> None:
     [(401, "authentication_error"), (429, "rate_limit_error"), (500, "api_error")],
 )
 async def test_error_types_follow_the_status(status: int, kind: str) -> None:
-    async with ClaudeApiStandIn([ApiError(status)]) as api:
-        client = await Client.connect(api.port)
-        try:
-            response = await client.request("POST", "/v1/messages", conversation())
-        finally:
-            await client.close()
+    async with ClaudeApiStandIn([ApiError(status)]) as api, connect(api) as client:
+        response = await client.request("POST", "/v1/messages", conversation())
     assert response.status == status
     assert response.json()["error"]["type"] == kind
     assert ("retry-after" in response.headers) == (status == 429)
@@ -255,18 +235,17 @@ async def test_chunked_request_bodies_are_read(api: ClaudeApiStandIn, client: Cl
 
 
 async def test_garbage_gets_400_and_the_server_keeps_serving(api: ClaudeApiStandIn) -> None:
-    bad = await Client.connect(api.port)
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
     try:
-        response = await bad.send_raw(b"\x00\x01 nonsense\r\n\r\n")
+        writer.write(b"\x00\x01 nonsense\r\n\r\n")
+        await writer.drain()
+        status_line = await reader.readline()
     finally:
-        await bad.close()
-    assert response.status == 400
-    assert "request line" in response.json()["error"]["message"]
-    good = await Client.connect(api.port)
-    try:
+        writer.close()
+        await writer.wait_closed()
+    assert status_line.split()[1] == b"400"
+    async with connect(api) as good:
         assert (await good.request("POST", "/v1/messages", conversation())).status == 200
-    finally:
-        await good.close()
 
 
 async def test_a_step_can_be_built_from_the_request(client: Client) -> None:
@@ -277,12 +256,8 @@ async def test_a_step_can_be_built_from_the_request(client: Client) -> None:
         return TextReply(f"you said {body['messages'][0]['content'][0]['text']}")
 
     steps: list[ScriptStep] = [echo]
-    async with ClaudeApiStandIn(steps) as api:
-        other = await Client.connect(api.port)
-        try:
-            response = await other.request("POST", "/v1/messages", conversation("hi", stream=False))
-        finally:
-            await other.close()
+    async with ClaudeApiStandIn(steps) as api, connect(api) as other:
+        response = await other.request("POST", "/v1/messages", conversation("hi", stream=False))
     assert response.json()["content"][0]["text"] == "you said hi"
     assert seen[0]["model"] == "claude-test"
 
@@ -294,26 +269,44 @@ async def test_a_failing_step_becomes_a_500_and_the_script_goes_on(
         raise KeyError("missing")
 
     steps: list[ScriptStep] = [broken, TextReply("next")]
-    async with ClaudeApiStandIn(steps) as api:
-        other = await Client.connect(api.port)
-        try:
-            failed = await other.request("POST", "/v1/messages", conversation())
-            after = await other.request("POST", "/v1/messages", conversation(stream=False))
-        finally:
-            await other.close()
+    async with ClaudeApiStandIn(steps) as api, connect(api) as other:
+        failed = await other.request("POST", "/v1/messages", conversation())
+        after = await other.request("POST", "/v1/messages", conversation(stream=False))
     assert failed.status == 500
     assert "script step failed" in failed.json()["error"]["message"]
     assert after.json()["content"][0]["text"] == "next"
     assert "script step" in caplog.text
 
 
-async def test_a_closed_stand_in_does_not_reopen() -> None:
-    api = ClaudeApiStandIn()
-    async with api:
-        pass
+async def test_it_restarts_keeping_its_script_and_record() -> None:
+    api = ClaudeApiStandIn([TextReply("one"), TextReply("two")])
+    async with api, connect(api) as client:
+        first = await client.request("POST", "/v1/messages", conversation(stream=False))
     await api.aclose()  # idempotent
-    with pytest.raises(RuntimeError, match="create a new one"):
-        await api.start()
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = api.port
+    async with api, connect(api) as client:
+        second = await client.request("POST", "/v1/messages", conversation(stream=False))
+    assert [first.json()["content"][0]["text"], second.json()["content"][0]["text"]] == [
+        "one",
+        "two",
+    ]
+    assert len(api.main_requests) == 2
+
+
+async def test_stop_cuts_off_a_delayed_answer(api: ClaudeApiStandIn) -> None:
+    api.push(TextReply("late", delay=60))
+    async with connect(api) as client:
+        # The fixture's script holds BASH first; this request takes it, the next one waits.
+        await client.request("POST", "/v1/messages", conversation())
+        pending = asyncio.create_task(client.request("POST", "/v1/messages", conversation()))
+        await api.wait_for_main_requests(2, timeout=5)
+        started = time.monotonic()
+        await api.stop()
+        took = time.monotonic() - started
+        with pytest.raises(aiohttp.ClientError):
+            await pending
+    assert took < 5.0
 
 
 async def test_wait_for_main_requests(api: ClaudeApiStandIn, client: Client) -> None:
@@ -367,29 +360,25 @@ def test_load_script_names_file_and_turn(tmp_path: Path) -> None:
     ]
 
 
+def _support_env() -> dict[str, str]:
+    # `python -m support.claude_api` needs tests/ on the path, as the module docstring says.
+    return {**os.environ, "PYTHONPATH": str(TESTS)}
+
+
 async def test_command_line_serves_a_script(tmp_path: Path) -> None:
     script = tmp_path / "turns.json"
     script.write_text(json.dumps([{"type": "text", "text": "from the file"}]))
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "yesman.testing.claude_api",
-        "--port",
-        "0",
-        "--script",
-        str(script),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+        sys.executable, "-m", "support.claude_api", "--port", "0", "--script", str(script),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=_support_env(),
+    )  # fmt: skip
     try:
         assert proc.stdout is not None
-        line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
+        line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode().strip()
         assert line.startswith("listening on http://127.0.0.1:")
-        client = await Client.connect(int(line.rsplit(":", 1)[1]))
-        try:
+        async with aiohttp.ClientSession() as session:
+            client = Client(session, line.removeprefix("listening on "))
             response = await client.request("POST", "/v1/messages", conversation(stream=False))
-        finally:
-            await client.close()
         assert response.json()["content"][0]["text"] == "from the file"
     finally:
         proc.terminate()
@@ -400,14 +389,9 @@ async def test_command_line_rejects_a_bad_script(tmp_path: Path) -> None:
     script = tmp_path / "turns.json"
     script.write_text("{not json")
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "yesman.testing.claude_api",
-        "--script",
-        str(script),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+        sys.executable, "-m", "support.claude_api", "--script", str(script),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=_support_env(),
+    )  # fmt: skip
     _, err = await proc.communicate()
     assert proc.returncode == 2
     assert "turns.json" in err.decode()
@@ -417,22 +401,14 @@ async def test_command_line_rejects_a_bad_script(tmp_path: Path) -> None:
 # -- against the real Claude Code -------------------------------------------------------------
 
 
-async def _tmux(socket: str, *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        "tmux", "-L", socket, *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, _ = await proc.communicate()
-    return out.decode()
+async def _wait_screen(
+    tmux: PrivateTmuxServer, pane: str, needle: str, timeout: float = 30.0
+) -> str:
+    async def shown() -> str:
+        screen = await tmux.capture_async(pane)
+        return screen if needle in screen else ""
 
-
-async def _wait_screen(socket: str, pane: str, needle: str, timeout: float = 30.0) -> str:
-    screen = ""
-    for _ in range(int(timeout * 10)):
-        screen = await _tmux(socket, "capture-pane", "-p", "-t", pane)
-        if needle in screen:
-            return screen
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{needle!r} not on screen after {timeout}s:\n{screen}")
+    return await eventually_async(shown, timeout=timeout, interval=0.1)
 
 
 @pytest.fixture
@@ -443,17 +419,10 @@ def claude_binary() -> Path:
         pytest.skip(str(exc))
 
 
-@pytest.fixture
-async def tmux_socket() -> Any:
-    socket = f"yesman-test-{secrets.token_hex(4)}"
-    yield socket
-    await _tmux(socket, "kill-server")
-
-
 @pytest.mark.e2e
 @pytest.mark.tmux
 async def test_real_claude_code_takes_the_scripted_turn_and_sends_the_result(
-    tmp_path: Path, claude_binary: Path, tmux_socket: str
+    tmp_path: Path, claude_binary: Path, tmux_server: PrivateTmuxServer
 ) -> None:
     project = tmp_path / "project"
     project.mkdir()
@@ -461,27 +430,28 @@ async def test_real_claude_code_takes_the_scripted_turn_and_sends_the_result(
     bash = ToolUse(
         "Bash", {"command": "touch ok.txt && echo yesman-e2e-ok", "description": "Say ok"}
     )
+    tmux = tmux_server
     async with ClaudeApiStandIn([bash, TextReply("All good.")]) as api:
         pane = await start_claude(
             ClaudeLaunch(
-                socket=tmux_socket,
+                socket=tmux.socket_name,
                 home=home,
                 cwd=project,
                 base_url=api.base_url,
                 binary=claude_binary,
             )
         )
-        await _wait_screen(tmux_socket, pane, "for shortcuts")
-        await _tmux(tmux_socket, "send-keys", "-t", pane, "-l", "say ok")
-        await _tmux(tmux_socket, "send-keys", "-t", pane, "Enter")
-        screen = await _wait_screen(tmux_socket, pane, "Do you want to proceed?")
+        await _wait_screen(tmux, pane, "for shortcuts")
+        await tmux.run_async("send-keys", "-t", pane, "-l", "say ok")
+        await tmux.run_async("send-keys", "-t", pane, "Enter")
+        screen = await _wait_screen(tmux, pane, "Do you want to proceed?")
         assert "touch ok.txt && echo yesman-e2e-ok" in screen
         assert api.main_requests[0].turn == bash
         assert api.main_requests[0].last_user_text().endswith("say ok")
         # Claude Code 2.1.x ignores keys that arrive within ~200 ms of a dialog being drawn.
         await asyncio.sleep(0.3)
-        await _tmux(tmux_socket, "send-keys", "-t", pane, "1")
+        await tmux.run_async("send-keys", "-t", pane, "1")
         follow_up = await api.wait_for_main_requests(2)
         assert "yesman-e2e-ok" in follow_up.last_user_text()
-        await _wait_screen(tmux_socket, pane, "All good.")
+        await _wait_screen(tmux, pane, "All good.")
     assert (project / "ok.txt").exists()

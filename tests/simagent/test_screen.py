@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from yesman.testing._sim_scenarios import Dialog, builtin_scenarios, plan_dialog
-from yesman.testing._sim_screen import (
+from yesman._simagent.scenarios import Dialog, builtin_scenarios, plan_dialog
+from yesman._simagent.screen import (
     Line,
     answer,
     input_box,

@@ -6,11 +6,12 @@ tool list) takes the next scripted turn: a tool call, a text answer or an API er
 requests (session titles, quota probes, token counts) get harmless answers and never consume a
 turn, so a script stays in step with what the user sees. Every request is recorded.
 
-The HTTP side is deliberately small: HTTP/1.1 with keep-alive, request bodies by
-``Content-Length`` or chunked, JSON answers by ``Content-Length`` and streamed answers as
-server-sent events in a chunked body, in the event order the real API uses.
+aiohttp serves it (keep-alive, chunked request bodies, HEAD); streamed answers are server-sent
+events in the order the real API uses (`_anthropic_wire`).
 
-Run it alone with ``python -m yesman.testing.claude_api --port 0 --script turns.json``.
+Run it alone, from the repository root::
+
+    PYTHONPATH=tests uv run python -m support.claude_api --port 0 --script turns.json
 """
 
 from __future__ import annotations
@@ -28,22 +29,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Final, Self
 
-from yesman.testing._anthropic_http import (
-    BadRequest,
-    Request,
-    error_body,
-    message_body,
-    models_body,
-    read_request,
-    send_body,
-    send_json,
-    stream_message,
-    web_page,
-)
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from support._anthropic_wire import error_body, message_body, models_body, sse_frames, web_page
 
 logger = logging.getLogger(__name__)
+
+_MAX_BODY_BYTES: Final = 64 * 1024 * 1024  # Claude Code sends its whole tool list every time
+# How long stop() lets answers in flight finish (a delayed turn may sleep for a minute).
+_SHUTDOWN_S: Final = 0.5
 
 __all__ = [
     "ApiError",
@@ -142,6 +139,10 @@ class RecordedRequest:
         return ""
 
 
+# Where a request carries its record from the middleware to its handler.
+_RECORD: Final = web.RequestKey("record", RecordedRequest)
+
+
 def _flatten_text(content: Any) -> str:
     if isinstance(content, str):
         return content
@@ -226,7 +227,12 @@ def load_script(path: Path) -> list[Turn]:
 
 
 class ClaudeApiStandIn:
-    """The scripted API server. ``async with ClaudeApiStandIn([...]) as api: api.base_url``."""
+    """The scripted API server. ``async with ClaudeApiStandIn([...]) as api: api.base_url``.
+
+    It keeps the project's lifecycle rule: ``start()``/``stop()`` (``aclose()``) are idempotent
+    and it can be started again after a stop (on a new port when ``port=0``); the script and
+    the recorded requests carry over.
+    """
 
     def __init__(
         self,
@@ -242,34 +248,47 @@ class ClaudeApiStandIn:
         self._default = default
         self._host = host
         self._port = port
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
+        self._runner: web.AppRunner | None = None
+        self._bound_port: int | None = None
         self._sticky: tuple[ApiError, int] | None = None
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self._closing = False
         self.requests: list[RecordedRequest] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        if self._closing:
-            raise RuntimeError("this stand-in was closed; create a new one")
-        if self._server is not None:
+        """Listen; returns once the port is bound. Does nothing when already listening."""
+        if self._runner is not None:
             return
-        self._server = await asyncio.start_server(self._serve, self._host, self._port)
+        app = web.Application(client_max_size=_MAX_BODY_BYTES, middlewares=[self._record])
+        app.router.add_post("/v1/messages", self._messages)
+        app.router.add_post("/v1/messages/count_tokens", self._count_tokens)
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_route("*", "/{tail:.*}", self._other)
+        # handler_cancellation: a client that hangs up stops its (possibly delayed) answer.
+        runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=_SHUTDOWN_S, handler_cancellation=True
+        )
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self._host, self._port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._bound_port = int(runner.addresses[0][1])
         logger.info("Claude API stand-in listening on %s", self.base_url)
 
-    async def aclose(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._closing = True
-        server.close()
-        for task in list(self._connections):
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-        await server.wait_closed()
+    async def stop(self) -> None:
+        """Close the port and every connection; answers still in flight are cut off."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+            self._bound_port = None
+
+    aclose = stop
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -281,14 +300,13 @@ class ClaudeApiStandIn:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        await self.stop()
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._bound_port is None:
             raise RuntimeError("the stand-in is not running: use 'async with' or await start()")
-        port: int = self._server.sockets[0].getsockname()[1]
-        return port
+        return self._bound_port
 
     @property
     def base_url(self) -> str:
@@ -334,115 +352,66 @@ class ClaudeApiStandIn:
             self._sticky = (turn, turn.times - 1)
         return turn
 
-    def _dump(self, request: Request, body: Any, main: bool) -> None:
+    def _dump(self, record: RecordedRequest) -> None:
         assert self._dump_dir is not None
         self._dump_dir.mkdir(parents=True, exist_ok=True)
-        record = {
-            "method": request.method,
-            "path": request.path,
-            "main": main,
-            "headers": request.headers,
-            "body": body,
+        data = {
+            "method": record.method,
+            "path": record.path,
+            "main": record.main,
+            "headers": dict(record.headers),
+            "body": record.json,
         }
-        name = f"{len(self.requests):04d}_{request.method.lower()}.json"
-        (self._dump_dir / name).write_text(json.dumps(record, indent=1), encoding="utf-8")
+        name = f"{len(self.requests):04d}_{record.method.lower()}.json"
+        (self._dump_dir / name).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
     # -- HTTP --------------------------------------------------------------------------------
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        try:
-            while True:
-                try:
-                    request = await read_request(reader)
-                except BadRequest as exc:
-                    await send_json(writer, 400, error_body(400, str(exc)), keep_alive=False)
-                    return
-                if request is None:
-                    return
-                await self._handle(request, writer)
-                if not request.keep_alive:
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError):
-            logger.debug("client went away")
-        except asyncio.CancelledError:
-            # aclose() cancels open connections; end quietly (asyncio.start_server reports a
-            # cancelled handler as an error), but let any other cancellation through.
-            if not self._closing:
-                raise
-        finally:
-            self._connections.discard(task)
-            writer.close()
-            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-                await writer.wait_closed()
-
-    async def _handle(self, request: Request, writer: asyncio.StreamWriter) -> None:
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Record every request (and give a main request its turn) before it is routed."""
+        raw = await request.read()
         body: Any = None
-        if request.body:
+        if raw:
             with contextlib.suppress(ValueError):
-                body = json.loads(request.body)
-        path = request.path.split("?", 1)[0]
-        main = request.method == "POST" and path == "/v1/messages" and is_main_request(body)
-        turn = self._next_turn(body) if main else None
-        self.requests.append(
-            RecordedRequest(
-                request.method,
-                request.path,
-                request.headers,
-                request.body,
-                body,
-                main,
-                turn,
-                time.time(),
-            )
+                body = json.loads(raw)
+        main = request.method == "POST" and request.path == "/v1/messages"
+        main = main and is_main_request(body)
+        record = RecordedRequest(
+            request.method,
+            request.path_qs,
+            {name.lower(): value for name, value in request.headers.items()},
+            raw,
+            body,
+            main,
+            self._next_turn(body) if main else None,
+            time.time(),
         )
-        logger.debug("%s %s main=%s turn=%r", request.method, request.path, main, turn)
+        self.requests.append(record)
+        logger.debug("%s %s main=%s turn=%r", record.method, record.path, main, record.turn)
         if self._dump_dir is not None:
-            self._dump(request, body, main)
+            self._dump(record)
         async with self._changed:
             self._changed.notify_all()
-        keep = request.keep_alive
-        if request.method == "POST" and path == "/v1/messages":
-            if not isinstance(body, dict):
-                await send_json(writer, 400, error_body(400, "body must be a JSON object"), keep)
-                return
-            await self._answer_messages(body, turn or TextReply("OK"), writer, keep)
-        elif request.method == "POST" and path == "/v1/messages/count_tokens":
-            tokens = max(1, len(request.body) // 4)
-            await send_json(writer, 200, {"input_tokens": tokens}, keep)
-        elif request.method in ("GET", "HEAD") and path in ("/", "/v1", "/health"):
-            await send_json(writer, 200, {"ok": True}, keep, head=request.method == "HEAD")
-        elif request.method == "GET" and path == "/v1/models":
-            await send_json(writer, 200, models_body(), keep)
-        elif request.method in ("GET", "HEAD") and not path.startswith("/v1/"):
-            page = web_page(path)
-            await send_body(
-                writer, 200, page, "text/html; charset=utf-8", keep, head=request.method == "HEAD"
-            )
-        else:
-            await send_json(writer, 404, error_body(404, f"no route for {path}"), keep)
+        request[_RECORD] = record
+        return await handler(request)
 
-    async def _answer_messages(
-        self, body: dict[str, Any], turn: Turn, writer: asyncio.StreamWriter, keep: bool
-    ) -> None:
+    async def _messages(self, request: web.Request) -> web.StreamResponse:
+        record = request[_RECORD]
+        if not isinstance(record.json, dict):
+            return _json(400, error_body(400, "body must be a JSON object"))
+        turn = record.turn or TextReply("OK")  # a side request: any short answer will do
         if turn.delay:
             await asyncio.sleep(turn.delay)
         if isinstance(turn, ApiError):
             headers = {"x-should-retry": "true" if turn.retry else "false", **turn.headers}
             if turn.status == 429 and "retry-after" not in headers:
                 headers["retry-after"] = "60"
-            await send_json(
-                writer,
-                turn.status,
-                error_body(turn.status, turn.message, turn.error_type),
-                keep,
-                extra=headers,
+            return _json(
+                turn.status, error_body(turn.status, turn.message, turn.error_type), headers
             )
-            return
         message_id = f"msg_standin{next(self._ids):06d}"
-        model = str(body.get("model") or "claude-stand-in")
+        model = str(record.json.get("model") or "claude-stand-in")
         blocks: list[dict[str, Any]] = []
         if isinstance(turn, TextReply):
             blocks.append({"type": "text", "text": turn.text})
@@ -455,15 +424,51 @@ class ClaudeApiStandIn:
                 {"type": "tool_use", "id": tool_id, "name": turn.name, "input": dict(turn.input)}
             )
             stop_reason = "tool_use"
-        if body.get("stream"):
-            await stream_message(writer, message_id, model, blocks, stop_reason)
-        else:
-            await send_json(writer, 200, message_body(message_id, model, blocks, stop_reason), keep)
+        if not record.json.get("stream"):
+            return _json(200, message_body(message_id, model, blocks, stop_reason))
+        response = web.StreamResponse(
+            headers={
+                "content-type": "text/event-stream",
+                "cache-control": "no-cache",
+                "request-id": _request_id(),
+            }
+        )
+        await response.prepare(request)
+        for frame in sse_frames(message_id, model, blocks, stop_reason):
+            await response.write(frame)
+        await response.write_eof()
+        return response
+
+    async def _count_tokens(self, request: web.Request) -> web.StreamResponse:
+        record = request[_RECORD]
+        return _json(200, {"input_tokens": max(1, len(record.body) // 4)})
+
+    async def _models(self, request: web.Request) -> web.StreamResponse:
+        return _json(200, models_body())
+
+    async def _other(self, request: web.Request) -> web.StreamResponse:
+        """Health probes, web pages for WebFetch, and a JSON 404 for anything else."""
+        path, method = request.path, request.method
+        if method in ("GET", "HEAD") and path in ("/", "/v1", "/health"):
+            return _json(200, {"ok": True})
+        if method in ("GET", "HEAD") and not path.startswith("/v1/"):
+            return web.Response(text=web_page(path), content_type="text/html")
+        return _json(404, error_body(404, f"no route for {method} {path}"))
+
+
+def _request_id() -> str:
+    return f"req_standin{time.monotonic_ns()}"
+
+
+def _json(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> web.Response:
+    return web.json_response(
+        payload, status=status, headers={"request-id": _request_id(), **(headers or {})}
+    )
 
 
 async def _main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m yesman.testing.claude_api",
+        prog="python -m support.claude_api",
         description="Serve a scripted stand-in for the Anthropic Messages API on 127.0.0.1.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to bind (0: any free port)")

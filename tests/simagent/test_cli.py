@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from yesman.testing.simulated_agent import DEFAULT_SCENARIOS, builtin_scenarios, command, read_log
-from yesman.testing.tmux import PrivateTmuxServer, eventually
+from yesman._simagent.cli import command, read_log
+from yesman._simagent.scenarios import DEFAULT_SCENARIOS, builtin_scenarios
+from yesman.testing import PrivateTmuxServer, eventually
 
 POINTER = "\u276f"  # the highlight mark Claude Code draws
 AGENT = command()  # the default list, as `yesman demo` would start it

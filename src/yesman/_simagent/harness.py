@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from yesman._simagent.cli import SIMULATED_AGENT, command, read_log
 from yesman.agents import Agent
 from yesman.agents.claude import CLAUDE_CODE, is_claude_code
-from yesman.testing.tmux import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer
 
 __all__ = [
     "SIMULATED_AGENT",
@@ -28,8 +27,6 @@ __all__ = [
     "is_agent_or_simulation",
     "start_simulated_agent",
 ]
-
-SIMULATED_AGENT = "yesman.testing.simulated_agent"
 
 
 def is_agent_or_simulation(name: str, cmdline: Sequence[str]) -> bool:
@@ -48,24 +45,14 @@ SIMULATED_CLAUDE: Final[Agent] = dataclasses.replace(
 
 
 class AgentLog:
-    """The simulated agent's JSON-lines log (see `yesman.testing.simulated_agent`)."""
+    """The simulated agent's JSON-lines log (``--log``; its events are listed in `cli`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
     def events(self, kind: str | None = None) -> list[dict[str, Any]]:
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        out: list[dict[str, Any]] = []
-        for line in lines:
-            if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    continue  # a line being written right now
-        return [e for e in out if kind is None or e.get("event") == kind]
+        """The entries so far (of one `kind`, if given); a half-written last line is left out."""
+        return [e for e in read_log(self.path) if kind is None or e.get("event") == kind]
 
     def finished(self) -> bool:
         """The agent went idle after its last scenario, or exited."""
@@ -95,13 +82,14 @@ def start_simulated_agent(
     """Start the agent in a new session (or a new window if `session` exists); its pane id."""
     cwd.mkdir(parents=True, exist_ok=True)
     log = log or cwd.parent / f"agent-{session}-{time.monotonic_ns()}.jsonl"
-    argv = [sys.executable, "-m", SIMULATED_AGENT, "--log", str(log), "--speed", str(speed)]
-    for name in scenarios:
-        argv += ["--scenario", name]
-    if hold_timeout is not None:
-        argv += ["--hold-timeout", str(hold_timeout)]
-    if loop:
-        argv += ["--loop", "--pause", "0.2"]
+    argv = command(
+        *scenarios,
+        log=log,
+        speed=speed,
+        hold_timeout=hold_timeout,
+        loop=loop,
+        pause=0.2 if loop else None,
+    )
     if session in tmux.run("list-sessions", "-F", "#{session_name}", check=False).splitlines():
         pane = tmux.run(
             "new-window", "-d", "-P", "-F", "#{pane_id}", "-t", f"={session}:", "-c", str(cwd),

@@ -1,4 +1,4 @@
-"""The simulated agent's state machine and terminal loop; see `simulated_agent` for the CLI."""
+"""The simulated agent's state machine and terminal loop (the command line is in `cli`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import IO, Any, Final, Literal
 
-from yesman.testing._sim_scenarios import Dialog, Scenario
-from yesman.testing._sim_screen import (
+from yesman._simagent.scenarios import Dialog, Scenario
+from yesman._simagent.screen import (
     RESET,
     Line,
     answer,

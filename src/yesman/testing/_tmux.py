@@ -21,6 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
+from yesman._errors import YesmanError
 from yesman.tmux import TmuxServer
 
 __all__ = ["PrivateTmuxServer", "TmuxHelperError", "eventually", "eventually_async"]
@@ -28,8 +29,8 @@ __all__ = ["PrivateTmuxServer", "TmuxHelperError", "eventually", "eventually_asy
 T = TypeVar("T")
 
 
-class TmuxHelperError(RuntimeError):
-    """A tmux command run by the test helper failed."""
+class TmuxHelperError(YesmanError, RuntimeError):
+    """A tmux command run by the test helper failed; the message quotes tmux's complaint."""
 
 
 class PrivateTmuxServer:
@@ -73,6 +74,29 @@ class PrivateTmuxServer:
             )
         return done.stdout.rstrip("\n")
 
+    async def run_async(self, *args: str, check: bool = True, timeout: float = 10.0) -> str:
+        """`run` for async code: the event loop keeps going while tmux answers."""
+        proc = await asyncio.create_subprocess_exec(
+            *self.argv(*args),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self._env,
+        )
+        try:
+            async with asyncio.timeout(timeout):
+                out, err = await proc.communicate()
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise
+        if check and proc.returncode != 0:
+            raise TmuxHelperError(
+                f"tmux -L {self.socket_name} {' '.join(args)} failed ({proc.returncode}): "
+                f"{err.decode(errors='replace').strip()}"
+            )
+        return out.decode(errors="replace").rstrip("\n")
+
     def new_session(
         self,
         name: str,
@@ -101,8 +125,13 @@ class PrivateTmuxServer:
             "split-window", "-d", "-P", "-F", "#{pane_id}", "-t", pane_id, *(command or ["cat"])
         )
 
-    def capture(self, pane_id: str) -> str:
-        return self.run("capture-pane", "-p", "-t", pane_id)
+    def capture(self, pane_id: str, *, ansi: bool = False) -> str:
+        """The visible screen as text; with `ansi`, keeping colours and styles (`-e`)."""
+        return self.run("capture-pane", "-p", *(["-e"] if ansi else []), "-t", pane_id)
+
+    async def capture_async(self, pane_id: str, *, ansi: bool = False) -> str:
+        """`capture` for async code."""
+        return await self.run_async("capture-pane", "-p", *(["-e"] if ansi else []), "-t", pane_id)
 
     def pane_pid(self, pane_id: str) -> int:
         return int(self.run("display-message", "-p", "-t", pane_id, "#{pane_pid}"))

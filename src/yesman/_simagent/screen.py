@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from yesman.testing._sim_scenarios import Dialog, Scenario
+from yesman._simagent.scenarios import Dialog, Scenario
 
 __all__ = [
     "SPINNER",

@@ -5,13 +5,13 @@ user's own configuration and start from a known state: onboarding done, the API 
 or not (``approve_api_key``), and each project folder trusted or not (``trusted``), which is how
 tests choose to meet the trust and API-key dialogs or skip them.
 
-tmux is driven with plain ``tmux -L <socket>`` argv lists (not ``yesman.tmux``) so this helper
-can set up the conditions that ``yesman.tmux`` itself is tested under.
+tmux is driven one command at a time through `yesman.tmux.TmuxServer.run` (a subprocess each,
+no control connection), so this helper can set up the conditions the control client is tested
+under.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+from yesman.tmux import TmuxServer
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -36,7 +38,7 @@ __all__ = [
 # Shaped like a real key (Claude Code shows its tail in the API-key dialog); it opens nothing.
 DEFAULT_API_KEY: Final = "sk-ant-api03-yesman-test-key-0000000000000000000000AA"
 
-_REPO_ROOT: Final = Path(__file__).resolve().parents[3]
+_REPO_ROOT: Final = Path(__file__).resolve().parents[2]  # tests/support/claude_code.py
 _LOCAL_BIN: Final = Path("tools/claude-code/node_modules/.bin/claude")
 # The real CLI is a native executable of a few hundred MB; npm's placeholder is tiny.
 _PLACEHOLDER_MAX_BYTES: Final = 1024 * 1024
@@ -216,21 +218,10 @@ class ClaudeLaunch:
 
 
 async def _tmux(socket: str, *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        "tmux",
-        "-L",
-        socket,
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    if proc.returncode != 0:
-        raise RuntimeError(
-            f"tmux -L {socket} {' '.join(args[:2])} failed ({proc.returncode}): "
-            f"{err.decode(errors='replace').strip()}"
-        )
-    return out.decode()
+    code, out, err = await TmuxServer(socket_name=socket).run(*args, timeout=30.0)
+    if code != 0:
+        raise RuntimeError(f"tmux -L {socket} {' '.join(args[:2])} failed ({code}): {err}")
+    return out
 
 
 async def start_claude(launch: ClaudeLaunch) -> str:
@@ -290,14 +281,5 @@ async def start_claude(launch: ClaudeLaunch) -> str:
 
 
 async def _has_session(socket: str, session: str) -> bool:
-    proc = await asyncio.create_subprocess_exec(
-        "tmux",
-        "-L",
-        socket,
-        "has-session",
-        "-t",
-        f"={session}",
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    return await proc.wait() == 0
+    code, _, _ = await TmuxServer(socket_name=socket).run("has-session", "-t", f"={session}")
+    return code == 0

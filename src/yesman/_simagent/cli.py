@@ -2,7 +2,7 @@
 
 Run it in a tmux pane::
 
-    python -m yesman.testing.simulated_agent [--scenario NAME ...] [--loop] [--log PATH]
+    python -m yesman._simagent [--scenario NAME ...] [--loop] [--log PATH]
         [--speed X] [--pause S] [--hold-timeout S] [--no-blink] [--list]
 
 Each scenario is: the user's message, a busy spinner for a while, a dialog, one key from the
@@ -40,35 +40,20 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import IO, Any
+from typing import IO, Any, Final
 
-from yesman.testing._sim_agent import SimulatedAgent, raw_terminal
-from yesman.testing._sim_scenarios import (
-    DEFAULT_SCENARIOS,
-    Dialog,
-    Scenario,
-    builtin_scenarios,
-)
-from yesman.testing._sim_screen import parse_keys, render_dialog, wrap_line
+from yesman._simagent.agent import SimulatedAgent, raw_terminal
+from yesman._simagent.scenarios import DEFAULT_SCENARIOS, builtin_scenarios
 
-__all__ = [
-    "DEFAULT_SCENARIOS",
-    "Dialog",
-    "Scenario",
-    "SimulatedAgent",
-    "builtin_scenarios",
-    "command",
-    "main",
-    "parse_keys",
-    "read_log",
-    "render_dialog",
-    "wrap_line",
-]
+__all__ = ["SIMULATED_AGENT", "command", "main", "read_log"]
+
+# What `python -m` runs; process matchers look for it on the command line.
+SIMULATED_AGENT: Final = "yesman._simagent"
 
 
 def _parser(names: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m yesman.testing.simulated_agent",
+        prog=f"python -m {SIMULATED_AGENT}",
         description="Draw Claude Code 2.1.x dialogs in this terminal and wait for answers.",
     )
     parser.add_argument(
@@ -114,7 +99,7 @@ def command(
 
     No `scenarios` means the default list (or the harmless ones with `loop`).
     """
-    argv = [python, "-m", "yesman.testing.simulated_agent"]
+    argv = [python, "-m", SIMULATED_AGENT]
     for name in scenarios:
         argv += ["--scenario", name]
     if log is not None:
@@ -190,7 +175,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if log is not None:
             log.close()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
