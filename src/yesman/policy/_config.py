@@ -17,6 +17,7 @@ from typing import Any, Final
 from yesman._errors import YesmanError
 from yesman.agents import PromptKind
 from yesman.policy._decision import Action
+from yesman.policy._patterns import Matcher, UserPatternError, compile_user_pattern
 from yesman.policy._rules import Guards, Rule, SessionOverride, tool_key
 
 __all__ = ["PolicyConfig", "PolicyError", "parse_policy"]
@@ -170,8 +171,8 @@ class _Parser:
             action=actions[action_raw],
             kinds=kinds,
             tools=None if tools is None else tuple(tool_key(t) for t in tools),
-            command=self.regex(index, "command", raw.get("command")),
-            target=self.regex(index, "target", raw.get("target")),
+            command=self.regex(index, name, "command", raw.get("command")),
+            target=self.regex(index, name, "target", raw.get("target")),
             paths=None if paths is None else tuple(os.path.expanduser(g) for g in paths),
             sessions=sessions,
             option=option,
@@ -187,14 +188,13 @@ class _Parser:
             return tuple(value)
         raise self.fail(self.where_rule(index, key), "a string or a list of strings", value)
 
-    def regex(self, index: int, key: str, value: object) -> re.Pattern[str] | None:
+    def regex(self, index: int, name: str, key: str, value: object) -> Matcher | None:
         if value is None:
             return None
+        where = f"{self.where_rule(index, key)} of rule {name!r}"
         if not isinstance(value, str):
-            raise self.fail(self.where_rule(index, key), "a regular expression string", value)
+            raise self.fail(where, "a regular expression string", value)
         try:
-            return re.compile(value)
-        except re.error as exc:
-            raise self.fail(
-                self.where_rule(index, key), f"a valid regular expression ({exc})", value
-            ) from exc
+            return compile_user_pattern(value)
+        except UserPatternError as exc:
+            raise self.fail(where, f"an RE2 regular expression ({exc})", value) from exc
