@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Final
 
+from yesman.policy._interpreters import inline_code
 from yesman.policy._shell import (
     MAX_DEPTH,
     PLACEHOLDER,
@@ -38,14 +39,8 @@ from yesman.policy._shell import (
     SimpleCommand,
     split_commands,
 )
-from yesman.policy._unwrap import (
-    INTERPRETERS,
-    PRIVILEGE,
-    SHELLS,
-    program,
-    shell_reads_stdin,
-    unwrap,
-)
+from yesman.policy._unwrap import PRIVILEGE, SHELLS, program, shell_reads_stdin, unwrap
+from yesman.policy._writes import Target, file_writes
 
 __all__ = ["UNPARSABLE", "CommandVerdict", "analyse_command"]
 
@@ -132,6 +127,9 @@ class _Analysis:
         self.cwd: str | None = project
         self.reasons: list[str] = []
         self.programs: list[str] = []
+        # Inside `find -exec`: `{}` stands for the start folder and everything under it, so a
+        # single-path command (`rm -f {}`) naming the project folder itself is expected.
+        self.found_root = False
 
     def flag(self, reason: str) -> None:
         self.reasons.append(reason.replace(PLACEHOLDER, "$(…)"))
@@ -172,12 +170,19 @@ class _Analysis:
             self.flag("the program to run comes from an expansion")
             return
         args = words[1:]
+        writes = file_writes(name, args, u.stdin_args)
+        if writes is not None:
+            for target in writes.targets:
+                self.check_target(name, target)
+            if writes.unseen:
+                self.flag(f"{name} on paths yesman cannot see (from xargs, or none given)")
+        code = inline_code(name, words, command.redirects, command.piped_in)
+        if code is not None:
+            self.flag(code)
         if name in PRIVILEGE:
             self.flag(f"runs with elevated privileges ({name})")
-        elif name == "rm":
-            self.check_rm(args, u.stdin_args)
-        elif name in ("chmod", "chown", "chgrp"):
-            self.check_chmod(name, args, u.stdin_args)
+        elif name == "rm" and "--no-preserve-root" in args:
+            self.flag("rm --no-preserve-root")
         elif name in _DISK_TOOLS or name.startswith(("mkfs.", "mkfs_", "newfs")):
             self.flag(f"formats or partitions a disk ({name})")
         elif name == "dd" and any(a.startswith("of=") for a in args):
@@ -192,8 +197,18 @@ class _Analysis:
             self.cwd = None
         elif name == "find":
             self.check_find(args, depth)
-        elif name in SHELLS or name in INTERPRETERS:
-            self.check_interpreter(name, words, command.piped_in)
+        elif name in ("kill", "pkill", "killall", "killall5"):
+            self.check_kill(name, args)
+        elif name == "crontab" and any(a not in ("-l", "-u") for a in args[:1] + args[2:]):
+            self.flag("crontab replaces or removes the user's scheduled jobs")
+        elif name in SHELLS:
+            self.check_shell(name, words, command, depth)
+        elif (
+            PLACEHOLDER in " ".join(words[1:])
+            and code is None
+            and inline_code(name, [name], (), True)
+        ):
+            self.flag(f"{name} runs a script produced at run time (process substitution)")
         if name not in _DEVICE_READERS and any(_BLOCK_DEVICE_RE.match(a) for a in args):
             self.flag(f"{name} on a block device")
 
@@ -212,38 +227,61 @@ class _Analysis:
                 if path is None or not self.inside(path, allow_root=False):
                     self.flag(f"redirects output outside the project ({target})")
 
-    def check_rm(self, args: list[str], stdin_args: bool) -> None:
-        options, paths = _split_options(args)
-        recursive = any(
-            o in ("--recursive", "-r", "-R") or (not o.startswith("--") and ("r" in o or "R" in o))
-            for o in options
-        )
-        if "--no-preserve-root" in options:
-            self.flag("rm --no-preserve-root")
-        if not recursive:
+    def check_target(self, name: str, target: Target) -> None:
+        """A path the command deletes, writes, moves or re-permissions must lie inside."""
+        path = target.path
+        if target.remote:
+            self.flag(f"{name} {target.effect.value} a path on another machine ({path})")
+        elif target.recursive:
+            self.check_tree_path(f"{name} -{'r' if name == 'rm' else 'R'}", path)
+        elif target.sink_ok and path.startswith(_SAFE_SINKS):
             return
-        if stdin_args or not paths:
-            self.flag("rm -r on paths yesman cannot see (xargs or none given)")
-        for path in paths:
-            self.check_tree_path("rm -r", path)
+        elif path in ("/", "/*"):
+            self.flag(f"{name} on /")
+        else:
+            self.check_path(
+                f"{name} {target.effect.value}",
+                path,
+                root_ok=target.root_ok,
+                scratch_ok=target.scratch_ok,
+            )
 
-    def check_chmod(self, name: str, args: list[str], stdin_args: bool) -> None:
-        options, rest = _split_options(args)
-        if not any(o.startswith("--reference") for o in options):
-            rest = rest[1:]  # the mode or owner
-        recursive = any(
-            o == "--recursive" or (not o.startswith("--") and "R" in o) for o in options
-        )
-        for path in rest:
+    def check_path(self, what: str, path: str, *, root_ok: bool, scratch_ok: bool) -> None:
+        """One (non-recursive) path: inside the project, or in /tmp when scratch is fine."""
+        if "{" in path:
+            expanded = _expand_braces(path)
+            if expanded is None:
+                self.flag(f"{what} a brace expansion yesman cannot enumerate ({path})")
+                return
+            if expanded != [path]:
+                for one in expanded:
+                    self.check_path(what, one, root_ok=root_ok, scratch_ok=scratch_ok)
+                return
+        glob_at = _glob_position(path)
+        if glob_at >= 0:
+            head = path[:glob_at].rsplit("/", 1)[0] if "/" in path[:glob_at] else "."
+            base = self.resolve(head or "/")
+            ok = base is not None and (
+                self.inside(base, allow_root=True) or (scratch_ok and _in_scratch(base + "/"))
+            )
+        else:
             resolved = self.resolve(path)
-            if resolved == "/" or path in ("/", "/*"):
-                self.flag(f"{name} on /")
-            elif recursive:
-                self.check_tree_path(f"{name} -R", path)
-        if recursive and (stdin_args or not rest):
-            self.flag(f"{name} -R on paths yesman cannot see")
+            if resolved is None:
+                self.flag(f"{what} a path only known at run time ({path})")
+                return
+            # A folder argument (root_ok) may be /tmp itself: `mv x /tmp/`.
+            scratch = _in_scratch(resolved + "/" if root_ok else resolved)
+            ok = (scratch_ok and scratch) or self.inside(
+                resolved, allow_root=root_ok or self.found_root
+            )
+        if ok:
+            return
+        if self.project is None:
+            self.flag(f"{what} {path} with no project folder known")
+        else:
+            self.flag(f"{what} {path}, outside the project")
 
-    def check_tree_path(self, what: str, path: str) -> None:
+    def check_tree_path(self, what: str, path: str, *, root_ok: bool = False) -> None:
         """A path a recursive command works on must lie strictly inside the project."""
         if self.project is None:
             self.flag(f"{what} with no project folder known ({path})")
@@ -256,7 +294,7 @@ class _Analysis:
                 return
             if expanded != [path]:
                 for one in expanded:
-                    self.check_tree_path(what, one)
+                    self.check_tree_path(what, one, root_ok=root_ok)
                 return
         last = path.rstrip("/").rsplit("/", 1)[-1]
         if last in (".*", "..*") or last.startswith(".*"):
@@ -274,7 +312,7 @@ class _Analysis:
         resolved = self.resolve(path)
         if resolved is None:
             self.flag(f"{what} on a path only known at run time ({path})")
-        elif not self.inside(resolved, allow_root=False):
+        elif not self.inside(resolved, allow_root=root_ok):
             self.flag(f"{what} outside the project ({path})")
 
     def check_git(self, args: list[str]) -> None:
@@ -304,8 +342,11 @@ class _Analysis:
                 break
             starts.append(a)
         if "-delete" in args:
+            # With a test (`-name '*.pyc'`) find deletes what matches inside the start folder,
+            # so the project folder may be the start; without one it deletes all of it.
+            filtered = any(a in _FIND_TESTS for a in args)
             for start in starts or ["."]:
-                self.check_tree_path("find -delete", start)
+                self.check_tree_path("find -delete", start, root_ok=filtered)
         for k, a in enumerate(args):
             if a in ("-exec", "-execdir", "-ok", "-okdir"):
                 nested = []
@@ -319,16 +360,45 @@ class _Analysis:
                     words = tuple(start if b == "{}" else b for b in nested)
                     if words:
                         saved = self.cwd
+                        self.found_root = True
                         self.check(SimpleCommand(words, (), False, depth + 1), depth + 1)
                         self.cwd = saved
+                        self.found_root = False
 
-    def check_interpreter(self, name: str, words: list[str], piped_in: bool) -> None:
+    def check_shell(self, name: str, words: list[str], command: SimpleCommand, depth: int) -> None:
         if any(PLACEHOLDER in w for w in words[1:]):
             self.flag(f"{name} runs a script produced at run time (process substitution)")
-        elif piped_in and (name in INTERPRETERS or shell_reads_stdin(words)):
-            if name in INTERPRETERS and any(not w.startswith("-") for w in words[1:]):
-                return  # runs a named script; the pipe is only its input data
-            self.flag(f"pipes text into {name} to run it")
+        elif shell_reads_stdin(words):
+            if command.piped_in:
+                self.flag(f"pipes text into {name} to run it")
+            for op, text in command.redirects:
+                if op == "<<<":
+                    self.run(text, depth + 1)  # a here-string is the script itself
+
+    def check_kill(self, name: str, args: list[str]) -> None:
+        """Signals to every process (`kill -9 -1`), a process group, init, or by a loose pattern."""
+        if name in ("killall", "killall5"):
+            self.flag(f"{name} signals every process with a name (or every process)")
+            return
+        if name == "pkill":
+            pattern = _pkill_pattern(args)
+            if pattern is None or not _PLAIN_NAME_RE.fullmatch(pattern):
+                self.flag(f"pkill with a pattern that may match many processes ({pattern})")
+            return
+        rest = args
+        signal = None
+        if rest and rest[0] in ("-s", "-n", "--signal"):
+            signal, rest = rest[1:2], rest[2:]
+        elif rest and rest[0].startswith("-") and rest[0] not in ("--", "-l", "-L"):
+            signal, rest = [rest[0]], rest[1:]
+        if rest and rest[0] == "--":
+            rest = rest[1:]
+        if signal == ["-1"] and not rest:
+            self.flag("kill -1: reads as a signal to every process")
+        for pid in rest:
+            if pid.startswith("-") or pid in ("0", "1"):
+                self.flag(f"kill {pid} signals every process or a whole process group")
+                return
 
     def change_dir(self, args: list[str]) -> None:
         target = next((a for a in args if not a.startswith("-") or a == "-"), None)
@@ -360,6 +430,46 @@ class _Analysis:
         if path == self.project:
             return allow_root
         return PurePosixPath(path).is_relative_to(self.project)
+
+
+_FIND_TESTS: Final = frozenset(
+    {
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-wholename",
+        "-regex",
+        "-iregex",
+        "-type",
+        "-newer",
+        "-mtime",
+        "-mmin",
+        "-size",
+        "-empty",
+        "-user",
+        "-perm",
+    }
+)
+_PLAIN_NAME_RE: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{2,}")
+_PKILL_VALUES: Final = frozenset({"-g", "-G", "-P", "-s", "-t", "-u", "-U", "-F", "--signal"})
+
+
+def _pkill_pattern(args: list[str]) -> str | None:
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in _PKILL_VALUES:
+            i += 2
+        elif a.startswith("-") and a != "-":
+            i += 1
+        else:
+            return a
+    return None
+
+
+def _in_scratch(path: str) -> bool:
+    return path.startswith(_TEMP_DIRS)
 
 
 def _powers_off(name: str, args: list[str]) -> bool:
