@@ -66,7 +66,7 @@ def test_default_policy_is_a_valid_policy_file() -> None:
         ("\n\n[[rules]]\nname = 'x'\naction = 'hold'\nkind = 'nope'", "rules[0].kind (line 3)"),
         ("[[rules]]\nname = 'x'\naction = 'hold'\ncomand = 'x'", "unknown"),
         ("[[rules]]\naction = 'hold'", "rules[0].name"),
-        ("[[rules]]\nname = 'x'\naction = 'hold'\ncommand = '('", "of rule 'x': expected an RE2 regular expression"),
+        ("[[rules]]\nname = 'x'\naction = 'hold'\ncommand = '('", "rule 'x': expected an RE2"),
         ("[[rules]]\nname = 'x'\naction = 'answer'\noption = 12", '"yes", "always" or a number'),
         ("[[rules]]\nname = 'x'\naction = 'hold'\ntool = 3", "a string or a list of strings"),
         ("[[rules]]\nname='a'\naction='hold'\n[[rules]]\nname='a'\naction='hold'", "unique"),
