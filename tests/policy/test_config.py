@@ -62,8 +62,8 @@ def test_default_policy_is_a_valid_policy_file() -> None:
     ("text", "expected"),
     [
         ("version = [", "invalid TOML"),
-        ("[[rules]]\nname = 'x'\naction = 'maybe'", "rules[0].action (line 1): expected one of"),
-        ("\n\n[[rules]]\nname = 'x'\naction = 'hold'\nkind = 'nope'", "rules[0].kind (line 3)"),
+        ("[[rules]]\nname = 'x'\naction = 'maybe'", "rules[0].action (line 3): expected one of"),
+        ("\n\n[[rules]]\nname = 'x'\naction = 'hold'\nkind = 'nope'", "rules[0].kind (line 6)"),
         ("[[rules]]\nname = 'x'\naction = 'hold'\ncomand = 'x'", "unknown"),
         ("[[rules]]\naction = 'hold'", "rules[0].name"),
         ("[[rules]]\nname = 'x'\naction = 'hold'\ncommand = '('", "rule 'x': expected an RE2"),

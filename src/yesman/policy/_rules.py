@@ -73,7 +73,8 @@ class Rule:
 class Guards:
     """What happens to dialogs the guards catch; guards run before any rule.
 
-    Each is "hold" (the default, a human decides) or "deny" (choose the "No" option).
+    Each is "hold" (the default, a human decides), "deny" (choose the "No" option) or "off"
+    (Action.NONE: the guard does not run and its dialogs go to the rules).
     """
 
     dangerous_commands: Action = Action.HOLD
