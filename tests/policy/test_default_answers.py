@@ -176,6 +176,8 @@ HELD = {
     "pwsh-command": "pwsh -Command 'Remove-Item -Recurse /'",
     "env-python-c": "env python3 -c 'import os'",
     "xargs-python-c": "echo x | xargs python3 -c 'import sys'",
+    "uv-run-python-c": "uv run python -c 'import shutil; shutil.rmtree(\"/\")'",
+    "poetry-run-perl-e": "poetry run perl -e 'unlink \"/etc/passwd\"'",
     # deleting, truncating, overwriting, moving outside the project, whatever the verb
     "rm-file-outside": "rm /etc/hosts",
     "rm-home-file": "rm ~/.bashrc",

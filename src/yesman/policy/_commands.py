@@ -1,25 +1,37 @@
 """Is a shell command dangerous? Analysis that wrapping cannot get around.
 
 The command line is split into every simple command it runs (`_shell`), each is unwrapped down to
-the real program (`_unwrap`), and the program is checked against the deny-list below. Anything
-that cannot be analysed with certainty (unbalanced quotes, a command name from an expansion,
-arguments from xargs for `rm -r`, a path nobody can resolve) counts as dangerous: the cost of a
-wrong "dangerous" is a human looking, the cost of a wrong "safe" is a wiped disk.
+the real program (`_unwrap`: sudo, env, timeout, nice, xargs, bash -c, uv run ...), and the
+program is judged by what it does rather than by its name alone:
 
-Deny-list: recursive `rm` outside the project (or on `/`, `~`, `$HOME`, `..`, the project root),
-`mkfs` and disk partitioners, `dd of=`, writes to block devices, recursive `chmod`/`chown` outside
-the project and any on `/`, fork bombs, text piped into a shell or interpreter (`curl | sh`), a
-shell run on a process substitution, `git push --force` (and `+refspec`, `--mirror`,
-`--delete`), `git reset --hard` (yesman cannot see which branch is shared), `shutdown`,
-`reboot` and friends, `sudo`/`doas`/`su`/`pkexec` in general, and output redirected to a file
-outside the project (`/tmp` and `/dev/null` excepted).
+- paths it deletes, truncates, overwrites, moves or re-permissions (`_writes`: rm, mv, cp, ln,
+  install, rsync, tee, truncate, shred, chmod, sed -i, curl -o, tar -C ...) and output
+  redirections must lie inside the project (single files may also go to /tmp); a recursive
+  delete or chmod must lie strictly inside it, never on the project folder itself;
+- program text handed to an interpreter inline or on stdin (`_interpreters`: python -c,
+  perl -e, node -e, php -r, a here-document into python3, awk system(), sed `e`) cannot be read
+  and is held; shell `-c` strings and here-strings are shell and are analysed instead;
+- signals to every process or a process group (`kill -9 -1`, `kill -- -1`, `pkill -9 .`,
+  `killall`), and a fixed list of acts that are dangerous wherever they happen: `mkfs` and disk
+  partitioners, `dd of=`, writes to block devices, fork bombs, text piped into a shell or
+  interpreter (`curl | sh`), a shell run on a process substitution, `git push --force` (and
+  `+refspec`, `--mirror`, `--delete`), `git reset --hard` (yesman cannot see which branch is
+  shared), `shutdown`/`reboot` and friends, `crontab -r`, and `sudo`/`doas`/`su`/`pkexec`.
+
+Anything that cannot be analysed with certainty counts as dangerous: unbalanced quotes, a program
+name from an expansion, a path with an unknown variable (`$OUT`, `~user`), paths appended by
+xargs, a relative path after `cd -`. The cost of a wrong "dangerous" is a human looking, the cost
+of a wrong "safe" is a wiped disk.
 
 Paths are resolved against the project folder, following `cd` (an unknown `cd -`/`popd` makes
-later relative paths unknown) and expanding `{a,b}` braces; globs count as inside when the
-directory they expand in is. Symlinks are not followed: the analysis reads text, not the disk.
+later relative paths unknown) and expanding `{a,b}` braces; `..` that leaves the project, `~`
+and `$HOME` count as outside; globs count as inside when the directory they expand in is.
+Symlinks are not followed: the analysis reads text, not the disk.
 
 Not dangerous on purpose: words that merely mention a command (`echo rm -rf /`, `grep "sudo"`):
-they do not run it. Here-documents are read as commands, so dangerous text in one is held.
+they do not run it; a script or module of the project run by name (`python tools/x.py`,
+`python -m pytest`, `bash scripts/t.sh`). Here-documents are read as commands, so dangerous text
+in one is held.
 """
 
 from __future__ import annotations

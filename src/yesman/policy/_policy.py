@@ -4,7 +4,8 @@ Order of evaluation, first result wins:
 
 1. nothing waits (not `waiting`, or no prompt) -> `none`;
 2. guards, which rules cannot override: a Bash command the analysis finds dangerous, or a file
-   write/edit outside the project folder -> `hold` (or `deny` if configured);
+   write/edit outside the project folder -> `hold` (or `deny` if configured; a guard set to
+   "off" does not run, and lint warns about it);
 3. the rules, in file order (session-specific ones are ordinary rules with a `session` glob);
 4. nothing matched -> `hold`.
 

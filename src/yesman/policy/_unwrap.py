@@ -1,7 +1,8 @@
 """Peel wrappers off a simple command to find the program that really runs.
 
 `sudo env FOO=1 nice -n 5 timeout 10 xargs rm -rf` runs `rm -rf` with arguments from stdin. Each
-wrapper's options are skipped by its own table (options that take a value consume the next word),
+wrapper's options are skipped by its own table (project runners such as `uv run` and
+`poetry run` count as wrappers too) (options that take a value consume the next word),
 and wrappers that take a command *string* (`bash -c`, `sh -c`, `eval`, `env -S`, `su -c`,
 `watch`) hand that string back for a fresh split.
 """
@@ -51,6 +52,35 @@ _XARGS_VALUE: Final = frozenset(
 _ENV_VALUE: Final = frozenset({"-u", "--unset", "-C", "--chdir"})
 _SHELL_VALUE: Final = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _WATCH_VALUE: Final = frozenset({"-n", "--interval", "-q", "--equexit"})
+# Project runners whose `run` subcommand starts a program in the project's environment
+# (`uv run python -c ...` runs `python -c ...`): options that take a value.
+_RUNNERS: Final[dict[str, frozenset[str]]] = {
+    "uv": frozenset(
+        {
+            "--with",
+            "--with-editable",
+            "--with-requirements",
+            "--python",
+            "-p",
+            "--package",
+            "--extra",
+            "--group",
+            "--env-file",
+            "--directory",
+            "--project",
+            "--index",
+            "--index-url",
+            "--default-index",
+        }
+    ),
+    "poetry": frozenset({"--directory", "-C", "--project", "-P"}),
+    "pdm": frozenset({"--project", "-p", "--venv"}),
+    "pipenv": frozenset(),
+    "hatch": frozenset({"--env", "-e"}),
+    "rye": frozenset({"--pyproject"}),
+    "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "micromamba": frozenset({"-n", "--name", "-p", "--prefix"}),
+}
 
 
 @dataclass(slots=True)
@@ -117,6 +147,9 @@ def unwrap(words: list[str]) -> Unwrapped:
             result.wrappers.append(name)
             result.strings.append(_shell_command_string(w) or "")
             result.words = []
+        elif name in _RUNNERS and len(w) > 1 and w[1] == "run":
+            result.wrappers.append(f"{name} run")
+            result.words = _skip_options(w[2:], _RUNNERS[name], 0)
         elif name == "busybox" and len(w) > 1:
             result.wrappers.append(name)
             result.words = w[1:]
