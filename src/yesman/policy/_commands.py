@@ -290,6 +290,8 @@ class _Analysis:
             return
         if self.project is None:
             self.flag(f"{what} {path} with no project folder known")
+        elif glob_at < 0 and self.resolve(path) == self.project:
+            self.flag(f"{what} {path}, the project folder itself")
         else:
             self.flag(f"{what} {path}, outside the project")
 

@@ -43,8 +43,7 @@ class SourceLines:
         start = self.rule(index)
         if start is None or index >= len(self._rules):
             return start
-        end = next((h for h in self._headers if h > start), len(self._lines) + 1) - 1
-        return self._key_between(key, start + 1, end) or start
+        return self._key_between(key, start + 1, self._section_end(start)) or start
 
     def table(self, name: str) -> int | None:
         """The line of `[name]`, or of `name = {...}` when written inline."""
@@ -52,7 +51,11 @@ class SourceLines:
         for n, line in enumerate(self._lines, 1):
             if header.match(line):
                 return n
-        return self._key_between(name.rsplit(".", maxsplit=1)[-1], 1, len(self._lines))
+        parent, _, leaf = name.rpartition(".")
+        start = self.table(parent) if parent else None
+        if start is not None:  # `[sessions."x"]` then `guards = {...}` under it
+            return self._key_between(leaf, start, self._section_end(start))
+        return self._key_between(leaf, 1, len(self._lines))
 
     def table_key(self, table: str, key: str) -> int | None:
         """The line of `key =` in table `table` (a header table or an inline one)."""
@@ -61,12 +64,16 @@ class SourceLines:
             return None
         if key in self._lines[start - 1] and not _HEADER_RE.match(self._lines[start - 1]):
             return start  # inline table on one line
-        end = next((h for h in self._headers if h > start), len(self._lines) + 1) - 1
-        return self._key_between(key, start, end) or start
+        return self._key_between(key, start, self._section_end(start)) or start
+
+    def _section_end(self, start: int) -> int:
+        """The last line before the next table header after line `start`."""
+        return next((h for h in self._headers if h > start), len(self._lines) + 1) - 1
 
     def _key_between(self, key: str, first: int, last: int) -> int | None:
         pattern = re.compile(rf'(?:^|[\s{{,])"?{re.escape(key)}"?\s*=')
         for n in range(first, min(last, len(self._lines)) + 1):
-            if pattern.search(self._lines[n - 1]):
+            line = self._lines[n - 1]
+            if not line.lstrip().startswith("#") and pattern.search(line):
                 return n
         return None

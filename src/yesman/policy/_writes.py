@@ -153,9 +153,11 @@ def _copier(
         sources = list(p.positional)
         if into is None and len(sources) >= 2:
             into = sources.pop()
-        deleting = any(f.startswith(("--delete", "--remove-source")) for f in p.flags)
+        # rsync --delete removes what the source lacks from the destination, which must then
+        # lie strictly inside; --remove-source-files empties the sources.
+        deleting = any(f.startswith("--delete") for f in p.flags)
         targets: list[Target] = []
-        if deleting:
+        if "--remove-source-files" in p.flags:
             targets.extend(Target(s, Effect.MOVE, remote=remote and _remote(s)) for s in sources)
         if into is not None:
             targets.append(
