@@ -138,6 +138,13 @@ ANSWERED = {
     "kill-job": "kill %1",
     "pkill-name": "pkill uvicorn",
     "docker-ps": "docker ps",
+    "docker-run-pwd": "docker run --rm -v $PWD:/app node:20 npm test",
+    "docker-named-volume": "docker run --rm -v data:/data postgres:16",
+    "vim-line": "vim +10 src/app.py",
+    "git-c-user": "git -c user.name=dev commit -m wip",
+    "env-assignment": "NODE_ENV=test npm test",
+    "gzip-inside": "gzip build/log.txt",
+    "gunzip-to-stdout": "gunzip -c /var/log/syslog.2.gz | grep error",
 }
 
 HELD = {
@@ -222,6 +229,15 @@ HELD = {
     "rm-rf-root": "rm -rf /",
     "rm-rf-tilde": "rm -rf ~",
     "crontab-r": "crontab -r",
+    "gzip-outside": "gunzip /etc/backup.gz",
+    # commands run by a side door
+    "ssh-remote-command": "ssh prod rm -rf /var/www",
+    "docker-mount-root": "docker run --rm -v /:/host alpine rm -rf /host",
+    "docker-privileged": "docker run --privileged alpine sh",
+    "vim-c": "vim -c ':!rm -rf ~' notes.txt",
+    "git-c-sshcommand": "git -c core.sshCommand='rm -rf ~' fetch",
+    "git-ssh-command-env": "GIT_SSH_COMMAND='rm -rf ~' git fetch",
+    "ld-preload": "env LD_PRELOAD=/tmp/x.so ls",
     # signals to every process
     "kill-minus-one": "kill -1",
     "kill-dashdash-one": "kill -- -1",

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Final
 
+from yesman.policy._indirect import indirect_execution
 from yesman.policy._interpreters import inline_code
 from yesman.policy._shell import (
     MAX_DEPTH,
@@ -191,6 +192,9 @@ class _Analysis:
         code = inline_code(name, words, command.redirects, command.piped_in)
         if code is not None:
             self.flag(code)
+        side_door = indirect_execution(name, args, u.assignments, self.inside_path)
+        if side_door is not None:
+            self.flag(side_door)
         if name in PRIVILEGE:
             self.flag(f"runs with elevated privileges ({name})")
         elif name == "rm" and "--no-preserve-root" in args:
@@ -245,7 +249,8 @@ class _Analysis:
         if target.remote:
             self.flag(f"{name} {target.effect.value} a path on another machine ({path})")
         elif target.recursive:
-            self.check_tree_path(f"{name} -{'r' if name == 'rm' else 'R'}", path)
+            flag = "-R" if name in ("chmod", "chown", "chgrp") else "-r"
+            self.check_tree_path(f"{name} {flag}", path)
         elif target.sink_ok and path.startswith(_SAFE_SINKS):
             return
         elif path in ("/", "/*"):
@@ -426,6 +431,10 @@ class _Analysis:
         for prefix in ("${HOME}", "$HOME"):
             if path == prefix or path.startswith(prefix + "/"):
                 return os.path.normpath(self.home + path[len(prefix) :])
+        for prefix in ("${PWD}", "$PWD"):
+            if path == prefix or path.startswith(prefix + "/"):
+                cwd = self.cwd
+                return None if cwd is None else os.path.normpath(cwd + path[len(prefix) :])
         if PLACEHOLDER in path or "$" in path or "`" in path:
             return None
         if path.startswith("~"):
@@ -437,6 +446,11 @@ class _Analysis:
         if self.cwd is None:
             return None
         return os.path.normpath(os.path.join(self.cwd, path))
+
+    def inside_path(self, path: str) -> bool:
+        """A path as written (relative, ~, $HOME) lies in the project or is the project."""
+        resolved = self.resolve(path)
+        return resolved is not None and self.inside(resolved, allow_root=True)
 
     def inside(self, path: str, *, allow_root: bool) -> bool:
         if self.project is None:

@@ -92,6 +92,7 @@ class Unwrapped:
     strings: list[str] = field(default_factory=list)  # command strings to split and analyse
     stdin_args: bool = False  # xargs appends arguments nobody can see
     cwd_unknown: bool = False  # env -C / sudo -D moved the working directory
+    assignments: list[str] = field(default_factory=list)  # NAME=value set for the program
 
 
 def program(word: str) -> str:
@@ -105,6 +106,8 @@ def unwrap(words: list[str]) -> Unwrapped:
     for _ in range(32):  # every pass removes at least one word, so this bounds the work
         w = result.words
         while w and (_is_assignment(w[0]) or w[0] in _RESERVED):
+            if w[0] not in _RESERVED:
+                result.assignments.append(w[0])
             w = w[1:]
         result.words = w
         if not w:
@@ -199,6 +202,8 @@ def _unwrap_env(words: list[str], result: Unwrapped) -> list[str]:
         if x in _ENV_VALUE:
             i += 2
         elif x.startswith("-") or _is_assignment(x):
+            if not x.startswith("-"):
+                result.assignments.append(x)
             i += 1
         else:
             break

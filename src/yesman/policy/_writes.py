@@ -200,6 +200,18 @@ def _chmod(args: list[str], stdin_args: bool) -> Writes:
     return Writes(targets, unseen=stdin_args or not targets)
 
 
+def _compressor(args: list[str], stdin_args: bool) -> Writes | None:
+    """gzip, xz, zstd ...: replace (or write next to) each file named, unless writing to stdout."""
+    p = _parse(args, "So", frozenset({"--suffix", "--output"}))
+    if p.has("-c", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list"):
+        return None
+    output = p.value("-o", "--output")
+    named = (output,) if output is not None else p.positional
+    recursive = p.has("-r", "--recursive")
+    targets = tuple(Target(a, Effect.WRITE, recursive=recursive) for a in named)
+    return Writes(targets, unseen=stdin_args)
+
+
 def _sed(args: list[str], stdin_args: bool) -> Writes | None:
     p = _parse(args, "efl", frozenset({"--expression", "--file", "--line-length"}))
     in_place = p.has("-i", "--in-place") or any(k == "--in-place" for k, _ in p.values)
@@ -388,6 +400,22 @@ _WRITERS: Final[dict[str, Callable[[list[str], bool], Writes | None]]] = {
     ),
     "unzip": _output_options("dx", frozenset(), {"-d": True}),
     "tar": _tar,
+    **dict.fromkeys(
+        (
+            "gzip",
+            "gunzip",
+            "bzip2",
+            "bunzip2",
+            "xz",
+            "unxz",
+            "lzma",
+            "unlzma",
+            "zstd",
+            "unzstd",
+            "lz4",
+        ),
+        _compressor,
+    ),
 }
 
 
