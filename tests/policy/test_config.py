@@ -71,7 +71,7 @@ def test_default_policy_is_a_valid_policy_file() -> None:
         ("[[rules]]\nname = 'x'\naction = 'hold'\ntool = 3", "a string or a list of strings"),
         ("[[rules]]\nname='a'\naction='hold'\n[[rules]]\nname='a'\naction='hold'", "unique"),
         ("dry_run = 'yes'", "dry_run: expected true or false"),
-        ("[guards]\ndangerous_commands = 'answer'", "guards.dangerous_commands"),
+        ("[guards]\ndangerous_commands = 'answer'", "guards.dangerous_commands (line 2)"),
         ("version = 2", "version: expected 1"),
         ("colour = 'red'", "unknown key 'colour'"),
         ("[sessions]\nx = 1", "sessions.'x'"),

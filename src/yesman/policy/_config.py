@@ -115,7 +115,9 @@ class _Parser:
         for key in _GUARD_KEYS:
             if key in value:
                 if value[key] not in allowed:
-                    raise self.fail(f"{where}.{key}", '"hold", "deny" or "off"', value[key])
+                    line = self.lines.table_key(where, key) if where == "guards" else None
+                    at = "" if line is None else f" (line {line})"
+                    raise self.fail(f"{where}.{key}{at}", '"hold", "deny" or "off"', value[key])
                 fields[key] = allowed[value[key]]
         return Guards(
             fields.get("dangerous_commands", base.dangerous_commands),
