@@ -1,25 +1,37 @@
 """Is a shell command dangerous? Analysis that wrapping cannot get around.
 
 The command line is split into every simple command it runs (`_shell`), each is unwrapped down to
-the real program (`_unwrap`), and the program is checked against the deny-list below. Anything
-that cannot be analysed with certainty (unbalanced quotes, a command name from an expansion,
-arguments from xargs for `rm -r`, a path nobody can resolve) counts as dangerous: the cost of a
-wrong "dangerous" is a human looking, the cost of a wrong "safe" is a wiped disk.
+the real program (`_unwrap`: sudo, env, timeout, nice, xargs, bash -c, uv run ...), and the
+program is judged by what it does rather than by its name alone:
 
-Deny-list: recursive `rm` outside the project (or on `/`, `~`, `$HOME`, `..`, the project root),
-`mkfs` and disk partitioners, `dd of=`, writes to block devices, recursive `chmod`/`chown` outside
-the project and any on `/`, fork bombs, text piped into a shell or interpreter (`curl | sh`), a
-shell run on a process substitution, `git push --force` (and `+refspec`, `--mirror`,
-`--delete`), `git reset --hard` (yesman cannot see which branch is shared), `shutdown`,
-`reboot` and friends, `sudo`/`doas`/`su`/`pkexec` in general, and output redirected to a file
-outside the project (`/tmp` and `/dev/null` excepted).
+- paths it deletes, truncates, overwrites, moves or re-permissions (`_writes`: rm, mv, cp, ln,
+  install, rsync, tee, truncate, shred, chmod, sed -i, curl -o, tar -C ...) and output
+  redirections must lie inside the project (single files may also go to /tmp); a recursive
+  delete or chmod must lie strictly inside it, never on the project folder itself;
+- program text handed to an interpreter inline or on stdin (`_interpreters`: python -c,
+  perl -e, node -e, php -r, a here-document into python3, awk system(), sed `e`) cannot be read
+  and is held; shell `-c` strings and here-strings are shell and are analysed instead;
+- signals to every process or a process group (`kill -9 -1`, `kill -- -1`, `pkill -9 .`,
+  `killall`), and a fixed list of acts that are dangerous wherever they happen: `mkfs` and disk
+  partitioners, `dd of=`, writes to block devices, fork bombs, text piped into a shell or
+  interpreter (`curl | sh`), a shell run on a process substitution, `git push --force` (and
+  `+refspec`, `--mirror`, `--delete`), `git reset --hard` (yesman cannot see which branch is
+  shared), `shutdown`/`reboot` and friends, `crontab -r`, and `sudo`/`doas`/`su`/`pkexec`.
+
+Anything that cannot be analysed with certainty counts as dangerous: unbalanced quotes, a program
+name from an expansion, a path with an unknown variable (`$OUT`, `~user`), paths appended by
+xargs, a relative path after `cd -`. The cost of a wrong "dangerous" is a human looking, the cost
+of a wrong "safe" is a wiped disk.
 
 Paths are resolved against the project folder, following `cd` (an unknown `cd -`/`popd` makes
-later relative paths unknown) and expanding `{a,b}` braces; globs count as inside when the
-directory they expand in is. Symlinks are not followed: the analysis reads text, not the disk.
+later relative paths unknown) and expanding `{a,b}` braces; `..` that leaves the project, `~`
+and `$HOME` count as outside; globs count as inside when the directory they expand in is.
+Symlinks are not followed: the analysis reads text, not the disk.
 
 Not dangerous on purpose: words that merely mention a command (`echo rm -rf /`, `grep "sudo"`):
-they do not run it. Here-documents are read as commands, so dangerous text in one is held.
+they do not run it; a script or module of the project run by name (`python tools/x.py`,
+`python -m pytest`, `bash scripts/t.sh`). Here-documents are read as commands, so dangerous text
+in one is held.
 """
 
 from __future__ import annotations
@@ -30,6 +42,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Final
 
+from yesman.policy._indirect import indirect_execution
+from yesman.policy._interpreters import inline_code
 from yesman.policy._shell import (
     MAX_DEPTH,
     PLACEHOLDER,
@@ -38,14 +52,8 @@ from yesman.policy._shell import (
     SimpleCommand,
     split_commands,
 )
-from yesman.policy._unwrap import (
-    INTERPRETERS,
-    PRIVILEGE,
-    SHELLS,
-    program,
-    shell_reads_stdin,
-    unwrap,
-)
+from yesman.policy._unwrap import PRIVILEGE, SHELLS, program, shell_reads_stdin, unwrap
+from yesman.policy._writes import Target, file_writes
 
 __all__ = ["UNPARSABLE", "CommandVerdict", "analyse_command"]
 
@@ -132,6 +140,9 @@ class _Analysis:
         self.cwd: str | None = project
         self.reasons: list[str] = []
         self.programs: list[str] = []
+        # Inside `find -exec`: `{}` stands for the start folder and everything under it, so a
+        # single-path command (`rm -f {}`) naming the project folder itself is expected.
+        self.found_root = False
 
     def flag(self, reason: str) -> None:
         self.reasons.append(reason.replace(PLACEHOLDER, "$(…)"))
@@ -172,12 +183,22 @@ class _Analysis:
             self.flag("the program to run comes from an expansion")
             return
         args = words[1:]
+        writes = file_writes(name, args, u.stdin_args)
+        if writes is not None:
+            for target in writes.targets:
+                self.check_target(name, target)
+            if writes.unseen:
+                self.flag(f"{name} on paths yesman cannot see (from xargs, or none given)")
+        code = inline_code(name, words, command.redirects, command.piped_in)
+        if code is not None:
+            self.flag(code)
+        side_door = indirect_execution(name, args, u.assignments, self.inside_path)
+        if side_door is not None:
+            self.flag(side_door)
         if name in PRIVILEGE:
             self.flag(f"runs with elevated privileges ({name})")
-        elif name == "rm":
-            self.check_rm(args, u.stdin_args)
-        elif name in ("chmod", "chown", "chgrp"):
-            self.check_chmod(name, args, u.stdin_args)
+        elif name == "rm" and "--no-preserve-root" in args:
+            self.flag("rm --no-preserve-root")
         elif name in _DISK_TOOLS or name.startswith(("mkfs.", "mkfs_", "newfs")):
             self.flag(f"formats or partitions a disk ({name})")
         elif name == "dd" and any(a.startswith("of=") for a in args):
@@ -192,8 +213,18 @@ class _Analysis:
             self.cwd = None
         elif name == "find":
             self.check_find(args, depth)
-        elif name in SHELLS or name in INTERPRETERS:
-            self.check_interpreter(name, words, command.piped_in)
+        elif name in ("kill", "pkill", "killall", "killall5"):
+            self.check_kill(name, args)
+        elif name == "crontab" and any(a not in ("-l", "-u") for a in args[:1] + args[2:]):
+            self.flag("crontab replaces or removes the user's scheduled jobs")
+        elif name in SHELLS:
+            self.check_shell(name, words, command, depth)
+        elif (
+            PLACEHOLDER in " ".join(words[1:])
+            and code is None
+            and inline_code(name, [name], (), True)
+        ):
+            self.flag(f"{name} runs a script produced at run time (process substitution)")
         if name not in _DEVICE_READERS and any(_BLOCK_DEVICE_RE.match(a) for a in args):
             self.flag(f"{name} on a block device")
 
@@ -212,38 +243,64 @@ class _Analysis:
                 if path is None or not self.inside(path, allow_root=False):
                     self.flag(f"redirects output outside the project ({target})")
 
-    def check_rm(self, args: list[str], stdin_args: bool) -> None:
-        options, paths = _split_options(args)
-        recursive = any(
-            o in ("--recursive", "-r", "-R") or (not o.startswith("--") and ("r" in o or "R" in o))
-            for o in options
-        )
-        if "--no-preserve-root" in options:
-            self.flag("rm --no-preserve-root")
-        if not recursive:
+    def check_target(self, name: str, target: Target) -> None:
+        """A path the command deletes, writes, moves or re-permissions must lie inside."""
+        path = target.path
+        if target.remote:
+            self.flag(f"{name} {target.effect.value} a path on another machine ({path})")
+        elif target.recursive:
+            flag = "-R" if name in ("chmod", "chown", "chgrp") else "-r"
+            self.check_tree_path(f"{name} {flag}", path)
+        elif target.sink_ok and path.startswith(_SAFE_SINKS):
             return
-        if stdin_args or not paths:
-            self.flag("rm -r on paths yesman cannot see (xargs or none given)")
-        for path in paths:
-            self.check_tree_path("rm -r", path)
+        elif path in ("/", "/*"):
+            self.flag(f"{name} on /")
+        else:
+            self.check_path(
+                f"{name} {target.effect.value}",
+                path,
+                root_ok=target.root_ok,
+                scratch_ok=target.scratch_ok,
+            )
 
-    def check_chmod(self, name: str, args: list[str], stdin_args: bool) -> None:
-        options, rest = _split_options(args)
-        if not any(o.startswith("--reference") for o in options):
-            rest = rest[1:]  # the mode or owner
-        recursive = any(
-            o == "--recursive" or (not o.startswith("--") and "R" in o) for o in options
-        )
-        for path in rest:
+    def check_path(self, what: str, path: str, *, root_ok: bool, scratch_ok: bool) -> None:
+        """One (non-recursive) path: inside the project, or in /tmp when scratch is fine."""
+        if "{" in path:
+            expanded = _expand_braces(path)
+            if expanded is None:
+                self.flag(f"{what} a brace expansion yesman cannot enumerate ({path})")
+                return
+            if expanded != [path]:
+                for one in expanded:
+                    self.check_path(what, one, root_ok=root_ok, scratch_ok=scratch_ok)
+                return
+        glob_at = _glob_position(path)
+        if glob_at >= 0:
+            head = path[:glob_at].rsplit("/", 1)[0] if "/" in path[:glob_at] else "."
+            base = self.resolve(head or "/")
+            ok = base is not None and (
+                self.inside(base, allow_root=True) or (scratch_ok and _in_scratch(base + "/"))
+            )
+        else:
             resolved = self.resolve(path)
-            if resolved == "/" or path in ("/", "/*"):
-                self.flag(f"{name} on /")
-            elif recursive:
-                self.check_tree_path(f"{name} -R", path)
-        if recursive and (stdin_args or not rest):
-            self.flag(f"{name} -R on paths yesman cannot see")
+            if resolved is None:
+                self.flag(f"{what} a path only known at run time ({path})")
+                return
+            # A folder argument (root_ok) may be /tmp itself: `mv x /tmp/`.
+            scratch = _in_scratch(resolved + "/" if root_ok else resolved)
+            ok = (scratch_ok and scratch) or self.inside(
+                resolved, allow_root=root_ok or self.found_root
+            )
+        if ok:
+            return
+        if self.project is None:
+            self.flag(f"{what} {path} with no project folder known")
+        elif glob_at < 0 and self.resolve(path) == self.project:
+            self.flag(f"{what} {path}, the project folder itself")
+        else:
+            self.flag(f"{what} {path}, outside the project")
 
-    def check_tree_path(self, what: str, path: str) -> None:
+    def check_tree_path(self, what: str, path: str, *, root_ok: bool = False) -> None:
         """A path a recursive command works on must lie strictly inside the project."""
         if self.project is None:
             self.flag(f"{what} with no project folder known ({path})")
@@ -256,7 +313,7 @@ class _Analysis:
                 return
             if expanded != [path]:
                 for one in expanded:
-                    self.check_tree_path(what, one)
+                    self.check_tree_path(what, one, root_ok=root_ok)
                 return
         last = path.rstrip("/").rsplit("/", 1)[-1]
         if last in (".*", "..*") or last.startswith(".*"):
@@ -274,7 +331,7 @@ class _Analysis:
         resolved = self.resolve(path)
         if resolved is None:
             self.flag(f"{what} on a path only known at run time ({path})")
-        elif not self.inside(resolved, allow_root=False):
+        elif not self.inside(resolved, allow_root=root_ok):
             self.flag(f"{what} outside the project ({path})")
 
     def check_git(self, args: list[str]) -> None:
@@ -304,8 +361,11 @@ class _Analysis:
                 break
             starts.append(a)
         if "-delete" in args:
+            # With a test (`-name '*.pyc'`) find deletes what matches inside the start folder,
+            # so the project folder may be the start; without one it deletes all of it.
+            filtered = any(a in _FIND_TESTS for a in args)
             for start in starts or ["."]:
-                self.check_tree_path("find -delete", start)
+                self.check_tree_path("find -delete", start, root_ok=filtered)
         for k, a in enumerate(args):
             if a in ("-exec", "-execdir", "-ok", "-okdir"):
                 nested = []
@@ -319,16 +379,45 @@ class _Analysis:
                     words = tuple(start if b == "{}" else b for b in nested)
                     if words:
                         saved = self.cwd
+                        self.found_root = True
                         self.check(SimpleCommand(words, (), False, depth + 1), depth + 1)
                         self.cwd = saved
+                        self.found_root = False
 
-    def check_interpreter(self, name: str, words: list[str], piped_in: bool) -> None:
+    def check_shell(self, name: str, words: list[str], command: SimpleCommand, depth: int) -> None:
         if any(PLACEHOLDER in w for w in words[1:]):
             self.flag(f"{name} runs a script produced at run time (process substitution)")
-        elif piped_in and (name in INTERPRETERS or shell_reads_stdin(words)):
-            if name in INTERPRETERS and any(not w.startswith("-") for w in words[1:]):
-                return  # runs a named script; the pipe is only its input data
-            self.flag(f"pipes text into {name} to run it")
+        elif shell_reads_stdin(words):
+            if command.piped_in:
+                self.flag(f"pipes text into {name} to run it")
+            for op, text in command.redirects:
+                if op == "<<<":
+                    self.run(text, depth + 1)  # a here-string is the script itself
+
+    def check_kill(self, name: str, args: list[str]) -> None:
+        """Signals to every process (`kill -9 -1`), a process group, init, or by a loose pattern."""
+        if name in ("killall", "killall5"):
+            self.flag(f"{name} signals every process with a name (or every process)")
+            return
+        if name == "pkill":
+            pattern = _pkill_pattern(args)
+            if pattern is None or not _PLAIN_NAME_RE.fullmatch(pattern):
+                self.flag(f"pkill with a pattern that may match many processes ({pattern})")
+            return
+        rest = args
+        signal = None
+        if rest and rest[0] in ("-s", "-n", "--signal"):
+            signal, rest = rest[1:2], rest[2:]
+        elif rest and rest[0].startswith("-") and rest[0] not in ("--", "-l", "-L"):
+            signal, rest = [rest[0]], rest[1:]
+        if rest and rest[0] == "--":
+            rest = rest[1:]
+        if signal == ["-1"] and not rest:
+            self.flag("kill -1: reads as a signal to every process")
+        for pid in rest:
+            if pid.startswith("-") or pid in ("0", "1"):
+                self.flag(f"kill {pid} signals every process or a whole process group")
+                return
 
     def change_dir(self, args: list[str]) -> None:
         target = next((a for a in args if not a.startswith("-") or a == "-"), None)
@@ -342,6 +431,10 @@ class _Analysis:
         for prefix in ("${HOME}", "$HOME"):
             if path == prefix or path.startswith(prefix + "/"):
                 return os.path.normpath(self.home + path[len(prefix) :])
+        for prefix in ("${PWD}", "$PWD"):
+            if path == prefix or path.startswith(prefix + "/"):
+                cwd = self.cwd
+                return None if cwd is None else os.path.normpath(cwd + path[len(prefix) :])
         if PLACEHOLDER in path or "$" in path or "`" in path:
             return None
         if path.startswith("~"):
@@ -354,12 +447,57 @@ class _Analysis:
             return None
         return os.path.normpath(os.path.join(self.cwd, path))
 
+    def inside_path(self, path: str) -> bool:
+        """A path as written (relative, ~, $HOME) lies in the project or is the project."""
+        resolved = self.resolve(path)
+        return resolved is not None and self.inside(resolved, allow_root=True)
+
     def inside(self, path: str, *, allow_root: bool) -> bool:
         if self.project is None:
             return False
         if path == self.project:
             return allow_root
         return PurePosixPath(path).is_relative_to(self.project)
+
+
+_FIND_TESTS: Final = frozenset(
+    {
+        "-name",
+        "-iname",
+        "-path",
+        "-ipath",
+        "-wholename",
+        "-regex",
+        "-iregex",
+        "-type",
+        "-newer",
+        "-mtime",
+        "-mmin",
+        "-size",
+        "-empty",
+        "-user",
+        "-perm",
+    }
+)
+_PLAIN_NAME_RE: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{2,}")
+_PKILL_VALUES: Final = frozenset({"-g", "-G", "-P", "-s", "-t", "-u", "-U", "-F", "--signal"})
+
+
+def _pkill_pattern(args: list[str]) -> str | None:
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in _PKILL_VALUES:
+            i += 2
+        elif a.startswith("-") and a != "-":
+            i += 1
+        else:
+            return a
+    return None
+
+
+def _in_scratch(path: str) -> bool:
+    return path.startswith(_TEMP_DIRS)
 
 
 def _powers_off(name: str, args: list[str]) -> bool:

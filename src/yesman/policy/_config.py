@@ -8,7 +8,6 @@ found) and what was expected.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,9 @@ from typing import Any, Final
 from yesman._errors import YesmanError
 from yesman.agents import PromptKind
 from yesman.policy._decision import Action
+from yesman.policy._lines import SourceLines
+from yesman.policy._lint import PolicyWarning, lint_policy
+from yesman.policy._patterns import Matcher, UserPatternError, compile_user_pattern
 from yesman.policy._rules import Guards, Rule, SessionOverride, tool_key
 
 __all__ = ["PolicyConfig", "PolicyError", "parse_policy"]
@@ -27,7 +29,6 @@ _RULE_KEYS: Final = frozenset(
 )
 _GUARD_KEYS: Final = frozenset({"dangerous_commands", "outside_project"})
 _SESSION_KEYS: Final = frozenset({"dry_run", "guards"})
-_RULES_HEADER_RE: Final = re.compile(r"^\s*\[\[\s*rules\s*\]\]")
 
 
 class PolicyError(YesmanError, ValueError):
@@ -41,6 +42,7 @@ class PolicyConfig:
     sessions: tuple[SessionOverride, ...]
     dry_run: bool
     source: str
+    warnings: tuple[PolicyWarning, ...] = ()
 
 
 def parse_policy(text: str, source: str) -> PolicyConfig:
@@ -50,23 +52,25 @@ def parse_policy(text: str, source: str) -> PolicyConfig:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy file {source}: invalid TOML: {exc}") from exc
     parser = _Parser(source, text)
-    return parser.top(data)
+    config = parser.top(data)
+    warnings = lint_policy(source, text, data, config.rules, parser.lines)
+    return PolicyConfig(
+        config.rules, config.guards, config.sessions, config.dry_run, source, warnings
+    )
 
 
 class _Parser:
     def __init__(self, source: str, text: str) -> None:
         self.source = source
-        self.rule_lines = [
-            n for n, line in enumerate(text.splitlines(), 1) if _RULES_HEADER_RE.match(line)
-        ]
+        self.lines = SourceLines(text)
 
     def fail(self, where: str, expected: str, got: object = None) -> PolicyError:
         tail = "" if got is None else f", got {got!r}"
         return PolicyError(f"policy file {self.source}: {where}: expected {expected}{tail}")
 
     def where_rule(self, index: int, key: str) -> str:
-        line = f" (line {self.rule_lines[index]})" if index < len(self.rule_lines) else ""
-        return f"rules[{index}].{key}{line}"
+        n = self.lines.rule_key(index, key)
+        return f"rules[{index}].{key}" + ("" if n is None else f" (line {n})")
 
     def top(self, data: Mapping[str, Any]) -> PolicyConfig:
         self.check_keys("top level", data, _TOP_KEYS)
@@ -105,12 +109,15 @@ class _Parser:
         if not isinstance(value, dict):
             raise self.fail(where, "a table", value)
         self.check_keys(where, value, _GUARD_KEYS)
-        allowed = {"hold": Action.HOLD, "deny": Action.DENY}
+        # "off" is Action.NONE: the guard does not run (a warning says so when it loads).
+        allowed = {"hold": Action.HOLD, "deny": Action.DENY, "off": Action.NONE}
         fields: dict[str, Action] = {}
         for key in _GUARD_KEYS:
             if key in value:
                 if value[key] not in allowed:
-                    raise self.fail(f"{where}.{key}", '"hold" or "deny"', value[key])
+                    line = self.lines.table_key(where, key) if where == "guards" else None
+                    at = "" if line is None else f" (line {line})"
+                    raise self.fail(f"{where}.{key}{at}", '"hold", "deny" or "off"', value[key])
                 fields[key] = allowed[value[key]]
         return Guards(
             fields.get("dangerous_commands", base.dangerous_commands),
@@ -170,8 +177,8 @@ class _Parser:
             action=actions[action_raw],
             kinds=kinds,
             tools=None if tools is None else tuple(tool_key(t) for t in tools),
-            command=self.regex(index, "command", raw.get("command")),
-            target=self.regex(index, "target", raw.get("target")),
+            command=self.regex(index, name, "command", raw.get("command")),
+            target=self.regex(index, name, "target", raw.get("target")),
             paths=None if paths is None else tuple(os.path.expanduser(g) for g in paths),
             sessions=sessions,
             option=option,
@@ -187,14 +194,13 @@ class _Parser:
             return tuple(value)
         raise self.fail(self.where_rule(index, key), "a string or a list of strings", value)
 
-    def regex(self, index: int, key: str, value: object) -> re.Pattern[str] | None:
+    def regex(self, index: int, name: str, key: str, value: object) -> Matcher | None:
         if value is None:
             return None
+        where = f"{self.where_rule(index, key)} of rule {name!r}"
         if not isinstance(value, str):
-            raise self.fail(self.where_rule(index, key), "a regular expression string", value)
+            raise self.fail(where, "a regular expression string", value)
         try:
-            return re.compile(value)
-        except re.error as exc:
-            raise self.fail(
-                self.where_rule(index, key), f"a valid regular expression ({exc})", value
-            ) from exc
+            return compile_user_pattern(value)
+        except UserPatternError as exc:
+            raise self.fail(where, f"an RE2 regular expression ({exc})", value) from exc

@@ -4,7 +4,8 @@ Order of evaluation, first result wins:
 
 1. nothing waits (not `waiting`, or no prompt) -> `none`;
 2. guards, which rules cannot override: a Bash command the analysis finds dangerous, or a file
-   write/edit outside the project folder -> `hold` (or `deny` if configured);
+   write/edit outside the project folder -> `hold` (or `deny` if configured; a guard set to
+   "off" does not run, and lint warns about it);
 3. the rules, in file order (session-specific ones are ordinary rules with a `session` glob);
 4. nothing matched -> `hold`.
 
@@ -24,6 +25,7 @@ from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState
 from yesman.policy._commands import UNPARSABLE, CommandVerdict, analyse_command
 from yesman.policy._config import PolicyError, parse_policy
 from yesman.policy._decision import Action, Decision, PolicyContext
+from yesman.policy._lint import PolicyWarning
 from yesman.policy._rules import Guards, Rule, SessionOverride, pick_option
 
 __all__ = ["Policy"]
@@ -37,7 +39,7 @@ _MAX_POLICY_BYTES = 1024 * 1024
 class Policy:
     """Rules, guards and settings that turn a screen into a decision. Immutable once built."""
 
-    __slots__ = ("_dry_run", "_guards", "_rules", "_sessions", "source")
+    __slots__ = ("_dry_run", "_guards", "_rules", "_sessions", "_warnings", "source")
 
     def __init__(
         self,
@@ -47,16 +49,23 @@ class Policy:
         sessions: Sequence[SessionOverride] = (),
         dry_run: bool = False,
         source: str = "<memory>",
+        warnings: Sequence[PolicyWarning] = (),
     ) -> None:
         self._rules = tuple(rules)
         self._guards = guards or Guards()
         self._sessions = tuple(sessions)
         self._dry_run = dry_run
         self.source = source
+        self._warnings = tuple(warnings)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
         return self._rules
+
+    @property
+    def warnings(self) -> tuple[PolicyWarning, ...]:
+        """What lint found when the file loaded (file, line, message); print `str(w)` of each."""
+        return self._warnings
 
     @classmethod
     def default(cls) -> Policy:
@@ -73,6 +82,7 @@ class Policy:
             sessions=config.sessions,
             dry_run=config.dry_run,
             source=source,
+            warnings=config.warnings,
         )
 
     @classmethod
@@ -132,13 +142,13 @@ class Policy:
             if not prompt.target:
                 return _hold("guard:dangerous-command", "Bash dialog without a readable command")
             verdict = _analyse_bash(prompt, project, home)
-            if verdict.dangerous:
+            if verdict.dangerous and guards.dangerous_commands is not Action.NONE:
                 return self._act(
                     prompt, guards.dangerous_commands, "guard:dangerous-command", verdict.reason
                 )
         if prompt.kind is PromptKind.TOOL_PERMISSION and tool in _WRITE_TOOLS:
             where = _outside_project(prompt.target, project, home)
-            if where is not None:
+            if where is not None and guards.outside_project is not Action.NONE:
                 return self._act(prompt, guards.outside_project, "guard:outside-project", where)
         for rule in self._rules:
             if rule.matches(prompt, ctx.session, project):

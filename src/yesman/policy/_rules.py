@@ -14,6 +14,7 @@ from typing import Final
 
 from yesman.agents import Option, Prompt, PromptKind
 from yesman.policy._decision import Action
+from yesman.policy._patterns import Matcher
 
 __all__ = ["Guards", "Rule", "SessionOverride", "pick_option"]
 
@@ -35,8 +36,8 @@ class Rule:
     action: Action
     kinds: tuple[PromptKind, ...] | None = None
     tools: tuple[str, ...] | None = None  # lower-cased
-    command: re.Pattern[str] | None = None
-    target: re.Pattern[str] | None = None
+    command: Matcher | None = None  # RE2, linear time (see _patterns)
+    target: Matcher | None = None
     paths: tuple[str, ...] | None = None  # globs; `~` already expanded
     sessions: tuple[str, ...] | None = None  # globs
     option: str | int = "yes"  # "yes", "always" or an option number
@@ -72,7 +73,8 @@ class Rule:
 class Guards:
     """What happens to dialogs the guards catch; guards run before any rule.
 
-    Each is "hold" (the default, a human decides) or "deny" (choose the "No" option).
+    Each is "hold" (the default, a human decides), "deny" (choose the "No" option) or "off"
+    (Action.NONE: the guard does not run and its dialogs go to the rules).
     """
 
     dangerous_commands: Action = Action.HOLD

@@ -1,7 +1,8 @@
 """Peel wrappers off a simple command to find the program that really runs.
 
 `sudo env FOO=1 nice -n 5 timeout 10 xargs rm -rf` runs `rm -rf` with arguments from stdin. Each
-wrapper's options are skipped by its own table (options that take a value consume the next word),
+wrapper's options are skipped by its own table (project runners such as `uv run` and
+`poetry run` count as wrappers too) (options that take a value consume the next word),
 and wrappers that take a command *string* (`bash -c`, `sh -c`, `eval`, `env -S`, `su -c`,
 `watch`) hand that string back for a fresh split.
 """
@@ -51,6 +52,35 @@ _XARGS_VALUE: Final = frozenset(
 _ENV_VALUE: Final = frozenset({"-u", "--unset", "-C", "--chdir"})
 _SHELL_VALUE: Final = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
 _WATCH_VALUE: Final = frozenset({"-n", "--interval", "-q", "--equexit"})
+# Project runners whose `run` subcommand starts a program in the project's environment
+# (`uv run python -c ...` runs `python -c ...`): options that take a value.
+_RUNNERS: Final[dict[str, frozenset[str]]] = {
+    "uv": frozenset(
+        {
+            "--with",
+            "--with-editable",
+            "--with-requirements",
+            "--python",
+            "-p",
+            "--package",
+            "--extra",
+            "--group",
+            "--env-file",
+            "--directory",
+            "--project",
+            "--index",
+            "--index-url",
+            "--default-index",
+        }
+    ),
+    "poetry": frozenset({"--directory", "-C", "--project", "-P"}),
+    "pdm": frozenset({"--project", "-p", "--venv"}),
+    "pipenv": frozenset(),
+    "hatch": frozenset({"--env", "-e"}),
+    "rye": frozenset({"--pyproject"}),
+    "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "micromamba": frozenset({"-n", "--name", "-p", "--prefix"}),
+}
 
 
 @dataclass(slots=True)
@@ -62,6 +92,7 @@ class Unwrapped:
     strings: list[str] = field(default_factory=list)  # command strings to split and analyse
     stdin_args: bool = False  # xargs appends arguments nobody can see
     cwd_unknown: bool = False  # env -C / sudo -D moved the working directory
+    assignments: list[str] = field(default_factory=list)  # NAME=value set for the program
 
 
 def program(word: str) -> str:
@@ -75,6 +106,8 @@ def unwrap(words: list[str]) -> Unwrapped:
     for _ in range(32):  # every pass removes at least one word, so this bounds the work
         w = result.words
         while w and (_is_assignment(w[0]) or w[0] in _RESERVED):
+            if w[0] not in _RESERVED:
+                result.assignments.append(w[0])
             w = w[1:]
         result.words = w
         if not w:
@@ -117,6 +150,9 @@ def unwrap(words: list[str]) -> Unwrapped:
             result.wrappers.append(name)
             result.strings.append(_shell_command_string(w) or "")
             result.words = []
+        elif name in _RUNNERS and len(w) > 1 and w[1] == "run":
+            result.wrappers.append(f"{name} run")
+            result.words = _skip_options(w[2:], _RUNNERS[name], 0)
         elif name == "busybox" and len(w) > 1:
             result.wrappers.append(name)
             result.words = w[1:]
@@ -166,6 +202,8 @@ def _unwrap_env(words: list[str], result: Unwrapped) -> list[str]:
         if x in _ENV_VALUE:
             i += 2
         elif x.startswith("-") or _is_assignment(x):
+            if not x.startswith("-"):
+                result.assignments.append(x)
             i += 1
         else:
             break
