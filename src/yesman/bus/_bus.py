@@ -354,6 +354,10 @@ class AsyncEventBus:
             try:
                 event = get_nowait()
             except asyncio.QueueEmpty:
+                # Going idle is the one moment "queue empty and nothing in flight" can start
+                # (in_flight drops just before), so join() is served here, off the per-event path.
+                if self._join_waiters and not self._in_flight:
+                    self._wake_join_waiters()
                 event = await queue.get()
                 started = perf_counter()
             self._in_flight += 1
@@ -372,8 +376,6 @@ class AsyncEventBus:
             self._processing_seconds += now - started
             started = now
             self._in_flight -= 1
-            if self._join_waiters and not self._in_flight and not queue:
-                self._wake_join_waiters()
 
     def _handler_failed(self, handler: HandlerEntry, event: Event, exc: BaseException) -> None:
         report = self._failures.failed(handler, event, exc)
