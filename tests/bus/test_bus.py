@@ -554,7 +554,7 @@ async def test_waiting_publish_holds_the_producer_until_a_worker_makes_room() ->
     assert (m.events_dropped, m.queue_overflow_events, m.events_rejected) == (0, 0, 0)
     assert m.events_published == m.events_processed == 4
     assert m.events_by_type == {"custom": 4}
-    assert m.publishers_waiting == 0
+    assert (m.publishers_waiting, m.publish_waits) == (0, 1)
 
 
 async def test_waiting_producer_loses_nothing_where_a_nowait_one_drops() -> None:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import inspect
 import logging
 import time
 from types import MappingProxyType, TracebackType
@@ -52,6 +51,7 @@ from yesman.bus._metrics import EventMetrics
 from yesman.bus._queue import OverflowPolicy, PriorityQueue
 from yesman.bus._reporting import FailureLog, OverflowLog
 from yesman.bus._sampling import DepthSampler, every
+from yesman.bus._workers import Workers
 
 __all__ = ["AsyncEventBus"]
 
@@ -113,7 +113,6 @@ class AsyncEventBus:
         )
         self._put_nowait = self._queue.put_nowait  # bound once: publish is the hot path
         self._registry = HandlerRegistry()
-        self._join_waiters: list[asyncio.Future[None]] = []
 
         self._state = _State.NEW
         self._runner = Runner("yesman.bus")
@@ -122,14 +121,10 @@ class AsyncEventBus:
         self._interval_changed = asyncio.Event()
         self._started_at = 0.0
 
-        # Counters (see EventMetrics). Processed events are derived from the queue's `taken`:
-        # taken = processed + in flight + interrupted, which spares the worker one increment.
-        self._in_flight = 0  # events a worker is handling now
-        self._interrupted = 0  # events being handled when stop() cancelled the workers
-        self._processing_seconds = 0.0  # workers' time on events
-        self._by_type: dict[str, int] = {}
-        self._failures = FailureLog()
+        self._workers = Workers(self._queue, self._registry, self._handler_failed)
         self._direct = DirectCalls(self._handler_failed)
+        self._failures = FailureLog()
+        self._by_type: dict[str, int] = {}  # events accepted, per type
 
     # ------------------------------------------------------------------ configuration
 
@@ -205,8 +200,7 @@ class AsyncEventBus:
                 await asyncio.wait_for(self.join(), timeout=max(timeout, 0.0))
         finally:
             await self._runner.stop(self._stop_signal.set, timeout=_STOP_GRACE)
-            interrupted, self._in_flight = self._in_flight, 0
-            self._interrupted += interrupted
+            interrupted = self._workers.interrupt()
             left = self._queue.clear()
             if left or interrupted:
                 log.warning(
@@ -219,7 +213,7 @@ class AsyncEventBus:
                 )
             self._state = _State.STOPPED
             self._stopped.set()
-            self._wake_join_waiters()
+            self._workers.wake_joiners()
 
     async def aclose(self) -> None:
         """Same as `stop()` with its default timeout (for `contextlib.aclosing`)."""
@@ -239,27 +233,13 @@ class AsyncEventBus:
 
     async def join(self) -> None:
         """Wait until every event queued so far has been handled (or dropped)."""
-        if not self._queue and not self._in_flight:
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._join_waiters.append(fut)
-        try:
-            await fut
-        finally:
-            if fut in self._join_waiters:
-                self._join_waiters.remove(fut)
-
-    def _wake_join_waiters(self) -> None:
-        waiters, self._join_waiters = self._join_waiters, []
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
+        await self._workers.join()
 
     async def _run(self, ready: asyncio.Event) -> None:
         """The runner's body: every background task of the bus, in one task group."""
         async with asyncio.TaskGroup() as tg:
             tasks = [
-                tg.create_task(self._worker(), name=f"yesman.bus.worker-{i}")
+                tg.create_task(self._workers.run(), name=f"yesman.bus.worker-{i}")
                 for i in range(self._worker_count)
             ]
             tasks.append(tg.create_task(self._sample_loop(), name="yesman.bus.sampler"))
@@ -341,42 +321,6 @@ class AsyncEventBus:
 
     # ------------------------------------------------------------------ dispatching
 
-    async def _worker(self) -> None:
-        # The hot path: locals instead of attribute lookups, one clock read per event.
-        queue = self._queue
-        get_nowait = queue.get_nowait
-        table = self._registry.table
-        handlers_for = self._registry.handlers_for
-        perf_counter = time.perf_counter
-        isawaitable = inspect.isawaitable
-        started = perf_counter()
-        while True:
-            try:
-                event = get_nowait()
-            except asyncio.QueueEmpty:
-                # Going idle is the one moment "queue empty and nothing in flight" can start
-                # (in_flight drops just before), so join() is served here, off the per-event path.
-                if self._join_waiters and not self._in_flight:
-                    self._wake_join_waiters()
-                event = await queue.get()
-                started = perf_counter()
-            self._in_flight += 1
-            try:
-                handlers = table[event.type]
-            except KeyError:
-                handlers = handlers_for(event.type)
-            for handler in handlers:
-                try:
-                    result = handler.func(event)
-                    if handler.is_async or isawaitable(result):
-                        await result
-                except Exception as exc:
-                    self._handler_failed(handler, event, exc)
-            now = perf_counter()
-            self._processing_seconds += now - started
-            started = now
-            self._in_flight -= 1
-
     def _handler_failed(self, handler: HandlerEntry, event: Event, exc: BaseException) -> None:
         report = self._failures.failed(handler, event, exc)
         if report is not None and self._state in (_State.RUNNING, _State.NEW):
@@ -407,32 +351,32 @@ class AsyncEventBus:
         self._sampler.sample(time.monotonic(), len(self._queue), self._processed())
 
     def _processed(self, taken: int | None = None) -> int:
-        # Workers take = processed + in flight + interrupted; publish_and_wait adds its own.
+        # Each event workers take is processed, in flight or interrupted, which spares the hot
+        # path a counter of its own; publish_and_wait adds the events it handled itself.
         if taken is None:
             taken = self._queue.stats().taken
-        return taken - self._in_flight - self._interrupted + self._direct.finished
+        w = self._workers
+        return taken - w.in_flight - w.interrupted + self._direct.finished
 
     def get_metrics(self) -> EventMetrics:
         """An immutable snapshot of the bus's counters and queue-depth figures."""
         now = time.monotonic()
         q = self._queue.stats()
-        in_flight = self._in_flight
+        w = self._workers
         processed = self._processed(q.taken)
         rate = self._sampler.drain_rate(now, processed)
         overflow = q.refused + q.evicted + q.timed_out
         return EventMetrics(
             events_published=q.accepted + self._direct.started,
             events_processed=processed,
-            events_dropped=overflow + q.turned_away + q.discarded + self._interrupted,
+            events_dropped=overflow + q.turned_away + q.discarded + w.interrupted,
             handler_errors=self._failures.count,
             average_processing_time=(
-                (self._processing_seconds + self._direct.seconds) / processed * 1000.0
-                if processed
-                else 0.0
+                (w.seconds + self._direct.seconds) / processed * 1000.0 if processed else 0.0
             ),
             queue_size=q.depth,
             # Each worker runs one handler at a time, plus publish_and_wait's calls right now.
-            active_handlers=in_flight + self._direct.running,
+            active_handlers=w.in_flight + self._direct.running,
             subscriber_count=self._registry.count,
             events_by_type=MappingProxyType(dict(self._by_type)),
             max_queue_depth=q.high_water,
@@ -448,4 +392,5 @@ class AsyncEventBus:
             worker_count=self._worker_count,
             uptime_seconds=now - self._started_at if self._started_at else 0.0,
             publishers_waiting=q.putters_waiting,
+            publish_waits=q.waited,
         )

@@ -50,6 +50,8 @@ class EventMetrics:
         worker_count: number of worker tasks.
         uptime_seconds: seconds since `start()` (0 before the first start).
         publishers_waiting: `publish(wait=True)` calls waiting for room now (backpressure).
+        publish_waits: `publish(wait=True)` calls that found the queue full and had to wait,
+            since the bus was created (however they ended).
     """
 
     events_published: int = 0
@@ -74,6 +76,7 @@ class EventMetrics:
     worker_count: int = 0
     uptime_seconds: float = 0.0
     publishers_waiting: int = 0
+    publish_waits: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly copy (tuples become lists, mappings become dicts)."""
