@@ -199,21 +199,27 @@ class AsyncEventBus:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.join(), timeout=max(timeout, 0.0))
         finally:
-            await self._runner.stop(self._stop_signal.set, timeout=_STOP_GRACE)
-            interrupted = self._workers.interrupt()
-            left = self._queue.clear()
-            if left or interrupted:
-                log.warning(
-                    "event bus stopped after %.1fs with %d events not fully handled "
-                    "(%d queued, %d interrupted); they are counted in events_dropped",
-                    timeout,
-                    left + interrupted,
-                    left,
-                    interrupted,
-                )
-            self._state = _State.STOPPED
-            self._stopped.set()
-            self._workers.wake_joiners()
+            try:
+                await self._runner.stop(self._stop_signal.set, timeout=_STOP_GRACE)
+            finally:
+                self._finish_stop(timeout)
+
+    def _finish_stop(self, timeout: float) -> None:
+        """Account for what the stopped workers left behind and mark the bus stopped."""
+        interrupted = self._workers.interrupt()
+        left = self._queue.clear()
+        if left or interrupted:
+            log.warning(
+                "event bus stopped after %.1fs with %d events not fully handled "
+                "(%d queued, %d interrupted); they are counted in events_dropped",
+                timeout,
+                left + interrupted,
+                left,
+                interrupted,
+            )
+        self._state = _State.STOPPED
+        self._stopped.set()
+        self._workers.wake_joiners()
 
     async def aclose(self) -> None:
         """Same as `stop()` with its default timeout (for `contextlib.aclosing`)."""

@@ -5,12 +5,15 @@ and the loop that runs a job every `interval` seconds where the interval may cha
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections import deque
 from collections.abc import Callable
 
 __all__ = ["DepthSampler", "every"]
+
+log = logging.getLogger(__name__)
 
 
 class DepthSampler:
@@ -73,7 +76,9 @@ async def every(
     """Call `job()` every `interval()` seconds, forever; 0 or less pauses it.
 
     Setting `changed` re-reads the interval at once and re-plans from the last run, so a shorter
-    interval takes effect without waiting out the old one.
+    interval takes effect without waiting out the old one. A job that raises is logged and run
+    again next time: the loop shares a task group with the bus's workers, and ending it would
+    take them down too.
     """
     last = time.monotonic()
     while True:
@@ -88,5 +93,8 @@ async def every(
             continue
         except TimeoutError:
             pass
-        job()
+        try:
+            job()
+        except Exception:
+            log.exception("periodic job %s failed; it runs again in %ss", job, seconds)
         last = time.monotonic()
