@@ -21,8 +21,11 @@ caller sees the `CancelledError`.
 
 Why not `asyncio.PriorityQueue`: a heap needs a sequence number per item to stay FIFO, costs
 O(log n) per operation, cannot find the lowest-priority item to evict without a scan, and counts
-nothing. Four deques do all of that; benchmarks/bus.py measures the bus built on this queue
-against a bare `asyncio.Queue`.
+nothing. Four deques do all of that. Measured by benchmarks/bus.py (2-core machine, same run):
+the whole bus on this queue moves 0.92x the events/s of a bare `asyncio.Queue` with the same 4
+workers (`publish_nowait`; 0.77x through `await publish()`), and a producer held back by
+`put` runs at 0.91x of one held back by `asyncio.Queue.put`. The hand-off above is what keeps
+that last figure up: a woken waiter never has to re-check for room.
 """
 
 from __future__ import annotations
