@@ -24,8 +24,7 @@ O(log n) per operation, cannot find the lowest-priority item to evict without a 
 nothing. Four deques do all of that. Measured by benchmarks/bus.py (2-core machine, same run):
 the whole bus on this queue moves 0.92x the events/s of a bare `asyncio.Queue` with the same 4
 workers (`publish_nowait`; 0.77x through `await publish()`), and a producer held back by
-`put` runs at 0.91x of one held back by `asyncio.Queue.put`. The hand-off above is what keeps
-that last figure up: a woken waiter never has to re-check for room.
+`put` runs at 0.91x of one held back by `asyncio.Queue.put`.
 """
 
 from __future__ import annotations
