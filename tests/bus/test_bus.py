@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -515,3 +516,230 @@ def test_event_accepts_plain_values_and_is_frozen() -> None:
     assert abs(e.timestamp - time.time()) < 5
     with pytest.raises(AttributeError):
         e.source = "x"  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- backpressure: publish(wait=True)
+
+
+def gated_bus(capacity: int) -> tuple[AsyncEventBus, asyncio.Event, list[int]]:
+    """A one-worker bus whose handler records each event once `gate` is set."""
+    b = AsyncEventBus(max_queue_size=capacity, worker_count=1, metrics_interval=0)
+    gate = asyncio.Event()
+    handled: list[int] = []
+
+    async def handler(e: Event) -> None:
+        await gate.wait()
+        handled.append(e.data["i"])
+
+    b.subscribe(EventType.CUSTOM, handler)
+    return b, gate, handled
+
+
+async def test_waiting_publish_holds_the_producer_until_a_worker_makes_room() -> None:
+    b, gate, handled = gated_bus(capacity=2)
+    async with b:
+        assert b.publish_nowait(ev(0))
+        await asyncio.sleep(0.01)  # the worker holds it
+        assert b.publish_nowait(ev(1))
+        assert b.publish_nowait(ev(2))  # the queue is full
+        waiting = asyncio.create_task(b.publish(ev(3), wait=True))
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        assert b.get_metrics().publishers_waiting == 1
+        gate.set()
+        assert await waiting is True
+        await b.join()
+    assert handled == [0, 1, 2, 3]
+    m = b.get_metrics()
+    assert (m.events_dropped, m.queue_overflow_events, m.events_rejected) == (0, 0, 0)
+    assert m.events_published == m.events_processed == 4
+    assert m.events_by_type == {"custom": 4}
+    assert (m.publishers_waiting, m.publish_waits) == (0, 1)
+
+
+async def test_waiting_producer_loses_nothing_where_a_nowait_one_drops() -> None:
+    async def run(wait: bool) -> tuple[int, int]:
+        b = AsyncEventBus(max_queue_size=5, worker_count=2, metrics_interval=0)
+
+        async def slow(e: Event) -> None:
+            await asyncio.sleep(0.001)
+
+        b.subscribe(EventType.CUSTOM, slow)
+        async with b:
+            for i in range(200):
+                await b.publish(ev(i), wait=wait)
+            await b.join()
+        m = b.get_metrics()
+        return m.events_processed, m.events_dropped
+
+    assert await run(wait=True) == (200, 0)
+    processed, dropped = await run(wait=False)
+    assert dropped > 0, "the comparison needs a producer that outruns the workers"
+    assert processed + dropped == 200
+
+
+async def test_waiting_publishers_are_served_first_come_first_served() -> None:
+    b, gate, handled = gated_bus(capacity=1)
+    async with b:
+        assert b.publish_nowait(ev(0))  # with the worker
+        await asyncio.sleep(0.01)
+        assert b.publish_nowait(ev(1))  # queued: full
+        waiters = []
+        for i, priority in [
+            (2, EventPriority.LOW),
+            (3, EventPriority.CRITICAL),
+            (4, EventPriority.NORMAL),
+        ]:
+            waiters.append(asyncio.create_task(b.publish(ev(i, priority), wait=True)))
+            await asyncio.sleep(0.005)
+        assert b.get_metrics().publishers_waiting == 3
+        gate.set()
+        assert await asyncio.gather(*waiters) == [True, True, True]
+        await b.join()
+    assert handled == [0, 1, 2, 3, 4]
+
+
+async def test_waiting_publish_never_evicts() -> None:
+    b, gate, handled = gated_bus(capacity=2)
+    b.publish_nowait(ev(1, EventPriority.LOW))
+    b.publish_nowait(ev(2, EventPriority.LOW))
+    # Not started: nothing drains, so the CRITICAL event can only get in by waiting.
+    assert await b.publish(ev(3, EventPriority.CRITICAL), wait=True, timeout=0.05) is False
+    gate.set()
+    async with b:
+        await b.join()
+    assert handled == [1, 2]
+    m = b.get_metrics()
+    assert (m.events_evicted, m.events_rejected, m.events_dropped) == (0, 1, 1)
+
+
+async def test_waiting_publish_timeout_returns_false_and_counts_one_drop() -> None:
+    b, gate, handled = gated_bus(capacity=1)
+    async with b:
+        b.publish_nowait(ev(0))
+        await asyncio.sleep(0.01)
+        b.publish_nowait(ev(1))
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        assert await b.publish(ev(2), wait=True, timeout=0.1) is False
+        assert 0.09 <= loop.time() - t0 < 2.0
+        m = b.get_metrics()
+        assert (m.events_dropped, m.events_rejected, m.queue_overflow_events) == (1, 1, 1)
+        assert m.publishers_waiting == 0
+        gate.set()
+        await b.join()
+    assert handled == [0, 1]
+    assert b.get_metrics().events_processed + b.get_metrics().events_dropped == 3
+
+
+async def test_stop_turns_waiting_publishers_away_at_once() -> None:
+    b, gate, handled = gated_bus(capacity=1)
+    await b.start()
+    b.publish_nowait(ev(0))
+    await asyncio.sleep(0.01)
+    b.publish_nowait(ev(1))
+    waiters = [asyncio.create_task(b.publish(ev(i), wait=True)) for i in (2, 3)]
+    await asyncio.sleep(0.01)
+    stopping = asyncio.create_task(b.stop(timeout=5.0))
+    results = await asyncio.wait_for(asyncio.gather(*waiters), timeout=1.0)
+    assert results == [False, False], "stop() must wake waiting publishers, not leave them hanging"
+    assert not stopping.done(), "stop() is still draining what was accepted"
+    gate.set()
+    await stopping
+    assert handled == [0, 1]
+    m = b.get_metrics()
+    assert m.events_dropped == 2, "refused after stop(): counted like any publish after stop()"
+    assert await b.publish(ev(9), wait=True) is False
+
+
+async def test_cancelled_waiting_publisher_queues_nothing() -> None:
+    b, gate, handled = gated_bus(capacity=1)
+    async with b:
+        b.publish_nowait(ev(0))
+        await asyncio.sleep(0.01)
+        b.publish_nowait(ev(1))
+        waiter = asyncio.create_task(b.publish(ev(2), wait=True))
+        await asyncio.sleep(0.01)
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert b.get_metrics().publishers_waiting == 0
+        gate.set()
+        await b.join()
+    assert handled == [0, 1]
+    assert b.get_metrics().events_published == 2
+
+
+async def test_waiting_publish_arguments_are_checked(bus: AsyncEventBus) -> None:
+    with pytest.raises(ValueError, match="needs wait=True"):
+        await bus.publish(ev(), timeout=1.0)
+    with pytest.raises(ValueError, match="timeout must be >= 0"):
+        await bus.publish(ev(), wait=True, timeout=-1)
+    with pytest.raises(TypeError, match="takes an Event"):
+        await bus.publish("event", wait=True)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- lifecycle rule
+
+
+async def test_aclose_and_aclosing_stop_the_bus() -> None:
+    b = AsyncEventBus(metrics_interval=0)
+    async with contextlib.aclosing(b):
+        await b.start()
+        assert b.is_running
+    assert [b.is_running] == [False]
+    await b.aclose()  # idempotent
+    assert await b.publish(ev()) is False
+
+
+async def test_concurrent_stops_both_return_once_stopped() -> None:
+    b = AsyncEventBus(max_queue_size=10, worker_count=1, metrics_interval=0)
+    got: list[int] = []
+
+    async def slowish(e: Event) -> None:
+        await asyncio.sleep(0.02)
+        got.append(e.data["i"])
+
+    b.subscribe(EventType.CUSTOM, slowish)
+    await b.start()
+    for i in range(3):
+        b.publish_nowait(ev(i))
+    first = asyncio.create_task(b.stop())
+    await asyncio.sleep(0)
+    await b.stop()
+    assert got == [0, 1, 2], "the second stop() must not return before the drain finished"
+    await first
+    assert not b.is_running
+
+
+async def test_start_while_stopping_starts_afresh_once_stopped() -> None:
+    b = AsyncEventBus(max_queue_size=10, worker_count=1, metrics_interval=0)
+    got: list[int] = []
+
+    async def slowish(e: Event) -> None:
+        await asyncio.sleep(0.02)
+        got.append(e.data["i"])
+
+    b.subscribe(EventType.CUSTOM, slowish)
+    await b.start()
+    b.publish_nowait(ev(0))
+    stopping = asyncio.create_task(b.stop())
+    await asyncio.sleep(0)
+    await b.start()
+    assert stopping.done()
+    assert b.is_running
+    assert b.publish_nowait(ev(1))
+    await b.stop()
+    assert got == [0, 1]
+
+
+async def test_bus_runs_its_tasks_under_one_runner_and_leaves_none_behind() -> None:
+    before = asyncio.all_tasks()
+    b = AsyncEventBus(worker_count=3, metrics_interval=0)
+    for _ in range(2):  # restartable
+        await b.start()
+        names = {t.get_name() for t in asyncio.all_tasks() - before}
+        assert "yesman.bus" in names
+        assert {"yesman.bus.worker-0", "yesman.bus.worker-2", "yesman.bus.sampler"} <= names
+        await b.stop()
+        assert asyncio.all_tasks() - before == set()

@@ -3,7 +3,7 @@
 `get_event_bus()` gives the process-wide default; everything else takes a bus as an argument.
 """
 
-from yesman.bus._bus import AsyncEventBus, OverflowPolicy
+from yesman.bus._bus import AsyncEventBus
 from yesman.bus._default import get_event_bus, reset_event_bus, set_event_bus
 from yesman.bus._events import Event, EventPriority, EventType
 from yesman.bus._handlers import EventHandler, HandlerResult, Subscription
@@ -24,6 +24,7 @@ from yesman.bus._payloads import (
     StatusChanged,
     SystemFault,
 )
+from yesman.bus._queue import OverflowPolicy
 
 __all__ = [
     "AsyncEventBus",

@@ -21,8 +21,10 @@ class EventMetrics:
         events_published: events accepted into the queue (refused ones are not counted here).
         events_processed: events taken off the queue and handed to every matching handler.
         events_dropped: events that were accepted or offered but never handled: refused because
-            the queue was full, evicted to make room for a higher-priority event, offered after
-            `stop()`, or still queued when `stop()` ran out of time.
+            the queue was full, evicted to make room for a higher-priority event, given up by a
+            waiting publish after its timeout, offered after `stop()` (waiting publishers turned
+            away by `stop()` included), or still queued or being handled when `stop()` ran out of
+            time. A waiting publish counts nothing while it waits.
         handler_errors: handler calls that raised.
         average_processing_time: mean milliseconds from a worker taking an event off the queue
             to all of its handlers having returned.
@@ -38,14 +40,18 @@ class EventMetrics:
             0 when the queue is empty, `inf` when events wait and none were processed in the
             drain-rate window (the queue is not draining).
         peak_queue_depth: highest queue depth seen since the bus was created.
-        queue_overflow_events: events lost to a full queue: refused plus evicted. Each such
+        queue_overflow_events: events lost to a full queue: rejected plus evicted. Each such
             event is also counted in `events_dropped`.
-        events_rejected: events refused because the queue was full and nothing could be evicted.
+        events_rejected: events refused because the queue was full and nothing could be evicted,
+            and waiting publishes that timed out.
         events_evicted: lower-priority queued events removed to make room.
         drain_rate_per_second: events processed per second over the drain-rate window.
         queue_capacity: the queue's maximum size.
         worker_count: number of worker tasks.
         uptime_seconds: seconds since `start()` (0 before the first start).
+        publishers_waiting: `publish(wait=True)` calls waiting for room now (backpressure).
+        publish_waits: `publish(wait=True)` calls that found the queue full and had to wait,
+            since the bus was created (however they ended).
     """
 
     events_published: int = 0
@@ -69,6 +75,8 @@ class EventMetrics:
     queue_capacity: int = 0
     worker_count: int = 0
     uptime_seconds: float = 0.0
+    publishers_waiting: int = 0
+    publish_waits: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-friendly copy (tuples become lists, mappings become dicts)."""
