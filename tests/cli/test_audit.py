@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -144,3 +146,42 @@ def test_a_corrupt_db_is_explained_without_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "not a readable yesman database" in result.output
     assert "Traceback" not in result.output
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_another_programs_database_is_refused_and_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    result = CliRunner().invoke(app, ["audit", "--db", str(path)], env=WIDE)
+    assert result.exit_code == 1
+    output = result.output.replace("\n", "")
+    assert "not a yesman audit database" in output
+    assert "moz_places" in output
+    assert _digest(path) == before
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 0
+    check.close()
+
+
+def test_an_empty_file_is_refused_and_stays_empty(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    path.touch()
+    result = CliRunner().invoke(app, ["audit", "--db", str(path), "--json"], env=WIDE)
+    assert result.exit_code == 1
+    assert "is empty (0 bytes)" in result.output.replace("\n", "")
+    assert path.read_bytes() == b""
+
+
+def test_reading_leaves_the_database_byte_for_byte(db: Path) -> None:
+    before = _digest(db)
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert _digest(db) == before
