@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -166,10 +166,15 @@ async def test_a_full_database_raises_and_keeps_no_row(tmp_path: Path) -> None:
         # SQLite's own size cap yields the same SQLITE_FULL a full disk does
         await store._read(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages + 2}"))
         stored = 1
-        with pytest.raises(StoreFullError) as info:
+
+        async def fill() -> None:
+            nonlocal stored
             for n in range(1, 100):
                 await store.record(_rec(n, reason="x" * 3000))
                 stored += 1
+
+        with pytest.raises(StoreFullError) as info:
+            await fill()
         assert str(path) in str(info.value)
         assert "free space" in str(info.value)
         assert isinstance(info.value, StoreUnwritableError)
@@ -177,8 +182,11 @@ async def test_a_full_database_raises_and_keeps_no_row(tmp_path: Path) -> None:
     assert 1 < stored < 100
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
-async def test_a_full_disk_raises_and_keeps_no_row(tmp_path: Path) -> None:
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KiB tmpfs (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     mounted = subprocess.run(
@@ -188,14 +196,23 @@ async def test_a_full_disk_raises_and_keeps_no_row(tmp_path: Path) -> None:
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
-        path = mnt / "audit.db"
-        returned = 0
-        async with AuditStore.open(path) as store:
-            with pytest.raises(StoreFullError, match="free space on its disk"):
-                for n in range(1000):
-                    await store.record(_rec(n, reason="y" * 4000))
-                    returned += 1
-            assert await store.count_decisions() == returned
-        assert returned > 5
+        yield mnt
     finally:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+async def test_a_full_disk_raises_and_keeps_no_row(tiny_disk: Path) -> None:
+    path = tiny_disk / "audit.db"
+    returned = 0
+
+    async def fill(store: AuditStore) -> None:
+        nonlocal returned
+        for n in range(1000):
+            await store.record(_rec(n, reason="y" * 4000))
+            returned += 1
+
+    async with AuditStore.open(path) as store:
+        with pytest.raises(StoreFullError, match="free space on its disk"):
+            await fill(store)
+        assert await store.count_decisions() == returned
+    assert returned > 5

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sqlite3
@@ -27,6 +26,14 @@ from yesman.store._open import connect_read_only
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: _digest(p) for p in folder.iterdir()}
 
 
 def _decision(target: str) -> DecisionRecord:
@@ -65,7 +72,7 @@ async def test_a_foreign_database_is_refused_and_left_byte_for_byte(
     assert "tables: users" in message
     assert "--db" in message
     assert _digest(path) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-app.db"]  # no -wal, no -shm
+    assert _names(tmp_path) == ["other-app.db"]  # no -wal, no -shm
 
 
 async def test_an_empty_file_is_not_a_database_to_read(tmp_path: Path) -> None:
@@ -108,8 +115,12 @@ async def test_reading_changes_nothing_and_writing_is_refused(tmp_path: Path) ->
 # -- a read-only mount (needs root and tmpfs; tmp_path is root's own)
 
 
-@contextlib.contextmanager
-def _tmpfs(where: Path) -> Iterator[Path]:
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A small tmpfs (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    where = tmp_path / "mnt"
     where.mkdir()
     done = subprocess.run(
         ["mount", "-t", "tmpfs", "-o", "size=4m", f"yesman-{uuid.uuid4().hex[:6]}", str(where)],
@@ -123,10 +134,6 @@ def _tmpfs(where: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-def _remount_read_only(where: Path) -> None:
-    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
-
-
 _KILLED_WRITER = """
 import os, sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -137,7 +144,17 @@ os._exit(0)  # like kill -9: no checkpoint, -wal and -shm stay behind
 """
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def _prepare_read_only(mnt: Path, leftovers: str) -> dict[str, str]:
+    """Leave the database as a watcher would, remount read-only; the files' digests."""
+    path = mnt / "audit.db"
+    if leftovers != "clean":
+        subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(path)], check=True)
+    if leftovers == "wal only":
+        Path(f"{path}-shm").unlink()
+    subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+    return _digests(mnt)
+
+
 @pytest.mark.parametrize(
     ("leftovers", "how", "expected"),
     [
@@ -147,24 +164,18 @@ os._exit(0)  # like kill -9: no checkpoint, -wal and -shm stay behind
     ],
 )
 async def test_a_database_on_a_read_only_mount_can_be_read(
-    tmp_path: Path, leftovers: str, how: str, expected: list[str]
+    tmpfs: Path, leftovers: str, how: str, expected: list[str]
 ) -> None:
-    with _tmpfs(tmp_path / "mnt") as mnt:
-        path = mnt / "audit.db"
-        await _yesman_db(path, "in the file")
-        if leftovers != "clean":
-            subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(path)], check=True)
-        if leftovers == "wal only":
-            Path(f"{path}-shm").unlink()
-        _remount_read_only(mnt)
-        digests = {p.name: _digest(p) for p in mnt.iterdir()}
+    path = tmpfs / "audit.db"
+    await _yesman_db(path, "in the file")
+    digests = _prepare_read_only(tmpfs, leftovers)
 
-        handle = connect_read_only(path, timeout=1.0)
-        try:
-            assert handle.how == how
-        finally:
-            handle.close()
-        async with AuditStore.open(path, read_only=True) as store:
-            assert [r.target for r in await store.list_decisions()] == expected
+    handle = connect_read_only(path, timeout=1.0)
+    try:
+        assert handle.how == how
+    finally:
+        handle.close()
+    async with AuditStore.open(path, read_only=True) as store:
+        assert [r.target for r in await store.list_decisions()] == expected
 
-        assert {p.name: _digest(p) for p in mnt.iterdir()} == digests
+    assert _digests(tmpfs) == digests
