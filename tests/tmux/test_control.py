@@ -263,12 +263,40 @@ async def test_lifecycle(tmux_server: PrivateTmuxServer) -> None:
         await client.aclose()
         await client.aclose()  # idempotent
         assert [n async for n in notes] == []
-        with pytest.raises(ClientClosedError):
+        with pytest.raises(ClientClosedError, match="not running"):
             await client.list_panes()
-    with pytest.raises(ClientClosedError):
-        await client.__aenter__()
     # every control process is gone: only the pane's own process is left under the server
     assert tmux_server.run("list-clients") == ""
+
+
+async def test_a_stopped_client_starts_again(tmux_server: PrivateTmuxServer) -> None:
+    pane = tmux_server.new_session("again")
+    client = ControlClient(tmux_server.server, FAST)
+    with pytest.raises(ClientClosedError, match="not started yet"):
+        client.notifications()
+    await client.start()
+    await client.start()  # idempotent while running
+    assert [p.pane_id for p in await client.list_panes()] == [pane]
+    commands = client.statistics().commands
+    await client.stop()
+    await client.stop()
+    assert tmux_server.run("list-clients") == ""
+    with pytest.raises(ClientClosedError):
+        await client.capture_pane(pane)
+
+    async with client:  # the same object, connected afresh
+        notes = client.notifications()
+        assert client.connected
+        assert [p.pane_id for p in await client.list_panes()] == [pane]
+        second = tmux_server.new_window("again")
+        added = await next_of(notes, PaneAdded)
+        assert added.pane.pane_id == second
+        assert tmux_server.run("list-clients", "-F", "#{client_control_mode}") == "1"
+    assert client.statistics().commands > commands  # counters carry over the restart
+    assert tmux_server.run("list-clients") == ""
+    await client.start()  # and a third run through the plain verbs
+    assert len(await client.list_panes()) == 2
+    await client.aclose()
 
 
 async def test_a_reader_that_falls_behind_recovers(tmux_server: PrivateTmuxServer) -> None:

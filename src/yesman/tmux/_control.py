@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from yesman._lifecycle import Runner
 from yesman.tmux._changes import ChangeDebouncer, DebounceConfig
 from yesman.tmux._commands import check_key, check_pane_id, command_line
 from yesman.tmux._connection import Connection
@@ -114,11 +116,18 @@ class ControlStats:
     paused: int  # %pause received (the client fell behind)
 
 
-class ControlClient:
-    """A push-driven client for one tmux server. Use as ``async with ControlClient(server):``.
+class _State(enum.Enum):
+    NEW = "new"
+    RUNNING = "running"
+    STOPPED = "stopped"
 
-    With ``require_server=True`` (default) entering fails with TmuxServerNotRunningError when
-    nothing answers; with False it enters at once and connects whenever the server appears.
+
+class ControlClient:
+    """A push-driven client for one tmux server. Use as ``async with ControlClient(server):``,
+    or `start()` / `stop()` (restartable, see `yesman._lifecycle`).
+
+    With ``require_server=True`` (default) starting fails with TmuxServerNotRunningError when
+    nothing answers; with False it starts at once and connects whenever the server appears.
     """
 
     def __init__(
@@ -132,21 +141,13 @@ class ControlClient:
         self.config = config or ControlConfig()
         self._require_server = require_server
         self._connections: dict[str, Connection] = {}
-        self._topology = Topology()
-        self._refresh_lock = asyncio.Lock()
         self._notification_streams: set[NotificationStream] = set()
         self._change_streams: set[ChangeStream] = set()
-        self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
-        self._topology_wanted = asyncio.Event()
-        self._connected = asyncio.Event()
-        self._all_gone = asyncio.Event()
-        self._first_attempt_done = asyncio.Event()
-        self._first_error: BaseException | None = None
-        self._stack: contextlib.AsyncExitStack | None = None
+        self._runner = Runner(f"tmux-control {self.server.describe()}")
+        self._state = _State.NEW
         self._tg: asyncio.TaskGroup | None = None
-        self._tasks: list[asyncio.Task[None]] = []
         self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
-        self._state = "new"  # new -> open -> closed; never reopened
+        self._new_run()
         self._reconnects = 0
         self._last_exit_reason = ""
         self._outputs = 0
@@ -156,28 +157,56 @@ class ControlClient:
         self._command_timeouts = 0
         self._paused = 0
 
-    # lifecycle ---------------------------------------------------------------------------
+    def _new_run(self) -> None:
+        """Fresh per-run state: events and locks bind to the loop they are used on, and a
+        restarted client learns the server's topology anew."""
+        self._topology = Topology()
+        self._refresh_lock = asyncio.Lock()
+        self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
+        self._topology_wanted = asyncio.Event()
+        self._connected = asyncio.Event()
+        self._all_gone = asyncio.Event()
+        self._first_attempt_done = asyncio.Event()
+        self._first_error: BaseException | None = None
+        self._stop_requested = asyncio.Event()
 
-    async def __aenter__(self) -> Self:
-        if self._state != "new":
-            raise ClientClosedError()
-        self._state = "open"
-        self._stack = contextlib.AsyncExitStack()
-        self._tg = await self._stack.enter_async_context(asyncio.TaskGroup())
-        self._tasks = [
-            self._tg.create_task(self._debouncer.run(), name="tmux-debounce"),
-            self._tg.create_task(self._supervise(), name="tmux-supervise"),
-            self._tg.create_task(self._topology_loop(), name="tmux-topology"),
-        ]
+    # lifecycle (see yesman._lifecycle) ------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect (with ``require_server`` True, fail with TmuxServerNotRunningError when
+        nothing answers). Does nothing while running; after `stop()` it connects afresh.
+        Counters (`statistics()`) carry over a restart."""
+        if self._runner.running:
+            return
+        self._new_run()
+        self._state = _State.RUNNING
         try:
-            await self._first_attempt_done.wait()
+            await self._runner.start(self._main)
         except BaseException:
-            # a background task failed (TaskGroup cancelled us): aclose() re-raises its error
-            await self.aclose()
+            self._state = _State.STOPPED
             raise
         if self._first_error is not None and self._require_server:
-            await self.aclose()
-            raise self._first_error
+            error = self._first_error
+            await self.stop()
+            raise error
+
+    async def stop(self) -> None:
+        """Detach every control process, stop all tasks and end every subscriber's stream.
+        Idempotent; a background failure is re-raised here."""
+        if self._state is _State.RUNNING:
+            self._state = _State.STOPPED
+        for stream in list(self._notification_streams):
+            stream._end()
+        for cstream in list(self._change_streams):
+            cstream._end()
+        await self._runner.stop(self._stop_requested.set)
+
+    async def aclose(self) -> None:
+        """The same as `stop()` (for `contextlib.aclosing`)."""
+        await self.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
         return self
 
     async def __aexit__(
@@ -186,31 +215,33 @@ class ControlClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        await self.stop()
 
-    async def aclose(self) -> None:
-        """Detach every control process and stop all tasks (idempotent; call from the task that
-        entered the client)."""
-        if self._state == "closed":
-            return
-        self._state = "closed"
-        for task in self._tasks:
-            task.cancel()
-        for connection in list(self._connections.values()):
-            connection.close()
-        for stream in list(self._notification_streams):
-            stream._end()
-        for cstream in list(self._change_streams):
-            cstream._end()
-        # EOF on stdin detaches a control client; one that does not go (its server stopped) is
-        # cancelled, which kills its process
-        pending = list(self._connection_tasks.values())
-        if pending:
-            _done, stuck = await asyncio.wait(pending, timeout=1.0)
-            for task in stuck:
+    async def _main(self, ready: asyncio.Event) -> None:
+        """The body the runner owns: every task of one run lives in this TaskGroup."""
+        async with asyncio.TaskGroup() as tg:
+            self._tg = tg
+            tasks = [
+                tg.create_task(self._debouncer.run(), name="tmux-debounce"),
+                tg.create_task(self._supervise(), name="tmux-supervise"),
+                tg.create_task(self._topology_loop(), name="tmux-topology"),
+            ]
+            await self._first_attempt_done.wait()
+            ready.set()
+            await self._stop_requested.wait()
+            for task in tasks:
                 task.cancel()
-        if self._stack is not None:
-            await self._stack.aclose()
+            for connection in list(self._connections.values()):
+                connection.close()
+            # EOF on stdin detaches a control client; one that does not go (its server
+            # stopped) is cancelled, which kills its process
+            pending = list(self._connection_tasks.values())
+            if pending:
+                _done, stuck = await asyncio.wait(pending, timeout=1.0)
+                for task in stuck:
+                    task.cancel()
+        self._tg = None
+        self._connected.clear()
 
     def statistics(self) -> ControlStats:
         """Counters and sizes right now, as an immutable snapshot."""
@@ -348,7 +379,7 @@ class ControlClient:
                                  text)  # fmt: skip
 
     def _check_open(self) -> None:
-        if self._state != "open":
+        if self._state is not _State.RUNNING:
             raise ClientClosedError()
 
     # connection handler ------------------------------------------------------------------
@@ -472,7 +503,7 @@ class ControlClient:
             attempt, delay = 0, self.config.reconnect_initial
             while True:
                 await self._all_gone.wait()
-                if self._state != "open":
+                if self._state is not _State.RUNNING:
                     return  # closing, not lost
                 # our clients went away: the server died, or only they were dropped (detached
                 # by someone, or too far behind); in the second case reattach without fuss
@@ -531,7 +562,7 @@ class ControlClient:
             if stream.pane_id is not None and stream.pane_id not in new.panes:
                 stream.pane_closed(stream.pane_id)
         self._topology = new
-        if self._state == "open" and self._tg is not None:
+        if self._state is _State.RUNNING and self._tg is not None:
             for sid in new.sessions:
                 if sid not in self._connections:
                     self._start_connection(sid)

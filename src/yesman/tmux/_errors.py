@@ -9,7 +9,7 @@ Every message says what went wrong and what the user can do about it::
      ├── TmuxCommandError            tmux answered %error (bad target, unknown command ...)
      │    └── PaneNotFoundError      the pane named does not exist (any more)
      ├── TmuxTimeoutError            no answer within the command timeout (also a TimeoutError)
-     ├── ClientClosedError           the client was used after aclose()
+     ├── ClientClosedError           the client was used while not running (before start, after stop)
      ├── InvalidTargetError          a pane/session id that is not tmux's %N/$N form (ValueError)
      └── InvalidKeyError             a key name send_keys will not send (ValueError)
 """
@@ -105,10 +105,13 @@ class TmuxTimeoutError(TmuxError, TimeoutError):
 
 
 class ClientClosedError(TmuxError):
-    """The control client was used after it was closed."""
+    """The control client was used while it was not running."""
 
     def __init__(self) -> None:
-        super().__init__("this tmux ControlClient is closed; open a new one with `async with`")
+        super().__init__(
+            "this tmux ControlClient is not running (not started yet, or stopped); start it "
+            "with `async with client:` or `await client.start()`"
+        )
 
 
 class InvalidTargetError(TmuxError, ValueError):
