@@ -409,9 +409,7 @@ class ControlClient:
             "list-sessions", "-F", "#{session_id}", timeout=self.config.command_timeout
         )
         if code != 0:
-            raise TmuxServerNotRunningError(
-                self.server.describe(), " ".join(self.server.argv("new-session", "-d")), err
-            )
+            raise self.server.not_running(err)
         return [line for line in out.splitlines() if line.startswith("$")]
 
     def _start_connection(self, session_id: str) -> Connection:
@@ -477,9 +475,7 @@ class ControlClient:
                 for connection in list(self._connections.values()):
                     connection.close()
                 if first:
-                    self._first_error = error or TmuxServerNotRunningError(
-                        self.server.describe(), " ".join(self.server.argv("new-session", "-d"))
-                    )
+                    self._first_error = error or self.server.not_running()
                     self._first_attempt_done.set()
                     first = False
                 attempt += 1
