@@ -31,6 +31,7 @@ from yesman.tmux._errors import (
     TmuxServerNotRunningError,
     TmuxTimeoutError,
 )
+from yesman.tmux._lock import LockHolder, ServerLock
 from yesman.tmux._notifications import (
     Notification,
     OutputPaused,
@@ -58,6 +59,7 @@ __all__ = [
     "DebounceConfig",
     "InvalidKeyError",
     "InvalidTargetError",
+    "LockHolder",
     "Notification",
     "NotificationStream",
     "OutputPaused",
@@ -70,6 +72,7 @@ __all__ = [
     "ProcessInfo",
     "ServerConnected",
     "ServerDisconnected",
+    "ServerLock",
     "ServerLockedError",
     "SessionAdded",
     "SessionClosed",
