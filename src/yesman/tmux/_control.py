@@ -78,9 +78,9 @@ _STRUCTURAL = frozenset(
         "%subscription-changed",
     }
 )
-# pushed by tmux (checked once a second) when a pane dies (remain-on-exit) or is respawned, which
-# no notification reports
-_PANE_SUBSCRIPTION = ("yesman-panes", "%*:#{pane_dead}:#{pane_pid}")
+# pushed by tmux (checked once a second) when a pane dies (remain-on-exit), is respawned or runs
+# another foreground command, which no notification reports; output-muted panes included
+_PANE_SUBSCRIPTION = ("yesman-panes", "%*:#{pane_dead}:#{pane_pid}:#{pane_current_command}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +147,7 @@ class ControlClient:
         self._state = _State.NEW
         self._tg: asyncio.TaskGroup | None = None
         self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
+        self._muted: set[str] = set()
         self._new_run()
         self._reconnects = 0
         self._last_exit_reason = ""
@@ -169,6 +170,7 @@ class ControlClient:
         self._first_attempt_done = asyncio.Event()
         self._first_error: BaseException | None = None
         self._stop_requested = asyncio.Event()
+        self._muted.clear()  # a (re)started client hears every pane until told otherwise
 
     # lifecycle (see yesman._lifecycle) ------------------------------------------------------
 
@@ -378,6 +380,65 @@ class ControlClient:
         await self._pane_command(pane_id, "send-keys", "-l", "-t", check_pane_id(pane_id), "--",
                                  text)  # fmt: skip
 
+    # output muting -------------------------------------------------------------------------
+
+    async def mute_output(self, pane_id: str) -> None:
+        """Stop receiving `%output` for a pane (for panes that are not agents: a build log, a
+        `tail -f`), so its output costs this process nothing. No `PaneChanged` is reported for
+        it until `unmute_output()`; structural notifications still are, including
+        `PaneCommandChanged` when its foreground program changes (within ~1 s) and
+        `PaneDied`/`PaneClosed`, so a watcher can re-check the pane and unmute it.
+
+        The pane's program is not affected: tmux keeps reading it and drawing its screen
+        (`capture_pane` shows it as usual). Implemented as tmux's per-client pause
+        (``refresh-client -A %N:pause``, tmux 3.2+) on every control connection, re-applied
+        when a connection (re)attaches. Not the ``off`` state: on tmux 3.3a turning a busy
+        pane ``off`` crashed the whole tmux server in 6 of 14 trials here, and the man page
+        says tmux stops reading a pane every client turned off, which would stall its program.
+        tmux silently ignores an unknown pane id, and so does this.
+        """
+        self._check_open()
+        check_pane_id(pane_id)
+        self._muted.add(pane_id)
+        self._debouncer.forget(pane_id)
+        await self._on_each_connection("refresh-client", "-A", f"{pane_id}:pause")
+
+    async def unmute_output(self, pane_id: str) -> None:
+        """Receive a muted pane's `%output` again. One `PaneChanged` follows at once, since
+        what it drew while muted was not seen. Unmuting a pane that is not muted does nothing.
+        """
+        self._check_open()
+        check_pane_id(pane_id)
+        if pane_id not in self._muted:
+            return
+        self._muted.discard(pane_id)
+        await self._on_each_connection("refresh-client", "-A", f"{pane_id}:continue")
+        self._debouncer.mark(pane_id)
+
+    def muted_panes(self) -> frozenset[str]:
+        """The panes whose output is muted now (forgotten when they close or on restart)."""
+        return frozenset(self._muted)
+
+    async def _on_each_connection(self, *argv: str) -> None:
+        """Run a per-client command on every attached connection. A connection that is going
+        away is skipped: its replacement applies the muted set when it attaches."""
+        line = command_line(*argv)
+        for connection in list(self._connections.values()):
+            if not connection.attached.is_set() or connection.closed or connection.closing:
+                continue
+            self._commands += 1
+            try:
+                reply = await connection.command(line, self.config.command_timeout)
+            except TmuxDisconnectedError:
+                continue
+            except TimeoutError as exc:
+                self._command_timeouts += 1
+                raise TmuxTimeoutError(line, self.config.command_timeout,
+                                       self.server.describe()) from exc  # fmt: skip
+            if not reply.ok:
+                self._command_errors += 1
+                raise TmuxCommandError(line, " ".join(reply.lines).strip())
+
     def _check_open(self) -> None:
         if self._state is not _State.RUNNING:
             raise ClientClosedError()
@@ -386,6 +447,8 @@ class ControlClient:
 
     def on_output(self, pane_id: str) -> None:
         self._outputs += 1
+        if pane_id in self._muted:
+            return  # sent before tmux applied the mute
         self._debouncer.mark(pane_id)
 
     def on_notification(self, connection: Connection, name: str, args: list[str]) -> None:
@@ -423,6 +486,7 @@ class ControlClient:
             self,
             pause_after=self.config.pause_after,
             subscriptions=[_PANE_SUBSCRIPTION],
+            muted=self._muted,
         )
         connection.set_pause_callback(self._on_pause)
         self._connections[session_id] = connection
@@ -547,6 +611,7 @@ class ControlClient:
         for event in diff_topology(self._topology, new):
             if isinstance(event, PaneClosed):
                 self._debouncer.forget(event.pane.pane_id)
+                self._muted.discard(event.pane.pane_id)  # ids are reused after a restart
                 for stream in self._change_streams:
                     stream.pane_closed(event.pane.pane_id)
             elif isinstance(event, PaneAdded | PaneDied):
