@@ -216,3 +216,12 @@ async def test_a_full_disk_raises_and_keeps_no_row(tiny_disk: Path) -> None:
             await fill(store)
         assert await store.count_decisions() == returned
     assert returned > 5
+
+
+async def test_a_write_ahead_log_deleted_while_open_fails_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path) as store:
+        await store.record(_rec(1))
+        os.unlink(f"{path}-wal")  # rows committed from now on would go nowhere
+        with pytest.raises(StoreGoneError, match=r"its write-ahead log .*-wal was deleted"):
+            await store.record(_rec(2))

@@ -72,6 +72,8 @@ class SqliteWorker:
         self._create = create and not read_only
         self._read_only = read_only
         self._identity: FileIdentity | None = None
+        self._wal: Path = Path(f"{path}-wal")
+        self._wal_identity: FileIdentity | None = None
         self._gone: StoreGoneError | None = None
         self._handle: ReadOnlyHandle | None = None
         self._busy_ms = max(0, round(busy_timeout * 1000))
@@ -152,6 +154,9 @@ class SqliteWorker:
             conn.execute("PRAGMA synchronous=FULL")
             found = migrate(conn, path)
             self._identity = identity(path)
+            # A WAL connection keeps its -wal open (never unlinks it) until it closes: rows
+            # committed into a deleted -wal are as lost as rows in a deleted main file.
+            self._wal_identity = identity(self._wal)
         except BaseException as exc:
             conn.close()
             raise translate(exc, path) from exc
@@ -253,13 +258,21 @@ class SqliteWorker:
         return results
 
     def _check_same_file(self) -> None:
-        """StoreGoneError if our path no longer names the file we opened (see module doc)."""
+        """StoreGoneError if our path (or its -wal) no longer names the file we opened."""
         if self._identity is None:
             return
         now = identity(self.path)
         if now == self._identity:
-            return
-        what = "was deleted" if now is None else "was replaced by another file"
+            if self._wal_identity is None:
+                return
+            wal_now = identity(self._wal)
+            if wal_now == self._wal_identity:
+                return
+            what = f"its write-ahead log {self._wal} was " + (
+                "deleted" if wal_now is None else "replaced by another file"
+            )
+        else:
+            what = "was deleted" if now is None else "was replaced by another file"
         self._gone = StoreGoneError(
             f"the audit database {self.path} {what} while yesman had it open, so decisions "
             "written since then are not in it (this one was not recorded). Restart yesman "
