@@ -1,6 +1,6 @@
 """What the "is the file still there?" check costs a write.
 
-Run: uv run python benchmarks/store_write.py [--rows N]
+Run: uv run python benchmarks/store_write.py [--rows N] [--rounds R]
 
 After every commit the store's worker `os.stat`s its path and compares device and inode with
 the file it opened (a deleted or replaced database otherwise swallows rows silently). Figures,
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -44,25 +45,32 @@ def _stat_cost(path: Path, n: int = 200_000) -> float:
     return (time.perf_counter() - start) / n
 
 
-async def main(rows: int) -> None:
+async def main(rows: int, rounds: int) -> None:
     checked = SqliteWorker._check_same_file
     with tempfile.TemporaryDirectory(dir=Path.home()) as folder:  # a real disk, not tmpfs
         base = Path(folder)
         await _rate(base / "warm.db", 64, 8)
         print(f"os.stat of the database: {_stat_cost(base / 'warm.db') * 1e6:.2f} µs")
-        print(f"{'record()':<28}{'with check':>14}{'without (ref)':>16}")
+        print(f"record(), median of {rounds} alternating rounds (fsync timing is noisy)")
+        print(f"{'':<28}{'with check':>14}{'without (ref)':>16}")
         for burst in (1, 64):
-            with_check = await _rate(base / f"on-{burst}.db", rows, burst)
-            SqliteWorker._check_same_file = lambda self: None  # type: ignore[method-assign]
-            try:
-                without = await _rate(base / f"off-{burst}.db", rows, burst)
-            finally:
-                SqliteWorker._check_same_file = checked  # type: ignore[method-assign]
+            on: list[float] = []
+            off: list[float] = []
+            for n in range(rounds):  # alternate, so disk noise hits both alike
+                on.append(await _rate(base / f"on-{burst}-{n}.db", rows, burst))
+                SqliteWorker._check_same_file = lambda self: None  # type: ignore[method-assign]
+                try:
+                    off.append(await _rate(base / f"off-{burst}-{n}.db", rows, burst))
+                finally:
+                    SqliteWorker._check_same_file = checked  # type: ignore[method-assign]
             label = "sequential" if burst == 1 else f"bursts of {burst}"
-            print(f"  {label:<26}{with_check:>10.0f} r/s{without:>12.0f} r/s")
+            print(f"  {label:<26}{statistics.median(on):>10.0f} r/s"
+                  f"{statistics.median(off):>12.0f} r/s")  # fmt: skip
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1024)
-    asyncio.run(main(parser.parse_args().rows))
+    parser.add_argument("--rows", type=int, default=512)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    asyncio.run(main(args.rows, args.rounds))
