@@ -5,11 +5,12 @@ if one job in a batch fails, the batch is rolled back and redone job by job so o
 fails. A write's future resolves only after its transaction committed, so "the future is done"
 means "the row is on disk".
 
-"On disk" means in the file at the store's path: after every commit the worker checks (one
-`os.stat`, ~1 µs against a commit's fsync of ~1 ms or more; see benchmarks/store_write.py) that
-the path still names the file it opened. If the file was deleted or replaced, SQLite goes on
-writing into the unlinked inode without complaint; the worker instead fails that batch and every
-later write with `StoreGoneError`.
+"On disk" means in the file at the store's path: after every commit the worker checks that the
+path and its ``-wal`` still name the files it opened (two `os.stat`, 3-7 µs each here, against
+0.6-3 ms for a commit's fsync; benchmarks/store_write.py shows no throughput difference beyond
+run-to-run noise, so it runs on every commit rather than every N ms). If either was deleted or
+replaced, SQLite goes on writing into the unlinked inode without complaint; the worker instead
+fails that batch and every later write with `StoreGoneError`.
 """
 
 from __future__ import annotations
