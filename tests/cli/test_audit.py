@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,32 @@ def test_reading_leaves_the_database_byte_for_byte(db: Path) -> None:
     result = CliRunner().invoke(app, ["audit", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     assert _digest(db) == before
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs holding a yesman database, remounted read-only (root only)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "yesman-ro", str(mnt)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        _populate(mnt / "audit.db", [_record(1), _record(2)])
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_database_on_a_read_only_mount_is_listed(read_only_mount: Path) -> None:
+    path = read_only_mount / "audit.db"
+    result = CliRunner().invoke(app, ["audit", "--db", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [row["target"] for row in json.loads(result.output)] == ["npm run job-1",
+                                                                     "npm run job-2"]  # fmt: skip

@@ -16,8 +16,12 @@ What the user can see of us: each session counts as attached (`tmux ls` says so,
 `tmux attach` no longer prefers it as "unattached"). Our clients attach with `ignore-size`, so
 window sizes never follow them, and with `pause-after` so that if we stop reading, tmux pauses
 our copy of a pane's output instead of buffering it for minutes (we then resume it and report
-the pane changed). Pane deaths and respawns, which have no notification, arrive through a
-format subscription (`refresh-client -B`) that tmux re-checks once a second.
+the pane changed). Pane deaths, respawns and foreground-command changes, which have no
+notification, arrive through a format subscription (`refresh-client -B`) that tmux re-checks once
+a second. Panes muted with `mute_output()` are paused for our clients only (`refresh-client -A`).
+
+Lifecycle (`yesman._lifecycle`): `start()`/`stop()`/`aclose()`, idempotent and restartable; the
+shared `Runner` owns the task group, so `stop()` may be called from any task.
 """
 
 from __future__ import annotations
