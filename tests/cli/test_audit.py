@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import os
+import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -144,3 +149,71 @@ def test_a_corrupt_db_is_explained_without_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "not a readable yesman database" in result.output
     assert "Traceback" not in result.output
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_another_programs_database_is_refused_and_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    result = CliRunner().invoke(app, ["audit", "--db", str(path)], env=WIDE)
+    assert result.exit_code == 1
+    output = result.output.replace("\n", "")
+    assert "not a yesman audit database" in output
+    assert "moz_places" in output
+    assert _digest(path) == before
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert check.execute("PRAGMA user_version").fetchone()[0] == 0
+    check.close()
+
+
+def test_an_empty_file_is_refused_and_stays_empty(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    path.touch()
+    result = CliRunner().invoke(app, ["audit", "--db", str(path), "--json"], env=WIDE)
+    assert result.exit_code == 1
+    assert "is empty (0 bytes)" in result.output.replace("\n", "")
+    assert path.read_bytes() == b""
+
+
+def test_reading_leaves_the_database_byte_for_byte(db: Path) -> None:
+    before = _digest(db)
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert _digest(db) == before
+
+
+@pytest.fixture
+def read_only_mount(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs holding a yesman database, remounted read-only (root only)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "yesman-ro", str(mnt)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        _populate(mnt / "audit.db", [_record(1), _record(2)])
+        subprocess.run(["mount", "-o", "remount,ro", str(mnt)], check=True)
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_database_on_a_read_only_mount_is_listed(read_only_mount: Path) -> None:
+    path = read_only_mount / "audit.db"
+    result = CliRunner().invoke(app, ["audit", "--db", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert [row["target"] for row in json.loads(result.output)] == ["npm run job-1",
+                                                                     "npm run job-2"]  # fmt: skip

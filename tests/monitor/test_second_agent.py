@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from yesman.testing import PrivateTmuxServer, eventually_async
 
 from yesman.agents import (
     Agent,
@@ -29,6 +28,7 @@ from yesman.agents import (
 )
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.monitor import MonitorSupervisor
+from yesman.testing import PrivateTmuxServer, eventually_async
 
 pytestmark = pytest.mark.tmux
 

@@ -170,17 +170,38 @@ async def test_events_round_trip_and_garbage_data_is_kept_as_text(tmp_path: Path
 # -- lifecycle
 
 
-async def test_using_a_closed_store_says_so(tmp_path: Path) -> None:
+async def test_using_a_stopped_store_says_so(tmp_path: Path) -> None:
     store = AuditStore.open(tmp_path / "audit.db")
     with pytest.raises(StoreClosedError, match="not open yet"):
         await store.record(_decision())
     async with store:
         pass
     await store.aclose()  # idempotent
-    with pytest.raises(StoreClosedError, match="closed"):
+    await store.stop()
+    with pytest.raises(StoreClosedError, match="is stopped"):
         await store.list_decisions()
-    with pytest.raises(StoreClosedError, match="make a new AuditStore"):
-        await store.start()
+
+
+async def test_a_stopped_store_starts_again_on_the_same_file(tmp_path: Path) -> None:
+    store = AuditStore(tmp_path / "audit.db")
+    await store.start()
+    await store.start()  # idempotent while running
+    first = await store.record(_decision(target="before"))
+    await store.stop()
+    assert not store.is_open
+    async with store:  # restart: the file is opened afresh
+        second = await store.record(_decision(target="after"))
+        assert [r.target for r in await store.list_decisions()] == ["after", "before"]
+    assert (first.id, second.id) == (1, 2)
+    await store.start()  # and once more, by the plain verbs
+    assert await store.count_decisions() == 2
+    await store.aclose()
+    for _ in range(100):  # the thread ends just after it reported the file closed
+        if not [t for t in threading.enumerate() if t.name.startswith("yesman-store:")]:
+            break
+        await asyncio.sleep(0.01)
+    else:
+        raise AssertionError("a store thread outlived stop()")
 
 
 # -- bad files
@@ -205,6 +226,8 @@ async def test_an_unwritable_place_is_named(tmp_path: Path) -> None:
 
 async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "audit.db"
+    async with AuditStore.open(path):
+        pass
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     conn.close()

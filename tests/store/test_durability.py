@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from yesman.store import AuditStore, DecisionRecord, StoreError
+import pytest
+
+from yesman.store import (
+    AuditStore,
+    DecisionRecord,
+    StoreError,
+    StoreFullError,
+    StoreGoneError,
+    StoreUnwritableError,
+)
 from yesman.store._worker import SqliteWorker
 
 # The writer: records decisions in concurrent bursts (so batches are in flight) and prints the
@@ -104,3 +114,114 @@ def test_one_bad_write_in_a_batch_fails_alone(tmp_path: Path) -> None:
         assert [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id")] == [1, 2, 3, 4]
     finally:
         conn.close()
+
+
+# -- a write that does not reach the file must raise
+
+
+def _rec(n: int, reason: str = "") -> DecisionRecord:
+    return DecisionRecord(
+        session="s", pane="%1", prompt_kind="tool_permission", action="answer",
+        first_seen=float(n), target=f"t{n}", reason=reason,
+    )  # fmt: skip
+
+
+async def test_a_file_deleted_while_open_fails_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path) as store:
+        saved = await store.record(_rec(1))
+        assert saved.id is not None
+        path.unlink()
+        with pytest.raises(StoreGoneError) as info:
+            await store.record(_rec(2))
+        assert str(path) in str(info.value)
+        assert "was deleted while yesman had it open" in str(info.value)
+        with pytest.raises(StoreGoneError):  # and every later write, updates included
+            await store.update_verified(saved.id, True)
+        future = store.record_nowait(_rec(3))
+        await store.stop()
+    assert isinstance(future.exception(), StoreGoneError)
+    async with store:  # a restart opens a new database at the path
+        assert await store.count_decisions() == 0
+        await store.record(_rec(4))
+
+
+async def test_a_file_replaced_while_open_fails_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path) as store:
+        await store.record(_rec(1))
+        other = tmp_path / "other.db"
+        async with AuditStore.open(other) as second:
+            await second.record(_rec(9))
+        os.replace(other, path)
+        with pytest.raises(StoreGoneError, match="was replaced by another file"):
+            await store.record(_rec(2))
+
+
+async def test_a_full_database_raises_and_keeps_no_row(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path) as store:
+        await store.record(_rec(0))
+        pages = await store._read(lambda conn: int(conn.execute("PRAGMA page_count").fetchone()[0]))
+        # SQLite's own size cap yields the same SQLITE_FULL a full disk does
+        await store._read(lambda conn: conn.execute(f"PRAGMA max_page_count = {pages + 2}"))
+        stored = 1
+
+        async def fill() -> None:
+            nonlocal stored
+            for n in range(1, 100):
+                await store.record(_rec(n, reason="x" * 3000))
+                stored += 1
+
+        with pytest.raises(StoreFullError) as info:
+            await fill()
+        assert str(path) in str(info.value)
+        assert "free space" in str(info.value)
+        assert isinstance(info.value, StoreUnwritableError)
+        assert await store.count_decisions() == stored
+    assert 1 < stored < 100
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KiB tmpfs (root only), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "yesman-full", str(mnt)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+async def test_a_full_disk_raises_and_keeps_no_row(tiny_disk: Path) -> None:
+    path = tiny_disk / "audit.db"
+    returned = 0
+
+    async def fill(store: AuditStore) -> None:
+        nonlocal returned
+        for n in range(1000):
+            await store.record(_rec(n, reason="y" * 4000))
+            returned += 1
+
+    async with AuditStore.open(path) as store:
+        with pytest.raises(StoreFullError, match="free space on its disk"):
+            await fill(store)
+        assert await store.count_decisions() == returned
+    assert returned > 5
+
+
+async def test_a_write_ahead_log_deleted_while_open_fails_the_next_write(tmp_path: Path) -> None:
+    path = tmp_path / "audit.db"
+    async with AuditStore.open(path) as store:
+        await store.record(_rec(1))
+        os.unlink(f"{path}-wal")  # rows committed from now on would go nowhere
+        with pytest.raises(StoreGoneError, match=r"its write-ahead log .*-wal was deleted"):
+            await store.record(_rec(2))

@@ -23,7 +23,9 @@ from yesman.tmux import (
     Notification,
     OutputPaused,
     PaneAdded,
+    PaneChanged,
     PaneClosed,
+    PaneCommandChanged,
     PaneDied,
     PaneNotFoundError,
     ServerConnected,
@@ -263,12 +265,40 @@ async def test_lifecycle(tmux_server: PrivateTmuxServer) -> None:
         await client.aclose()
         await client.aclose()  # idempotent
         assert [n async for n in notes] == []
-        with pytest.raises(ClientClosedError):
+        with pytest.raises(ClientClosedError, match="not running"):
             await client.list_panes()
-    with pytest.raises(ClientClosedError):
-        await client.__aenter__()
     # every control process is gone: only the pane's own process is left under the server
     assert tmux_server.run("list-clients") == ""
+
+
+async def test_a_stopped_client_starts_again(tmux_server: PrivateTmuxServer) -> None:
+    pane = tmux_server.new_session("again")
+    client = ControlClient(tmux_server.server, FAST)
+    with pytest.raises(ClientClosedError, match="not started yet"):
+        client.notifications()
+    await client.start()
+    await client.start()  # idempotent while running
+    assert [p.pane_id for p in await client.list_panes()] == [pane]
+    commands = client.statistics().commands
+    await client.stop()
+    await client.stop()
+    assert tmux_server.run("list-clients") == ""
+    with pytest.raises(ClientClosedError):
+        await client.capture_pane(pane)
+
+    async with client:  # the same object, connected afresh
+        notes = client.notifications()
+        assert client.connected
+        assert [p.pane_id for p in await client.list_panes()] == [pane]
+        second = tmux_server.new_window("again")
+        added = await next_of(notes, PaneAdded)
+        assert added.pane.pane_id == second
+        assert tmux_server.run("list-clients", "-F", "#{client_control_mode}") == "1"
+    assert client.statistics().commands > commands  # counters carry over the restart
+    assert tmux_server.run("list-clients") == ""
+    await client.start()  # and a third run through the plain verbs
+    assert len(await client.list_panes()) == 2
+    await client.aclose()
 
 
 async def test_a_reader_that_falls_behind_recovers(tmux_server: PrivateTmuxServer) -> None:
@@ -382,3 +412,75 @@ async def test_reconnect_backs_off_exponentially_up_to_a_cap(
         ]
         assert delays[:4] == [0.05, 0.1, 0.2, 0.2]  # doubled each time, capped at 0.2
         assert not client.connected
+
+
+# -- muting the output of panes that are not agents
+
+_TICKER = "import itertools, time\nfor i in itertools.count():\n    print('tick', i, flush=True)\n    time.sleep(0.02)\n"  # noqa: E501
+
+
+async def _quiet_for(changes: AsyncIterator[PaneChanged], seconds: float) -> bool:
+    """True if no change arrived within `seconds`."""
+    try:
+        async with asyncio.timeout(seconds):
+            await anext(changes)
+    except TimeoutError:
+        return True
+    return False
+
+
+async def test_a_muted_pane_reports_no_changes_but_keeps_running(
+    tmux_server: PrivateTmuxServer,
+) -> None:
+    noisy = tmux_server.new_session("mute", [sys.executable, "-c", _TICKER])
+    other = tmux_server.split(noisy, [sys.executable, "-c", _TICKER])
+    async with ControlClient(tmux_server.server, FAST) as client:
+        noisy_changes, other_changes = client.changes(noisy), client.changes(other)
+        async with asyncio.timeout(3):
+            await anext(noisy_changes)
+        await client.mute_output(noisy)
+        assert client.muted_panes() == {noisy}
+        await asyncio.sleep(0.3)  # let output already in the pipe drain
+        noisy_changes.get_nowait()  # drop what was released before the mute
+        before = client.statistics().outputs
+        assert await _quiet_for(noisy_changes, 1.0)
+        async with asyncio.timeout(3):
+            assert (await anext(other_changes)).pane_id == other  # the others still report
+        first = await client.capture_pane(noisy)
+        await asyncio.sleep(0.3)
+        assert await client.capture_pane(noisy) != first  # its program was not stalled
+        assert client.statistics().outputs > before
+
+        await client.unmute_output(noisy)
+        assert client.muted_panes() == frozenset()
+        async with asyncio.timeout(3):
+            assert (await anext(noisy_changes)).pane_id == noisy
+
+
+async def test_muting_survives_reattaching(tmux_server: PrivateTmuxServer) -> None:
+    noisy = tmux_server.new_session("remute", [sys.executable, "-c", _TICKER])
+    async with ControlClient(tmux_server.server, FAST) as client:
+        await client.mute_output(noisy)
+        tmux_server.run("detach-client", "-s", "remute")  # our client is dropped and reattaches
+        await eventually_async(lambda: _attached_clients(tmux_server, 1))
+        await asyncio.sleep(0.5)
+        changes = client.changes(noisy)
+        changes.get_nowait()
+        before = client.statistics().outputs
+        assert await _quiet_for(changes, 1.0)
+        # tmux itself holds the output (the new client was muted too), not just our filter
+        assert client.statistics().outputs == before
+        assert client.muted_panes() == {noisy}
+
+
+async def test_a_muted_pane_still_reports_a_new_foreground_command(
+    tmux_server: PrivateTmuxServer,
+) -> None:
+    pane = tmux_server.new_session("cmd", ["sh"])
+    async with ControlClient(tmux_server.server, FAST) as client:
+        notes = client.notifications()
+        await client.mute_output(pane)
+        await client.send_literal(pane, "sleep 30\n")
+        changed = await next_of(notes, PaneCommandChanged, timeout=5)
+        assert changed.pane.pane_id == pane
+        assert (changed.previous, changed.pane.current_command) == ("sh", "sleep")

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from yesman.testing import PrivateTmuxServer
-from yesman.tmux import ControlClient, TmuxNotInstalledError, TmuxServer
+from yesman.tmux import (
+    ControlClient,
+    TmuxNotASocketError,
+    TmuxNotInstalledError,
+    TmuxServer,
+    TmuxServerNotRunningError,
+)
 
 
 def test_flags_for_each_way_of_naming_a_server() -> None:
@@ -76,3 +83,38 @@ async def test_control_client_by_socket_path(tmux_server: PrivateTmuxServer) -> 
     by_path = TmuxServer(socket_path=tmux_server.socket_path)
     async with ControlClient(by_path) as client:
         assert [p.pane_id for p in await client.list_panes()] == [pane]
+
+
+def _make_file(path: Path) -> None:
+    path.write_text("my notes, not a socket\n")
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [(_make_file, "a regular file of 23 bytes"), (Path.mkdir, "a directory")],
+    ids=["file", "directory"],
+)
+async def test_a_path_that_is_not_a_socket_is_named_without_destructive_advice(
+    tmp_path: Path, make: Callable[[Path], object], what: str
+) -> None:
+    path = tmp_path / "not-a-socket"
+    make(path)
+    server = TmuxServer(socket_path=path)
+    with pytest.raises(TmuxNotASocketError) as info:
+        async with ControlClient(server):
+            pass
+    message = str(info.value)
+    assert f"{path} (given for tmux server -S {path}) is not a socket: it is {what}" in message
+    assert "new-session" not in message  # `tmux -S FILE new-session` would replace the file
+    assert isinstance(info.value, TmuxServerNotRunningError)  # callers catching that still do
+    if path.is_file():
+        assert path.read_text() == "my notes, not a socket\n"
+
+
+async def test_a_missing_socket_still_gets_the_start_command(tmp_path: Path) -> None:
+    path = tmp_path / "sock"
+    with pytest.raises(TmuxServerNotRunningError) as info:
+        async with ControlClient(TmuxServer(socket_path=path)):
+            pass
+    assert not isinstance(info.value, TmuxNotASocketError)
+    assert f"tmux -S {path} new-session -d" in str(info.value)

@@ -7,6 +7,7 @@ import dataclasses
 from yesman.tmux import (
     PaneAdded,
     PaneClosed,
+    PaneCommandChanged,
     PaneDied,
     PaneInfo,
     SessionAdded,
@@ -23,9 +24,15 @@ def pane(pane_id: str, pid: int, session: str = "$0", name: str = "main") -> Pan
 def test_nothing_changed_means_no_news() -> None:
     look = Topology.from_panes([pane("%0", 10), pane("%1", 11)])
     assert diff_topology(look, look) == []
-    # fields that only describe (size, title, command) are not news either
-    resized = dataclasses.replace(pane("%0", 10), width=120, title="x", current_command="vim")
+    # fields that only describe (size, title) are not news either
+    resized = dataclasses.replace(pane("%0", 10), width=120, title="x")
     assert diff_topology(look, Topology.from_panes([resized, pane("%1", 11)])) == []
+
+
+def test_a_new_foreground_command_is_news() -> None:
+    look = Topology.from_panes([pane("%0", 10)])
+    vim = dataclasses.replace(pane("%0", 10), current_command="vim")
+    assert diff_topology(look, Topology.from_panes([vim])) == [PaneCommandChanged(vim, "cat")]
 
 
 def test_first_look_reports_everything_as_added() -> None:

@@ -94,8 +94,12 @@ def decisions_table(records: list[DecisionRecord], path: Path, width: int) -> Ta
 
 
 async def _load(path: Path, limit: int, session: str | None) -> list[DecisionRecord]:
-    """The newest `limit` decisions, oldest first: read top to bottom like a log."""
-    async with AuditStore.open(path, create=False) as store:
+    """The newest `limit` decisions, oldest first: read top to bottom like a log.
+
+    Read-only: a reader never migrates, never switches the journal mode and refuses a file that
+    is not a yesman database (another program's, or an empty one) without touching it.
+    """
+    async with AuditStore.open(path, read_only=True) as store:
         newest_first = await store.list_decisions(limit=limit, session=session)
     return newest_first[::-1]
 

@@ -1,7 +1,8 @@
 """The audit trail: every decision yesman takes (and, optionally, bus events) in SQLite.
 
 `AuditStore` is the whole API: open it as an async context manager, `record()` decisions,
-`list_decisions()` to read them back. See `yesman.store._audit` for the durability guarantee.
+`list_decisions()` to read them back; readers open it with ``read_only=True``. See
+`yesman.store._audit` for the durability guarantee and `yesman.store._errors` for the errors.
 """
 
 from yesman.store._audit import AuditStore, EventLike
@@ -9,7 +10,11 @@ from yesman.store._errors import (
     StoreClosedError,
     StoreCorruptError,
     StoreError,
+    StoreForeignError,
+    StoreFullError,
+    StoreGoneError,
     StoreLockedError,
+    StoreNotFoundError,
     StoreUnwritableError,
     StoreVersionError,
 )
@@ -26,7 +31,11 @@ __all__ = [
     "StoreClosedError",
     "StoreCorruptError",
     "StoreError",
+    "StoreForeignError",
+    "StoreFullError",
+    "StoreGoneError",
     "StoreLockedError",
+    "StoreNotFoundError",
     "StoreUnwritableError",
     "StoreVersionError",
     "default_db_path",

@@ -5,9 +5,22 @@
         await store.update_verified(saved.id, True)
         rows = await store.list_decisions(limit=50)       # newest first
 
+    async with AuditStore.open(path, read_only=True) as store:   # readers: never writes
+        rows = await store.list_decisions()
+
+Lifecycle (`yesman._lifecycle`): `start()` opens, `stop()`/`aclose()` finish queued writes and
+close, both idempotent; a stopped store can be started again (it reopens the file).
+
+Read-only stores open with SQLite's ``mode=ro``, migrate nothing and refuse a file that is not a
+yesman database (see `yesman.store._open`); writable stores refuse another program's database
+before changing a byte of it.
+
 Durability: WAL journal with ``synchronous=FULL``. A write's coroutine returns only after its
 transaction committed and was fsynced, so a row whose `record()` returned survives ``kill -9``
-of the process (and a power cut). Writes are batched: everything queued while one transaction
+of the process (and a power cut). Conversely a write that did not reach the file raises a
+`StoreError`: `StoreFullError` for a full disk, `StoreGoneError` when the file was deleted or
+replaced while open, and so on. A caller that must not act without a record (the watcher
+typing an answer) can rely on that. Writes are batched: everything queued while one transaction
 commits goes into the next, so the fsync cost is paid per batch, not per row.
 """
 
@@ -25,7 +38,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
-from yesman.store._errors import StoreClosedError
+from yesman.store._errors import StoreClosedError, StoreUnwritableError
 from yesman.store._paths import default_db_path
 from yesman.store._records import DecisionRecord, EventRecord
 from yesman.store._schema import SCHEMA_VERSION
@@ -67,8 +80,8 @@ class EventLike(Protocol):
 
 class _State(enum.Enum):
     NEW = "new"
-    OPEN = "open"
-    CLOSED = "closed"
+    RUNNING = "running"
+    STOPPED = "stopped"
 
 
 def _json(value: object) -> str:
@@ -80,11 +93,14 @@ def _json(value: object) -> str:
 
 
 class AuditStore:
-    """The audit database. Open it with `async with` (or ``await``), close with `aclose()`.
+    """The audit database. Open it with `async with` (or ``await``, or `start()`), close with
+    `stop()`/`aclose()`; it can be started again after stopping.
 
     `path` defaults to `default_db_path()`. With ``create=False`` a missing file is an error
-    instead of being created (what `yesman audit` wants). All methods are coroutines that hand the
-    work to one writer thread; the event loop never waits on the disk.
+    instead of being created. With ``read_only=True`` (what `yesman audit` wants) the file must
+    already be a yesman database; it is opened read-only, never migrated, and the write methods
+    raise `StoreUnwritableError`. All methods are coroutines that hand the work to one thread;
+    the event loop never waits on the disk.
     """
 
     def __init__(
@@ -92,11 +108,13 @@ class AuditStore:
         path: str | Path | None = None,
         *,
         create: bool = True,
+        read_only: bool = False,
         batch_max: int = 512,
         busy_timeout: float = 5.0,
     ) -> None:
         self._path = Path(path).expanduser() if path is not None else default_db_path()
-        self._create = create
+        self._create = create and not read_only
+        self._read_only = read_only
         self._batch_max = batch_max
         self._busy_timeout = busy_timeout
         self._state = _State.NEW
@@ -104,11 +122,16 @@ class AuditStore:
 
     @classmethod
     def open(
-        cls, path: str | Path | None = None, *, create: bool = True, busy_timeout: float = 5.0
+        cls,
+        path: str | Path | None = None,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        busy_timeout: float = 5.0,
     ) -> AuditStore:
         """A store for `path`, opened by ``async with`` or ``await``. `busy_timeout` is how many
         seconds to wait for another process's lock before `StoreLockedError`."""
-        return cls(path, create=create, busy_timeout=busy_timeout)
+        return cls(path, create=create, read_only=read_only, busy_timeout=busy_timeout)
 
     @property
     def path(self) -> Path:
@@ -116,21 +139,23 @@ class AuditStore:
 
     @property
     def is_open(self) -> bool:
-        return self._state is _State.OPEN
+        return self._state is _State.RUNNING
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
 
     # -- lifecycle
 
     async def start(self) -> None:
-        """Open the file, switch it to WAL and migrate it. Idempotent while open."""
-        if self._state is _State.OPEN:
+        """Open the file; a writable store also switches it to WAL and migrates it. Does nothing
+        while running; after `stop()` it opens the file afresh."""
+        if self._state is _State.RUNNING:
             return
-        if self._state is _State.CLOSED:
-            raise StoreClosedError(
-                f"the audit store {self._path} was closed; make a new AuditStore", self._path
-            )
         worker = SqliteWorker(
             self._path,
             create=self._create,
+            read_only=self._read_only,
             batch_max=self._batch_max,
             busy_timeout=self._busy_timeout,
         )
@@ -141,18 +166,26 @@ class AuditStore:
         except asyncio.CancelledError:
             worker.stop()  # abandoned: let the thread close the file and end
             raise
+        if self.is_open:  # a concurrent start() won while we waited: keep its worker
+            worker.stop()
+            return
         self._worker = worker
-        self._state = _State.OPEN
-        if found != SCHEMA_VERSION:
+        self._state = _State.RUNNING
+        if found != SCHEMA_VERSION and not self._read_only:
             _log.info("%s: schema migrated from v%d to v%d", self._path, found, SCHEMA_VERSION)
 
-    async def aclose(self) -> None:
-        """Finish every queued write, then close. Idempotent."""
+    async def stop(self) -> None:
+        """Finish every queued write, then close the file. Idempotent; `start()` reopens."""
         worker, self._worker = self._worker, None
-        self._state = _State.CLOSED
+        if self._state is _State.RUNNING:
+            self._state = _State.STOPPED
         if worker is not None:
             worker.stop()
             await asyncio.shield(asyncio.wrap_future(worker.stopped))
+
+    async def aclose(self) -> None:
+        """The same as `stop()` (for `contextlib.aclosing`)."""
+        await self.stop()
 
     def __await__(self) -> Generator[Any, None, Self]:
         return self._opened().__await__()
@@ -171,15 +204,23 @@ class AuditStore:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        await self.stop()
 
     # -- plumbing
 
     def _submit(self, fn: Callable[[sqlite3.Connection], _T], *, write: bool) -> Future[_T]:
         if self._worker is None:
-            state = "not open yet" if self._state is _State.NEW else "closed"
+            state = "not open yet" if self._state is _State.NEW else "stopped"
             raise StoreClosedError(
-                f"the audit store {self._path} is {state}; use it inside `async with`", self._path
+                f"the audit store {self._path} is {state}; use it inside `async with` or "
+                "`await store.start()` first",
+                self._path,
+            )
+        if write and self._read_only:
+            raise StoreUnwritableError(
+                f"the audit store {self._path} was opened read-only; open it without "
+                "read_only=True to record",
+                self._path,
             )
         return self._worker.submit(fn, write=write)
 

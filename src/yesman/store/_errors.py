@@ -2,11 +2,17 @@
 
     StoreError
     ├── StoreCorruptError      the file is not a (readable) SQLite database
+    ├── StoreForeignError      a SQLite database, but not yesman's: left untouched
+    ├── StoreNotFoundError     nothing to read: no file, or an empty (0-byte) one
     ├── StoreLockedError       another process holds a lock for longer than the busy timeout
     ├── StoreUnwritableError   the file or its folder cannot be created or written
+    │   ├── StoreFullError     the disk (or the database's size limit) is full
+    │   └── StoreGoneError     the file was deleted or replaced while the store had it open
     ├── StoreVersionError      the schema is newer than this yesman knows
-    └── StoreClosedError       the store was used before opening or after closing
+    └── StoreClosedError       the store was used while it was not running
 
+Every write (`record()`, the `update_*` calls) either returns after its row was committed to the
+file at the store's path, or raises one of these: a caller that gets no exception has a row.
 Underlying `sqlite3` and `OSError` exceptions are chained (``raise ... from``) for the details.
 """
 
@@ -21,7 +27,11 @@ __all__ = [
     "StoreClosedError",
     "StoreCorruptError",
     "StoreError",
+    "StoreForeignError",
+    "StoreFullError",
+    "StoreGoneError",
     "StoreLockedError",
+    "StoreNotFoundError",
     "StoreUnwritableError",
     "StoreVersionError",
 ]
@@ -39,6 +49,14 @@ class StoreCorruptError(StoreError):
     """The file exists but is not a readable SQLite database."""
 
 
+class StoreForeignError(StoreError):
+    """A SQLite database without yesman's tables; yesman neither reads nor changes it."""
+
+
+class StoreNotFoundError(StoreError):
+    """There is no audit database to read at the path: no file, or an empty one."""
+
+
 class StoreLockedError(StoreError):
     """Another connection kept the database locked past the busy timeout."""
 
@@ -47,12 +65,25 @@ class StoreUnwritableError(StoreError):
     """The database file or its folder cannot be created or written."""
 
 
+class StoreFullError(StoreUnwritableError):
+    """SQLite reported SQLITE_FULL: the disk, or the database's page limit, is full."""
+
+
+class StoreGoneError(StoreUnwritableError):
+    """The file at the store's path is no longer the one it opened (deleted, or replaced)."""
+
+
 class StoreVersionError(StoreError):
     """The database was written by a newer yesman with a schema this one does not know."""
 
 
 class StoreClosedError(StoreError):
-    """The store is not open (not yet, or no longer)."""
+    """The store is not running (not started yet, or stopped)."""
+
+
+def _code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None  # primary code of an extended one
 
 
 def translate(exc: BaseException, path: Path) -> StoreError:
@@ -61,6 +92,13 @@ def translate(exc: BaseException, path: Path) -> StoreError:
         return exc
     text = str(exc)
     lowered = text.lower()
+    code = _code(exc)
+    if code == sqlite3.SQLITE_FULL or "disk is full" in lowered:
+        return StoreFullError(
+            f"the audit database {path} could not be written: {text}. Nothing was recorded; "
+            "free space on its disk (df -h) or pass --db with a path on another disk",
+            path,
+        )
     if isinstance(exc, PermissionError) or "readonly" in lowered or "read-only" in lowered:
         return StoreUnwritableError(
             f"cannot write the audit database {path} ({text}); check its permissions and "

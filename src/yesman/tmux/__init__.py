@@ -3,8 +3,9 @@
 `ControlClient` keeps control-mode connections (`tmux -C`) to one server, turns `%output` into
 debounced `PaneChanged` values, reports sessions and panes appearing, closing, dying and being
 renamed, reconnects with backoff when the server dies, and runs commands (capture, send-keys)
-over the same pipes. `process_tree()` tells what runs inside a pane. Panes are named by their
-unique id (`%3`), never by `session:window.pane` indices.
+over the same pipes, and can mute the output of panes that are not agents (`mute_output`).
+`process_tree()` tells what runs inside a pane. `ServerLock` makes sure only one process answers
+on a server. Panes are named by their unique id (`%3`), never by `session:window.pane` indices.
 
     async with ControlClient(TmuxServer(socket_name="work")) as tmux:
         for pane in await tmux.list_panes():
@@ -22,19 +23,23 @@ from yesman.tmux._errors import (
     InvalidKeyError,
     InvalidTargetError,
     PaneNotFoundError,
+    ServerLockedError,
     TmuxCommandError,
     TmuxDisconnectedError,
     TmuxError,
+    TmuxNotASocketError,
     TmuxNotInstalledError,
     TmuxServerNotRunningError,
     TmuxTimeoutError,
 )
+from yesman.tmux._lock import LockHolder, ServerLock
 from yesman.tmux._notifications import (
     Notification,
     OutputPaused,
     PaneAdded,
     PaneChanged,
     PaneClosed,
+    PaneCommandChanged,
     PaneDied,
     ServerConnected,
     ServerDisconnected,
@@ -56,24 +61,29 @@ __all__ = [
     "DebounceConfig",
     "InvalidKeyError",
     "InvalidTargetError",
+    "LockHolder",
     "Notification",
     "NotificationStream",
     "OutputPaused",
     "PaneAdded",
     "PaneChanged",
     "PaneClosed",
+    "PaneCommandChanged",
     "PaneDied",
     "PaneInfo",
     "PaneNotFoundError",
     "ProcessInfo",
     "ServerConnected",
     "ServerDisconnected",
+    "ServerLock",
+    "ServerLockedError",
     "SessionAdded",
     "SessionClosed",
     "SessionRenamed",
     "TmuxCommandError",
     "TmuxDisconnectedError",
     "TmuxError",
+    "TmuxNotASocketError",
     "TmuxNotInstalledError",
     "TmuxServer",
     "TmuxServerNotRunningError",

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -70,12 +70,14 @@ class Connection:
         *,
         pause_after: int | None = None,
         subscriptions: Sequence[tuple[str, str]] = (),
+        muted: Set[str] = frozenset(),
     ) -> None:
         self.server = server
         self.session_id = session_id
         self._handler = handler
         self._pause_after = pause_after
         self._subscriptions = tuple(subscriptions)
+        self._muted = muted  # the owner's live set: panes whose output we asked tmux to hold
         self._proc: asyncio.subprocess.Process | None = None
         self._pending: deque[_Pending] = deque()
         self.attached = asyncio.Event()
@@ -216,8 +218,15 @@ class Connection:
             pending.future.set_result(Reply(ok, decoded))
 
     async def _subscribe(self) -> None:
-        """Ask tmux to push format changes (checked by tmux once a second) for our session."""
+        """Ask tmux to push format changes (checked by tmux once a second) for our session, and
+        to hold the output of muted panes (this client's flags start empty)."""
         await self.attached.wait()
+        for pane_id in list(self._muted):
+            try:
+                await self.command(command_line("refresh-client", "-A", f"{pane_id}:pause"), 5.0)
+            except (TmuxDisconnectedError, TimeoutError) as exc:
+                logger.debug("could not mute pane %s: %s", pane_id, exc)
+                return
         for name, spec in self._subscriptions:
             try:
                 reply = await self.command(
@@ -235,6 +244,8 @@ class Connection:
             self._paused_event.clear()
             panes, self._paused = self._paused, set()
             for pane_id in panes:
+                if pane_id in self._muted:
+                    continue  # we asked for this pause; it stays until unmuted
                 if self._on_pause is not None:
                     self._on_pause(pane_id)
                 try:

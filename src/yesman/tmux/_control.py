@@ -16,20 +16,26 @@ What the user can see of us: each session counts as attached (`tmux ls` says so,
 `tmux attach` no longer prefers it as "unattached"). Our clients attach with `ignore-size`, so
 window sizes never follow them, and with `pause-after` so that if we stop reading, tmux pauses
 our copy of a pane's output instead of buffering it for minutes (we then resume it and report
-the pane changed). Pane deaths and respawns, which have no notification, arrive through a
-format subscription (`refresh-client -B`) that tmux re-checks once a second.
+the pane changed). Pane deaths, respawns and foreground-command changes, which have no
+notification, arrive through a format subscription (`refresh-client -B`) that tmux re-checks once
+a second. Panes muted with `mute_output()` are paused for our clients only (`refresh-client -A`).
+
+Lifecycle (`yesman._lifecycle`): `start()`/`stop()`/`aclose()`, idempotent and restartable; the
+shared `Runner` owns the task group, so `stop()` may be called from any task.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import time
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
+from yesman._lifecycle import Runner
 from yesman.tmux._changes import ChangeDebouncer, DebounceConfig
 from yesman.tmux._commands import check_key, check_pane_id, command_line
 from yesman.tmux._connection import Connection
@@ -76,9 +82,9 @@ _STRUCTURAL = frozenset(
         "%subscription-changed",
     }
 )
-# pushed by tmux (checked once a second) when a pane dies (remain-on-exit) or is respawned, which
-# no notification reports
-_PANE_SUBSCRIPTION = ("yesman-panes", "%*:#{pane_dead}:#{pane_pid}")
+# pushed by tmux (checked once a second) when a pane dies (remain-on-exit), is respawned or runs
+# another foreground command, which no notification reports; output-muted panes included
+_PANE_SUBSCRIPTION = ("yesman-panes", "%*:#{pane_dead}:#{pane_pid}:#{pane_current_command}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +120,18 @@ class ControlStats:
     paused: int  # %pause received (the client fell behind)
 
 
-class ControlClient:
-    """A push-driven client for one tmux server. Use as ``async with ControlClient(server):``.
+class _State(enum.Enum):
+    NEW = "new"
+    RUNNING = "running"
+    STOPPED = "stopped"
 
-    With ``require_server=True`` (default) entering fails with TmuxServerNotRunningError when
-    nothing answers; with False it enters at once and connects whenever the server appears.
+
+class ControlClient:
+    """A push-driven client for one tmux server. Use as ``async with ControlClient(server):``,
+    or `start()` / `stop()` (restartable, see `yesman._lifecycle`).
+
+    With ``require_server=True`` (default) starting fails with TmuxServerNotRunningError when
+    nothing answers; with False it starts at once and connects whenever the server appears.
     """
 
     def __init__(
@@ -132,21 +145,14 @@ class ControlClient:
         self.config = config or ControlConfig()
         self._require_server = require_server
         self._connections: dict[str, Connection] = {}
-        self._topology = Topology()
-        self._refresh_lock = asyncio.Lock()
         self._notification_streams: set[NotificationStream] = set()
         self._change_streams: set[ChangeStream] = set()
-        self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
-        self._topology_wanted = asyncio.Event()
-        self._connected = asyncio.Event()
-        self._all_gone = asyncio.Event()
-        self._first_attempt_done = asyncio.Event()
-        self._first_error: BaseException | None = None
-        self._stack: contextlib.AsyncExitStack | None = None
+        self._runner = Runner(f"tmux-control {self.server.describe()}")
+        self._state = _State.NEW
         self._tg: asyncio.TaskGroup | None = None
-        self._tasks: list[asyncio.Task[None]] = []
         self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
-        self._state = "new"  # new -> open -> closed; never reopened
+        self._muted: set[str] = set()
+        self._new_run()
         self._reconnects = 0
         self._last_exit_reason = ""
         self._outputs = 0
@@ -156,28 +162,57 @@ class ControlClient:
         self._command_timeouts = 0
         self._paused = 0
 
-    # lifecycle ---------------------------------------------------------------------------
+    def _new_run(self) -> None:
+        """Fresh per-run state: events and locks bind to the loop they are used on, and a
+        restarted client learns the server's topology anew."""
+        self._topology = Topology()
+        self._refresh_lock = asyncio.Lock()
+        self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
+        self._topology_wanted = asyncio.Event()
+        self._connected = asyncio.Event()
+        self._all_gone = asyncio.Event()
+        self._first_attempt_done = asyncio.Event()
+        self._first_error: BaseException | None = None
+        self._stop_requested = asyncio.Event()
+        self._muted.clear()  # a (re)started client hears every pane until told otherwise
 
-    async def __aenter__(self) -> Self:
-        if self._state != "new":
-            raise ClientClosedError()
-        self._state = "open"
-        self._stack = contextlib.AsyncExitStack()
-        self._tg = await self._stack.enter_async_context(asyncio.TaskGroup())
-        self._tasks = [
-            self._tg.create_task(self._debouncer.run(), name="tmux-debounce"),
-            self._tg.create_task(self._supervise(), name="tmux-supervise"),
-            self._tg.create_task(self._topology_loop(), name="tmux-topology"),
-        ]
+    # lifecycle (see yesman._lifecycle) ------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect (with ``require_server`` True, fail with TmuxServerNotRunningError when
+        nothing answers). Does nothing while running; after `stop()` it connects afresh.
+        Counters (`statistics()`) carry over a restart."""
+        if self._runner.running:
+            return
+        self._new_run()
+        self._state = _State.RUNNING
         try:
-            await self._first_attempt_done.wait()
+            await self._runner.start(self._main)
         except BaseException:
-            # a background task failed (TaskGroup cancelled us): aclose() re-raises its error
-            await self.aclose()
+            self._state = _State.STOPPED
             raise
         if self._first_error is not None and self._require_server:
-            await self.aclose()
-            raise self._first_error
+            error = self._first_error
+            await self.stop()
+            raise error
+
+    async def stop(self) -> None:
+        """Detach every control process, stop all tasks and end every subscriber's stream.
+        Idempotent; a background failure is re-raised here."""
+        if self._state is _State.RUNNING:
+            self._state = _State.STOPPED
+        for stream in list(self._notification_streams):
+            stream._end()
+        for cstream in list(self._change_streams):
+            cstream._end()
+        await self._runner.stop(self._stop_requested.set)
+
+    async def aclose(self) -> None:
+        """The same as `stop()` (for `contextlib.aclosing`)."""
+        await self.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
         return self
 
     async def __aexit__(
@@ -186,31 +221,33 @@ class ControlClient:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.aclose()
+        await self.stop()
 
-    async def aclose(self) -> None:
-        """Detach every control process and stop all tasks (idempotent; call from the task that
-        entered the client)."""
-        if self._state == "closed":
-            return
-        self._state = "closed"
-        for task in self._tasks:
-            task.cancel()
-        for connection in list(self._connections.values()):
-            connection.close()
-        for stream in list(self._notification_streams):
-            stream._end()
-        for cstream in list(self._change_streams):
-            cstream._end()
-        # EOF on stdin detaches a control client; one that does not go (its server stopped) is
-        # cancelled, which kills its process
-        pending = list(self._connection_tasks.values())
-        if pending:
-            _done, stuck = await asyncio.wait(pending, timeout=1.0)
-            for task in stuck:
+    async def _main(self, ready: asyncio.Event) -> None:
+        """The body the runner owns: every task of one run lives in this TaskGroup."""
+        async with asyncio.TaskGroup() as tg:
+            self._tg = tg
+            tasks = [
+                tg.create_task(self._debouncer.run(), name="tmux-debounce"),
+                tg.create_task(self._supervise(), name="tmux-supervise"),
+                tg.create_task(self._topology_loop(), name="tmux-topology"),
+            ]
+            await self._first_attempt_done.wait()
+            ready.set()
+            await self._stop_requested.wait()
+            for task in tasks:
                 task.cancel()
-        if self._stack is not None:
-            await self._stack.aclose()
+            for connection in list(self._connections.values()):
+                connection.close()
+            # EOF on stdin detaches a control client; one that does not go (its server
+            # stopped) is cancelled, which kills its process
+            pending = list(self._connection_tasks.values())
+            if pending:
+                _done, stuck = await asyncio.wait(pending, timeout=1.0)
+                for task in stuck:
+                    task.cancel()
+        self._tg = None
+        self._connected.clear()
 
     def statistics(self) -> ControlStats:
         """Counters and sizes right now, as an immutable snapshot."""
@@ -347,14 +384,75 @@ class ControlClient:
         await self._pane_command(pane_id, "send-keys", "-l", "-t", check_pane_id(pane_id), "--",
                                  text)  # fmt: skip
 
+    # output muting -------------------------------------------------------------------------
+
+    async def mute_output(self, pane_id: str) -> None:
+        """Stop receiving `%output` for a pane (for panes that are not agents: a build log, a
+        `tail -f`), so its output costs this process nothing. No `PaneChanged` is reported for
+        it until `unmute_output()`; structural notifications still are, including
+        `PaneCommandChanged` when its foreground program changes (within ~1 s) and
+        `PaneDied`/`PaneClosed`, so a watcher can re-check the pane and unmute it.
+
+        The pane's program is not affected: tmux keeps reading it and drawing its screen
+        (`capture_pane` shows it as usual). Implemented as tmux's per-client pause
+        (``refresh-client -A %N:pause``, tmux 3.2+) on every control connection, re-applied
+        when a connection (re)attaches. Not the ``off`` state: on tmux 3.3a turning a busy
+        pane ``off`` crashed the whole tmux server in 6 of 14 trials here, and the man page
+        says tmux stops reading a pane every client turned off, which would stall its program.
+        tmux silently ignores an unknown pane id, and so does this.
+        """
+        self._check_open()
+        check_pane_id(pane_id)
+        self._muted.add(pane_id)
+        self._debouncer.forget(pane_id)
+        await self._on_each_connection("refresh-client", "-A", f"{pane_id}:pause")
+
+    async def unmute_output(self, pane_id: str) -> None:
+        """Receive a muted pane's `%output` again. One `PaneChanged` follows at once, since
+        what it drew while muted was not seen. Unmuting a pane that is not muted does nothing.
+        """
+        self._check_open()
+        check_pane_id(pane_id)
+        if pane_id not in self._muted:
+            return
+        self._muted.discard(pane_id)
+        await self._on_each_connection("refresh-client", "-A", f"{pane_id}:continue")
+        self._debouncer.mark(pane_id)
+
+    def muted_panes(self) -> frozenset[str]:
+        """The panes whose output is muted now (forgotten when they close or on restart)."""
+        return frozenset(self._muted)
+
+    async def _on_each_connection(self, *argv: str) -> None:
+        """Run a per-client command on every attached connection. A connection that is going
+        away is skipped: its replacement applies the muted set when it attaches."""
+        line = command_line(*argv)
+        for connection in list(self._connections.values()):
+            if not connection.attached.is_set() or connection.closed or connection.closing:
+                continue
+            self._commands += 1
+            try:
+                reply = await connection.command(line, self.config.command_timeout)
+            except TmuxDisconnectedError:
+                continue
+            except TimeoutError as exc:
+                self._command_timeouts += 1
+                raise TmuxTimeoutError(line, self.config.command_timeout,
+                                       self.server.describe()) from exc  # fmt: skip
+            if not reply.ok:
+                self._command_errors += 1
+                raise TmuxCommandError(line, " ".join(reply.lines).strip())
+
     def _check_open(self) -> None:
-        if self._state != "open":
+        if self._state is not _State.RUNNING:
             raise ClientClosedError()
 
     # connection handler ------------------------------------------------------------------
 
     def on_output(self, pane_id: str) -> None:
         self._outputs += 1
+        if pane_id in self._muted:
+            return  # sent before tmux applied the mute
         self._debouncer.mark(pane_id)
 
     def on_notification(self, connection: Connection, name: str, args: list[str]) -> None:
@@ -378,9 +476,7 @@ class ControlClient:
             "list-sessions", "-F", "#{session_id}", timeout=self.config.command_timeout
         )
         if code != 0:
-            raise TmuxServerNotRunningError(
-                self.server.describe(), " ".join(self.server.argv("new-session", "-d")), err
-            )
+            raise self.server.not_running(err)
         return [line for line in out.splitlines() if line.startswith("$")]
 
     def _start_connection(self, session_id: str) -> Connection:
@@ -394,6 +490,7 @@ class ControlClient:
             self,
             pause_after=self.config.pause_after,
             subscriptions=[_PANE_SUBSCRIPTION],
+            muted=self._muted,
         )
         connection.set_pause_callback(self._on_pause)
         self._connections[session_id] = connection
@@ -446,9 +543,7 @@ class ControlClient:
                 for connection in list(self._connections.values()):
                     connection.close()
                 if first:
-                    self._first_error = error or TmuxServerNotRunningError(
-                        self.server.describe(), " ".join(self.server.argv("new-session", "-d"))
-                    )
+                    self._first_error = error or self.server.not_running()
                     self._first_attempt_done.set()
                     first = False
                 attempt += 1
@@ -472,7 +567,7 @@ class ControlClient:
             attempt, delay = 0, self.config.reconnect_initial
             while True:
                 await self._all_gone.wait()
-                if self._state != "open":
+                if self._state is not _State.RUNNING:
                     return  # closing, not lost
                 # our clients went away: the server died, or only they were dropped (detached
                 # by someone, or too far behind); in the second case reattach without fuss
@@ -520,6 +615,7 @@ class ControlClient:
         for event in diff_topology(self._topology, new):
             if isinstance(event, PaneClosed):
                 self._debouncer.forget(event.pane.pane_id)
+                self._muted.discard(event.pane.pane_id)  # ids are reused after a restart
                 for stream in self._change_streams:
                     stream.pane_closed(event.pane.pane_id)
             elif isinstance(event, PaneAdded | PaneDied):
@@ -531,7 +627,7 @@ class ControlClient:
             if stream.pane_id is not None and stream.pane_id not in new.panes:
                 stream.pane_closed(stream.pane_id)
         self._topology = new
-        if self._state == "open" and self._tg is not None:
+        if self._state is _State.RUNNING and self._tg is not None:
             for sid in new.sessions:
                 if sid not in self._connections:
                     self._start_connection(sid)

@@ -5,13 +5,15 @@ Every message says what went wrong and what the user can do about it::
     TmuxError
      ├── TmuxNotInstalledError       the tmux binary is missing
      ├── TmuxServerNotRunningError   nothing answers on the socket
+     │    └── TmuxNotASocketError    the socket path is a file or folder, not a socket
      ├── TmuxDisconnectedError       the control connection died (commands in flight fail with it)
      ├── TmuxCommandError            tmux answered %error (bad target, unknown command ...)
      │    └── PaneNotFoundError      the pane named does not exist (any more)
      ├── TmuxTimeoutError            no answer within the command timeout (also a TimeoutError)
-     ├── ClientClosedError           the client was used after aclose()
+     ├── ClientClosedError           the client was used while not running (before/after)
      ├── InvalidTargetError          a pane/session id that is not tmux's %N/$N form (ValueError)
-     └── InvalidKeyError             a key name send_keys will not send (ValueError)
+     ├── InvalidKeyError             a key name send_keys will not send (ValueError)
+     └── ServerLockedError           another process already answers on this tmux server
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ __all__ = [
     "InvalidKeyError",
     "InvalidTargetError",
     "PaneNotFoundError",
+    "ServerLockedError",
     "TmuxCommandError",
     "TmuxDisconnectedError",
     "TmuxError",
+    "TmuxNotASocketError",
     "TmuxNotInstalledError",
     "TmuxServerNotRunningError",
     "TmuxTimeoutError",
@@ -56,6 +60,25 @@ class TmuxServerNotRunningError(TmuxError):
             f"no tmux server with sessions at {server}{extra}; start one with `{start_command}`"
         )
         self.server = server
+
+
+class TmuxNotASocketError(TmuxServerNotRunningError):
+    """The server's socket path names something that is not a socket (a file, a folder).
+
+    Deliberately without the usual "start one with ..." advice: `tmux -S PATH new-session`
+    would delete a regular file at PATH and put a socket in its place.
+    """
+
+    def __init__(self, server: str, path: str, what: str) -> None:
+        TmuxError.__init__(
+            self,
+            f"{path} (given for tmux server {server}) is not a socket: it is {what}. No tmux "
+            "server can listen there; check the -S path (tmux prints the right one with "
+            "`tmux display -p '#{socket_path}'` inside the session), or use -L NAME",
+        )
+        self.server = server
+        self.path = path
+        self.what = what
 
 
 class TmuxDisconnectedError(TmuxError):
@@ -105,10 +128,13 @@ class TmuxTimeoutError(TmuxError, TimeoutError):
 
 
 class ClientClosedError(TmuxError):
-    """The control client was used after it was closed."""
+    """The control client was used while it was not running."""
 
     def __init__(self) -> None:
-        super().__init__("this tmux ControlClient is closed; open a new one with `async with`")
+        super().__init__(
+            "this tmux ControlClient is not running (not started yet, or stopped); start it "
+            "with `async with client:` or `await client.start()`"
+        )
 
 
 class InvalidTargetError(TmuxError, ValueError):
@@ -120,6 +146,20 @@ class InvalidTargetError(TmuxError, ValueError):
             f"(like {example!r}), never a session:window.pane index"
         )
         self.value = value
+
+
+class ServerLockedError(TmuxError):
+    """Another live process holds yesman's lock for this tmux server (or pane)."""
+
+    def __init__(self, key: str, holder: str, lock_path: str) -> None:
+        super().__init__(
+            f"another yesman already answers {key}: {holder}. Two would type every answer "
+            "twice; stop that one first (kill its pid), or run this one read-only (without "
+            f"answering). Lock file: {lock_path}"
+        )
+        self.key = key
+        self.holder = holder
+        self.lock_path = lock_path
 
 
 class InvalidKeyError(TmuxError, ValueError):

@@ -12,6 +12,7 @@ __all__ = [
     "PaneAdded",
     "PaneChanged",
     "PaneClosed",
+    "PaneCommandChanged",
     "PaneDied",
     "ServerConnected",
     "ServerDisconnected",
@@ -79,6 +80,16 @@ class PaneDied:
 
 
 @dataclass(frozen=True, slots=True)
+class PaneCommandChanged:
+    """The pane's foreground command (tmux's ``pane_current_command``) changed: a shell started
+    a program or got it back. Pushed within about a second by a format subscription, also for
+    panes whose output is muted, so a watcher can re-check a pane it muted as "not an agent"."""
+
+    pane: PaneInfo
+    previous: str  # the command before; `pane.current_command` is the new one
+
+
+@dataclass(frozen=True, slots=True)
 class OutputPaused:
     """tmux paused this pane's output because the client fell behind; the client resumes it and
     reports the pane changed, so nothing is missed."""
@@ -110,5 +121,6 @@ Notification = (
     | PaneAdded
     | PaneClosed
     | PaneDied
+    | PaneCommandChanged
     | OutputPaused
 )

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from yesman.tmux._errors import TmuxNotInstalledError, TmuxTimeoutError
+from yesman.tmux._errors import (
+    TmuxNotASocketError,
+    TmuxNotInstalledError,
+    TmuxServerNotRunningError,
+    TmuxTimeoutError,
+)
 
 __all__ = ["TmuxServer"]
 
@@ -80,6 +86,21 @@ class TmuxServer:
         base = Path(custom) if custom and Path(custom).is_dir() else Path("/tmp")
         return base / f"tmux-{os.getuid()}" / (self.socket_name or "default")
 
+    def not_running(self, detail: str = "") -> TmuxServerNotRunningError:
+        """The error for "nothing answers", with advice that cannot destroy anything.
+
+        When the socket path exists but is not a socket this is `TmuxNotASocketError`, which
+        names what is there instead of suggesting ``tmux -S PATH new-session`` (that would
+        replace a regular file at PATH with a socket).
+        """
+        path = self.resolved_socket_path()
+        what = _not_a_socket(path)
+        if what is not None:
+            return TmuxNotASocketError(self.describe(), str(path), what)
+        return TmuxServerNotRunningError(
+            self.describe(), " ".join(self.argv("new-session", "-d")), detail
+        )
+
     def environment(self) -> dict[str, str]:
         """The environment for tmux child processes.
 
@@ -119,3 +140,20 @@ class TmuxServer:
             out.decode("utf-8", "replace"),
             err.decode("utf-8", "replace").strip(),
         )
+
+
+def _not_a_socket(path: Path) -> str | None:
+    """What `path` is when it exists and is not a socket (None for a socket or nothing)."""
+    try:
+        info = path.stat()  # follows symlinks, as tmux's connect() does
+    except OSError:
+        return None
+    if stat.S_ISSOCK(info.st_mode):
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        return "a directory"
+    if stat.S_ISREG(info.st_mode):
+        return f"a regular file of {info.st_size} bytes"
+    if stat.S_ISFIFO(info.st_mode):
+        return "a named pipe"
+    return "a device or other special file"

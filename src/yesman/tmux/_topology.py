@@ -16,6 +16,7 @@ from yesman.tmux._notifications import (
     Notification,
     PaneAdded,
     PaneClosed,
+    PaneCommandChanged,
     PaneDied,
     SessionAdded,
     SessionClosed,
@@ -45,7 +46,8 @@ class Topology:
 
 def diff_topology(old: Topology, new: Topology) -> list[Notification]:
     """What happened between `old` and `new`, in the order a watcher wants to hear it:
-    sessions added/renamed, panes closed, panes added, panes died, sessions closed.
+    sessions added/renamed, panes closed, panes added, panes died or changed command, sessions
+    closed.
 
     A pane whose id stayed but whose pid changed was respawned: closed, then added.
     """
@@ -66,6 +68,8 @@ def diff_topology(old: Topology, new: Topology) -> list[Notification]:
             events.append(PaneAdded(pane))
         elif pane.dead and not previous.dead:
             events.append(PaneDied(pane))
+        elif pane.current_command != previous.current_command and not pane.dead:
+            events.append(PaneCommandChanged(pane, previous.current_command))
     events.extend(
         SessionClosed(sid, name) for sid, name in old.sessions.items() if sid not in new.sessions
     )
