@@ -19,8 +19,8 @@ import sys
 import time
 
 import psutil
-from yesman.testing import PrivateTmuxServer
 
+from yesman.testing import PrivateTmuxServer
 from yesman.tmux import ControlClient, ControlConfig
 
 

@@ -249,18 +249,23 @@ async def test_every_event_of_a_watch_carries_a_typed_payload(
     _, agent = start_agent(tmux, tmp_path, "bash", "dangerous", hold_timeout=1.0)
     seen: list[Event] = []
     for kind in EventType:
-        if kind is not EventType.PERFORMANCE_METRICS:
-            bus.subscribe(kind, seen.append)
+        bus.subscribe(kind, seen.append)
     async with MonitorSupervisor(
         tmux.server,
         event_bus=bus,
         agents=[SIMULATED_CLAUDE],
-        settings=MonitorSettings(performance_interval=0),
+        settings=MonitorSettings(performance_interval=0.2),
     ):
         await agent.wait_for("idle")
+        await asyncio.sleep(0.3)
         await bus.join()
     kinds = {e.type for e in seen}
-    assert {EventType.SESSION_CREATED, EventType.PROMPT_DETECTED, EventType.PROMPT_HELD} <= kinds
+    assert {
+        EventType.SESSION_CREATED,
+        EventType.PROMPT_DETECTED,
+        EventType.PROMPT_HELD,
+        EventType.PERFORMANCE_METRICS,
+    } <= kinds
     untyped = [e.type for e in seen if e.payload is None]
     assert untyped == []
     assert {e.data["agent"] for e in seen if "agent" in e.data} == {"claude-code-simulated"}

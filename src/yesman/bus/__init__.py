@@ -10,6 +10,7 @@ from yesman.bus._handlers import EventHandler, HandlerResult, Subscription
 from yesman.bus._metrics import EventMetrics
 from yesman.bus._payloads import (
     AutomationObserved,
+    BusReport,
     DialogInfo,
     OptionInfo,
     PaneEvent,
@@ -29,6 +30,7 @@ from yesman.bus._queue import OverflowPolicy
 __all__ = [
     "AsyncEventBus",
     "AutomationObserved",
+    "BusReport",
     "DialogInfo",
     "Event",
     "EventHandler",

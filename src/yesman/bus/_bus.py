@@ -48,6 +48,7 @@ from yesman.bus._handlers import (
     Subscription,
 )
 from yesman.bus._metrics import EventMetrics
+from yesman.bus._payloads import BusReport
 from yesman.bus._queue import OverflowPolicy, PriorityQueue
 from yesman.bus._reporting import FailureLog, OverflowLog
 from yesman.bus._sampling import DepthSampler, every
@@ -346,7 +347,7 @@ class AsyncEventBus:
         self.publish_nowait(
             Event(
                 type=EventType.PERFORMANCE_METRICS,
-                data={"component": "event_bus", **metrics.to_dict()},
+                payload=BusReport(metrics=metrics),
                 source="event_bus",
                 priority=EventPriority.LOW,
             )

@@ -22,6 +22,8 @@ Which payload each event type carries:
     PROMPT_HELD            PromptHeld
     AUTOMATION_CONTEXT     AutomationObserved
     SYSTEM_ERROR           SystemFault
+    PERFORMANCE_METRICS    BusReport (the bus's own), PerformanceReport (a tracker's, in metrics)
+    PERFORMANCE_ALERT      PerformanceAlert (in metrics)
 """
 
 from __future__ import annotations
@@ -30,10 +32,14 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from yesman.bus._metrics import EventMetrics
 
 __all__ = [
     "AutomationObserved",
+    "BusReport",
     "DialogInfo",
     "OptionInfo",
     "PaneEvent",
@@ -246,3 +252,13 @@ class SystemFault(Payload):
         data: dict[str, Any] = {"error": self.error, "source": self.source}
         data.update(_plain(self.details))
         return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BusReport(Payload):
+    """The bus's own figures for one metrics interval (a ``PERFORMANCE_METRICS`` event)."""
+
+    metrics: EventMetrics
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"component": "event_bus", **self.metrics.to_dict()}

@@ -10,6 +10,7 @@ import time
 
 from yesman.bus._events import Event, EventPriority, EventType
 from yesman.bus._handlers import HandlerEntry
+from yesman.bus._payloads import SystemFault
 
 __all__ = ["FailureLog", "LogLimiter", "OverflowLog"]
 
@@ -108,13 +109,16 @@ class FailureLog:
             return None
         return Event(
             type=EventType.SYSTEM_ERROR,
-            data={
-                "error": f"{type(exc).__name__}: {exc}",
-                "error_type": type(exc).__name__,
-                "handler": handler.name,
-                "event_type": str(event.type),
-                "event_source": event.source,
-            },
+            payload=SystemFault(
+                error=f"{type(exc).__name__}: {exc}",
+                source="event_bus",
+                details={
+                    "error_type": type(exc).__name__,
+                    "handler": handler.name,
+                    "event_type": str(event.type),
+                    "event_source": event.source,
+                },
+            ),
             source="event_bus",
             correlation_id=event.correlation_id,
             priority=EventPriority.HIGH,

@@ -4,8 +4,8 @@ Layering: ``_stats``, ``_memory`` and ``_checks`` are the leaves. ``_span`` (wha
 charged, and how) and ``_steps`` (the per-step wrapper that charges it) build on them, as do
 ``_component`` (per-component samples), ``_io`` and ``_process`` (process-wide readings) and
 ``_loop``. ``_operation`` is one tracked operation; ``_tracker`` joins them into
-`ComponentTracker`; ``_bottleneck`` reads its snapshots and ``_report`` publishes them on the bus.
-Only ``_report`` imports `yesman.bus`.
+`ComponentTracker`; ``_bottleneck`` reads its snapshots and ``_report`` publishes them on the bus
+as the typed payloads of ``_payloads``. Only those two import `yesman.bus`.
 """
 
 from yesman.metrics._bottleneck import Bottleneck, BottleneckThresholds, find_bottlenecks
@@ -20,6 +20,7 @@ from yesman.metrics._io import (
 )
 from yesman.metrics._loop import LoopHealth
 from yesman.metrics._operation import TrackedOperation
+from yesman.metrics._payloads import PerformanceAlert, PerformanceReport
 from yesman.metrics._report import EventPublisher, PerformanceReporter
 from yesman.metrics._stats import LogSketch, percentile
 from yesman.metrics._steps import SlowStep, instrumented_event_loop
@@ -38,6 +39,8 @@ __all__ = [
     "HostNetworkDelta",
     "LogSketch",
     "LoopHealth",
+    "PerformanceAlert",
+    "PerformanceReport",
     "PerformanceReporter",
     "SlowStep",
     "TrackedOperation",

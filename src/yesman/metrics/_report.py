@@ -27,6 +27,7 @@ from yesman.metrics._bottleneck import (
     find_bottlenecks,
 )
 from yesman.metrics._component import ComponentMetrics
+from yesman.metrics._payloads import PerformanceAlert, PerformanceReport
 from yesman.metrics._tracker import ComponentTracker
 
 __all__ = ["EventPublisher", "PerformanceReporter"]
@@ -129,69 +130,60 @@ class PerformanceReporter:
                 # A failing report must not end reporting; the next interval tries again.
                 logger.exception("performance report for session %s failed", self.session_name)
 
-    def build_report(
-        self, components: Mapping[str, ComponentMetrics] | None = None
-    ) -> dict[str, Any]:
+    def build_payload(
+        self,
+        components: Mapping[str, ComponentMetrics] | None = None,
+        bottlenecks: tuple[Bottleneck, ...] = (),
+    ) -> PerformanceReport:
         """The PERFORMANCE_METRICS payload for now (starts a new loop-rate interval)."""
         tracker = self.tracker
         if components is None:
             components = tracker.get_component_metrics()
-        health = tracker.loop_health(new_interval=True)
-        data: dict[str, Any] = {
-            "session_name": self.session_name,
-            "loops_per_second": health.loops_per_second,
-            "component_response_times": {name: m.as_dict() for name, m in components.items()},
-            "current_memory_mb": tracker.measure_memory_usage(),
-            "memory_growth_mb": tracker.memory_growth_mb(),
-            "current_cpu_percent": tracker.measure_cpu_usage(),
-            "interval_seconds": health.interval_seconds,
-        }
-        data.update(health.as_dict())
-        if self._host_network:
-            net = tracker.measure_network_io_delta()
-            data["host_network"] = {
-                "scope": "host",
-                "bytes_sent": net.host_bytes_sent,
-                "bytes_received": net.host_bytes_received,
-                "throughput_mbps": net.host_throughput_mbps,
-            }
-        return data
+        return PerformanceReport(
+            session_name=self.session_name,
+            components=dict(components),
+            loop=tracker.loop_health(new_interval=True),
+            current_memory_mb=tracker.measure_memory_usage(),
+            memory_growth_mb=tracker.memory_growth_mb(),
+            current_cpu_percent=tracker.measure_cpu_usage(),
+            host_network=tracker.measure_network_io_delta() if self._host_network else None,
+            bottlenecks=bottlenecks,
+        )
+
+    def build_report(
+        self, components: Mapping[str, ComponentMetrics] | None = None
+    ) -> dict[str, Any]:
+        """The PERFORMANCE_METRICS payload for now, in the seed's dict shape."""
+        return self.build_payload(components).as_dict()
 
     async def report_now(self) -> dict[str, Any]:
-        """Build, publish and check one report; returns its payload."""
+        """Build, publish and check one report; returns its payload (the seed's dict shape)."""
         components = self.tracker.get_component_metrics()
-        data = self.build_report(components)
-        found = find_bottlenecks(components, self.thresholds)
-        data["bottlenecks"] = [b.as_dict() for b in found]
+        found = tuple(find_bottlenecks(components, self.thresholds))
+        payload = self.build_payload(components, found)
         self.reports += 1
         await self._publish(
-            Event(type=EventType.PERFORMANCE_METRICS, data=data, source=self.source)
+            Event(type=EventType.PERFORMANCE_METRICS, payload=payload, source=self.source)
         )
         for bottleneck in found:
             logger.warning(LOG_FORMAT, *bottleneck.log_args())
-        started, ended = self._transitions.update(found)
+        started, ended = self._transitions.update(list(found))
         for bottleneck in started:
             await self._publish(self._alert(bottleneck, "started"))
         for bottleneck in ended:
             await self._publish(self._alert(bottleneck, "resolved"))
-        return data
+        return payload.as_dict()
 
     def _alert(self, bottleneck: Bottleneck, state: str) -> Event:
-        data = bottleneck.as_dict()
-        data.update(
-            state=state,
+        alert = PerformanceAlert(
             session_name=self.session_name,
-            message=bottleneck.message(),
-            thresholds={
-                "average_ms": self.thresholds.average_ms,
-                "memory_delta_mb": self.thresholds.memory_delta_mb,
-                "cpu_percent": self.thresholds.cpu_percent,
-                "throughput_mbps": self.thresholds.throughput_mbps,
-            },
+            state=state,
+            bottleneck=bottleneck,
+            thresholds=self.thresholds,
         )
         return Event(
             type=EventType.PERFORMANCE_ALERT,
-            data=data,
+            payload=alert,
             source=self.source,
             priority=EventPriority.HIGH if state == "started" else EventPriority.NORMAL,
         )

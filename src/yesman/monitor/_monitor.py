@@ -95,7 +95,6 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
         self.settings = settings or MonitorSettings()
         self._follow_changes = follow_changes
         self._own_tracker = tracker is None
-        self._tracker_entered = False
         self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
         self._dialogs = DialogBook(self.settings.reanswer_guard)
         self._publisher = Publisher(event_bus, f"monitor:{session_manager.pane_id}")
@@ -207,14 +206,13 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
         if self._runner.running:
             return
         self._closed.clear()
-        if self._own_tracker and not self._tracker_entered:
-            # Entered before the monitor's task exists, so that task's CPU is charged per step.
-            await self.tracker.__aenter__()
-            self._tracker_entered = True
+        if self._own_tracker:
+            # Started before the monitor's task exists, so that task's CPU is charged per step.
+            await self.tracker.start()
         try:
             await self._runner.start(self._run)
         except BaseException:
-            await self._leave_tracker()
+            await self._stop_tracker()
             raise
 
     async def stop(self) -> None:
@@ -227,16 +225,15 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
         try:
             await self._runner.stop(signal, timeout=5.0)
         finally:
-            await self._leave_tracker()
+            await self._stop_tracker()
 
     aclose = stop
     start_monitoring_async = start
     stop_monitoring_async = stop
 
-    async def _leave_tracker(self) -> None:
-        if self._tracker_entered:
-            self._tracker_entered = False
-            await self.tracker.aclose()
+    async def _stop_tracker(self) -> None:
+        if self._own_tracker:
+            await self.tracker.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()
