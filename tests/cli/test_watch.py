@@ -118,3 +118,106 @@ def test_watch_reports_a_missing_server_clearly(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no tmux server" in done.stderr
     assert "new-session" in done.stderr
+
+
+class Watcher:
+    """`yesman watch --no-live` as a subprocess; what it prints goes to files we can poll."""
+
+    def __init__(self, tmux: PrivateTmuxServer, db: Path, *extra: str) -> None:
+        env = {k: v for k, v in os.environ.items() if k != "TMUX"}
+        self.out = db.with_suffix(".out")
+        self.err = db.with_suffix(".err")
+        with self.out.open("w") as out, self.err.open("w") as err:
+            self.proc = subprocess.Popen(
+                yesman("watch", "-L", tmux.socket_name, "--no-live", "--db", str(db), *extra),
+                stdout=out,
+                stderr=err,
+                text=True,
+                env=env,
+            )
+
+    def printed(self) -> str:
+        return self.out.read_text() + self.err.read_text()
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout=20)
+
+
+def test_a_second_watcher_on_the_same_server_is_refused_and_says_who_answers(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    tmux.new_session("plain", ["cat"])
+    first = Watcher(tmux, tmp_path / "a.db")
+    try:
+        eventually(lambda: "yesman watching" in first.printed(), timeout=20)
+        second = subprocess.run(
+            yesman("watch", "-L", tmux.socket_name, "--no-live", "--db", str(tmp_path / "b.db")),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        first.stop()
+    assert second.returncode == 2
+    assert f"pid {first.proc.pid}" in second.stderr
+    assert "--dry-run" in second.stderr
+    assert second.stdout == ""
+
+
+def test_a_missing_session_is_waited_for_with_a_message_or_refused_with_no_wait(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    tmux.new_session("plain", ["cat"])
+    refused = subprocess.run(
+        yesman("watch", "-L", tmux.socket_name, "--no-live", "--db", str(tmp_path / "a.db"),
+               "--no-wait", "nosuch"),
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "no session or pane named nosuch" in refused.stderr
+    waiting = Watcher(tmux, tmp_path / "b.db", "nosuch")
+    try:
+        eventually(lambda: "waiting for nosuch to appear" in waiting.printed(), timeout=20)
+        # ...and once it appears, it is watched (here it runs no agent: nothing to answer).
+        tmux.new_session("nosuch", ["cat"])
+        time.sleep(0.5)
+    finally:
+        assert waiting.stop() == 0
+
+
+def test_sighup_stops_the_watcher_cleanly(tmux: PrivateTmuxServer, tmp_path: Path) -> None:
+    tmux.new_session("plain", ["cat"])
+    watcher = Watcher(tmux, tmp_path / "a.db")
+    eventually(lambda: "yesman watching" in watcher.printed(), timeout=20)
+    assert watcher.stop(signal.SIGHUP) == 0
+    assert "yesman stopped" in watcher.printed()
+
+
+def test_ctrl_c_while_starting_ends_without_a_traceback(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        yesman("status", "-L", f"yesman-none-{os.getpid()}"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.15)  # still importing
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert "Traceback" not in err
+    assert proc.returncode in (130, 2)  # interrupted, or already failed on the missing server
+
+
+def test_status_json_errors_go_to_stderr(tmp_path: Path) -> None:
+    done = subprocess.run(
+        yesman("status", "-L", f"yesman-none-{os.getpid()}", "--json"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "no tmux server" in done.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from yesman._simagent.cli import command
 from yesman._simagent.harness import (
     SIMULATED_CLAUDE,
     AgentLog,
@@ -19,6 +22,7 @@ from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore
 from yesman.testing import PrivateTmuxServer
+from yesman.tmux import ServerLockedError
 
 pytestmark = pytest.mark.tmux
 
@@ -269,3 +273,49 @@ async def test_every_event_of_a_watch_carries_a_typed_payload(
     untyped = [e.type for e in seen if e.payload is None]
     assert untyped == []
     assert {e.data["agent"] for e in seen if "agent" in e.data} == {"claude-code-simulated"}
+
+
+async def test_a_second_supervisor_on_the_same_server_is_refused(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    start_agent(tmux, tmp_path, "bash", hold_timeout=5.0)
+    async with MonitorSupervisor(tmux.server, agents=[SIMULATED_CLAUDE]):
+        second = MonitorSupervisor(tmux.server, agents=[SIMULATED_CLAUDE])
+        with pytest.raises(ServerLockedError, match=f"pid {os.getpid()}"):
+            await second.start()
+        # A dry run types nothing, so it may watch beside the one that answers.
+        async with MonitorSupervisor(
+            tmux.server, agents=[SIMULATED_CLAUDE], settings=MonitorSettings(dry_run=True)
+        ) as watcher:
+            assert len(watcher.monitors) == 1
+    # Released at stop: the next one may answer.
+    async with MonitorSupervisor(tmux.server, agents=[SIMULATED_CLAUDE]) as third:
+        assert len(third.monitors) == 1
+
+
+async def test_panes_without_an_agent_are_muted_until_an_agent_starts_in_them(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    log = tmp_path / "agent.jsonl"
+    pane = tmux.new_session("shell", ["sh"])
+    busy = tmux.new_session("noisy", ["sh", "-c", "while :; do echo tick; sleep 0.01; done"])
+    sent = collect(bus, EventType.RESPONSE_SENT)
+    async with MonitorSupervisor(
+        tmux.server, event_bus=bus, agents=[SIMULATED_CLAUDE]
+    ) as supervisor:
+        client = supervisor._client
+        assert client is not None
+        assert {pane, busy} <= client.muted_panes()
+        assert supervisor.monitors == {}
+        # The shell starts the agent: its foreground command changes, so it is looked at again.
+        argv = command("bash", log=log, speed=4.0)
+        tmux.run("send-keys", "-t", pane, f"cd {shlex.quote(str(project))} && exec ", "")
+        tmux.run("send-keys", "-t", pane, "-l", shlex.join(argv))
+        tmux.run("send-keys", "-t", pane, "Enter")
+        await until(lambda: sent, "the agent in the formerly muted pane to be answered")
+        assert list(supervisor.monitors) == [pane]
+        assert pane not in client.muted_panes()
+        assert busy in client.muted_panes()
+    assert [e["key"] for e in AgentLog(log).events("key")] == ["1"]

@@ -48,6 +48,8 @@ def explain(
     except PolicyError as exc:
         err.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from exc
+    for warning in chosen.warnings:
+        typer.echo(str(warning), err=True)
     try:
         text = _read_screen(file)
     except OSError as exc:

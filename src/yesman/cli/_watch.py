@@ -32,9 +32,18 @@ from yesman.cli._views import HeldLog, watch_view
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
 from yesman.policy import Policy, PolicyError
 from yesman.store import AuditStore, StoreError, default_db_path
-from yesman.tmux import ControlClient, PaneInfo, TmuxError, TmuxServer, process_trees
+from yesman.tmux import (
+    ControlClient,
+    PaneInfo,
+    ServerLockedError,
+    TmuxError,
+    TmuxServer,
+    process_trees,
+)
 
 log = logging.getLogger(__name__)
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 SocketName = Annotated[
     str | None, typer.Option("-L", "--socket-name", help="tmux server socket name (as tmux -L).")
@@ -51,9 +60,21 @@ def _server(socket_name: str | None, socket_path: Path | None) -> TmuxServer:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _fail(console: Console, message: str) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+def _fail(message: str) -> typer.Exit:
+    """Say what went wrong on stderr (never in the way of a live view or JSON on stdout)."""
+    Console(stderr=True, highlight=False).print(Text.assemble(("error: ", "bold red"), message))
     return typer.Exit(code=2)
+
+
+def _policy(policy_file: Path | None) -> Policy:
+    """The policy to use; its lint warnings go to stderr with file and line."""
+    try:
+        policy = Policy.from_file(policy_file) if policy_file else Policy.default()
+    except PolicyError as exc:
+        raise _fail(str(exc)) from None
+    for warning in policy.warnings:
+        typer.echo(str(warning), err=True)
+    return policy
 
 
 @app.command()
@@ -90,6 +111,13 @@ def watch(
         ),
     ] = None,
     live: Annotated[bool, typer.Option("--live/--no-live", help="Show the live view.")] = True,
+    no_wait: Annotated[
+        bool,
+        typer.Option(
+            "--no-wait",
+            help="Fail when a named session or pane does not exist, instead of waiting for it.",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
@@ -99,10 +127,7 @@ def watch(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     server = _server(socket_name, socket_path)
-    try:
-        policy = Policy.from_file(policy_file) if policy_file else Policy.default()
-    except PolicyError as exc:
-        raise _fail(console, str(exc)) from None
+    policy = _policy(policy_file)
     settings = MonitorSettings(dry_run=dry_run)
     try:
         asyncio.run(
@@ -116,12 +141,21 @@ def watch(
                 restart=RestartPolicy(enabled=restart),
                 agents=agents_for_watch(agent_cmd or []),
                 live=live,
+                wait_for_targets=not no_wait,
             )
         )
-    except StoreError as exc:
-        raise _fail(console, str(exc)) from None
-    except TmuxError as exc:
-        raise _fail(console, str(exc)) from None
+    except ServerLockedError as exc:
+        raise _fail(
+            f"{exc}\n(`yesman watch --dry-run` watches and decides without answering)"
+        ) from None
+    except (StoreError, TmuxError) as exc:
+        raise _fail(str(exc)) from None
+    except _MissingTargets as exc:
+        raise _fail(str(exc)) from None
+
+
+class _MissingTargets(Exception):
+    """Named sessions or panes do not exist and the user asked not to wait for them."""
 
 
 def _event_line(event: Event) -> str:
@@ -165,10 +199,12 @@ async def _watch(
     restart: RestartPolicy,
     agents: AgentRegistry,
     live: bool,
+    wait_for_targets: bool = True,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    # SIGHUP too: a closed terminal must not kill the watcher mid-answer without cleanup.
+    for sig in _STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     held = HeldLog()
     try:
@@ -197,13 +233,24 @@ async def _watch(
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
             async with supervisor:
+                missing = supervisor.missing_targets()
+                if missing and not wait_for_targets:
+                    raise _MissingTargets(
+                        f"no session or pane named {', '.join(missing)} on "
+                        f"{server.describe()}; `yesman status` lists the agent panes there"
+                    )
+                if missing:
+                    Console(stderr=True, highlight=False).print(
+                        f"waiting for {', '.join(missing)} to appear on {server.describe()} "
+                        "(Ctrl-C to stop; --no-wait fails instead)"
+                    )
                 if live:
                     await _live_view(console, supervisor, held, header, stop)
                 else:
                     await stop.wait()
             unrecorded = supervisor.unrecorded_decisions
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in _STOP_SIGNALS:
             loop.remove_signal_handler(sig)
     if unrecorded:
         console.print(
@@ -234,7 +281,7 @@ def status(
     try:
         rows = asyncio.run(_status(server, agents_for_watch(agent_cmd or [])))
     except TmuxError as exc:
-        raise _fail(console, str(exc)) from None
+        raise _fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps([row.as_dict() for row in rows], indent=2))
         return

@@ -45,10 +45,12 @@ from yesman.tmux import (
     PaneAdded,
     PaneChanged,
     PaneClosed,
+    PaneCommandChanged,
     PaneDied,
     PaneInfo,
     ServerConnected,
     ServerDisconnected,
+    ServerLock,
     SessionRenamed,
     TmuxError,
     TmuxServer,
@@ -83,6 +85,12 @@ class MonitorSupervisor:
             running one of the agents, now or later. A targeted pane that runs none of them is
             watched as running the first agent (so its exit and return are noticed).
         require_server: fail at start when no tmux server answers; with False, wait for one.
+        lock: take the server's `ServerLock` while running, so no second process answers on the
+            same server (`start()` raises `ServerLockedError` naming the holder). A dry run, which
+            types nothing, never takes it.
+        mute_unwatched: stop receiving the output of panes that run no agent (a build log
+            printing fast costs nothing then); they are looked at again when their foreground
+            program changes.
 
     Lifecycle as in ``yesman._lifecycle``: `start()`/`stop()`, restartable, `async with`.
     """
@@ -102,6 +110,8 @@ class MonitorSupervisor:
         recheck_interval: float = 2.0,
         control: ControlConfig | None = None,
         require_server: bool = True,
+        lock: bool = True,
+        mute_unwatched: bool = True,
     ) -> None:
         self.server = server or TmuxServer()
         self.event_bus = event_bus
@@ -119,6 +129,8 @@ class MonitorSupervisor:
         self._restart = restart
         self._recheck_interval = recheck_interval
         self._require_server = require_server
+        self._lock = lock and not self.settings.dry_run
+        self._mute_unwatched = mute_unwatched
         self._was_connected = False
         # A short quiet period: the parser only accepts complete dialogs and the monitor
         # re-captures before answering, so waiting longer for output to settle buys nothing.
@@ -144,6 +156,16 @@ class MonitorSupervisor:
             WatchedPane(m.session_manager.pane, m.status_manager.snapshot())
             for m in self._monitors.values()
         ]
+
+    def missing_targets(self) -> tuple[str, ...]:
+        """The named targets that match no pane on the server now (none when none are named)."""
+        client = self._client
+        panes = list(client.panes().values()) if client is not None else []
+        return tuple(
+            t
+            for t in self._targets
+            if not any(t in (p.pane_id, p.session_id, p.session_name) for p in panes)
+        )
 
     @property
     def unrecorded_decisions(self) -> int:
@@ -191,6 +213,8 @@ class MonitorSupervisor:
 
     async def _run(self, ready: asyncio.Event) -> None:
         async with contextlib.AsyncExitStack() as stack:
+            if self._lock:
+                await stack.enter_async_context(ServerLock(self.server))
             if self._own_tracker:
                 # Entered before any monitor task exists, so their CPU is charged per step.
                 await stack.enter_async_context(self.tracker)
@@ -263,6 +287,9 @@ class MonitorSupervisor:
         for pane in candidates:
             self._last_check[pane.pane_id] = now
         if self._targets:
+            for pane in candidates:
+                if not self._targeted(pane):
+                    await self._mute(pane.pane_id)
             candidates = [p for p in candidates if self._targeted(p)]
         trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in candidates])
         for pane in candidates:
@@ -271,11 +298,25 @@ class MonitorSupervisor:
                 agent = next(iter(self.agents))
             if agent is not None:
                 await self._watch(pane, agent)
+            else:
+                await self._mute(pane.pane_id)
+
+    async def _mute(self, pane_id: str) -> None:
+        """Stop paying for the output of a pane that runs no agent (see `mute_unwatched`)."""
+        client = self._client
+        if client is None or not self._mute_unwatched or pane_id in client.muted_panes():
+            return
+        try:
+            await client.mute_output(pane_id)
+        except TmuxError as exc:
+            log.debug("could not mute pane %s: %s", pane_id, exc)
 
     async def _watch(self, pane: PaneInfo, agent: Agent) -> None:
         client = self._client
         if client is None or pane.pane_id in self._monitors:
             return
+        if pane.pane_id in client.muted_panes():
+            await client.unmute_output(pane.pane_id)
         session = SessionManager(client, pane)
         monitor = AsyncClaudeMonitor(
             session,
@@ -358,6 +399,10 @@ class MonitorSupervisor:
                 monitor.notify_process_exited()
         elif isinstance(note, PaneAdded):
             await self._discover([note.pane])
+        elif isinstance(note, PaneCommandChanged):
+            # Another program runs in the pane now: perhaps an agent (muted panes included).
+            if note.pane.pane_id not in self._monitors:
+                await self._discover([note.pane])
         elif isinstance(note, SessionRenamed):
             for monitor in self._monitors.values():
                 pane = monitor.session_manager.pane
