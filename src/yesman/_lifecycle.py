@@ -24,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
-__all__ = ["Runner"]
+__all__ = ["Runner", "Service"]
 
 Main = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 """A component's body: it sets the event once ready and returns when the component stops."""
@@ -97,3 +98,32 @@ class Runner:
         except asyncio.CancelledError:
             if not task.done():
                 raise  # we ourselves were cancelled while waiting
+
+
+class Service:
+    """Base of every long-lived component: `aclose()` and ``async with`` on top of the
+    subclass's `start()` and `stop()`, so each component writes only those two."""
+
+    __slots__ = ()
+
+    async def start(self) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        """Same as `stop()` (for `contextlib.aclosing` and friends)."""
+        await self.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()

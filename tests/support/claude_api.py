@@ -28,13 +28,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from support._anthropic_wire import error_body, message_body, models_body, sse_frames, web_page
+from yesman._lifecycle import Service
 
 logger = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ def load_script(path: Path) -> list[Turn]:
     return turns
 
 
-class ClaudeApiStandIn:
+class ClaudeApiStandIn(Service):
     """The scripted API server. ``async with ClaudeApiStandIn([...]) as api: api.base_url``.
 
     It keeps the project's lifecycle rule: ``start()``/``stop()`` (``aclose()``) are idempotent
@@ -287,20 +287,6 @@ class ClaudeApiStandIn:
         if runner is not None:
             await runner.cleanup()
             self._bound_port = None
-
-    aclose = stop
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     @property
     def port(self) -> int:

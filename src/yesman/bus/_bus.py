@@ -34,10 +34,9 @@ import contextlib
 import enum
 import logging
 import time
-from types import MappingProxyType, TracebackType
-from typing import Self
+from types import MappingProxyType
 
-from yesman._lifecycle import Runner
+from yesman._lifecycle import Runner, Service
 from yesman.bus._direct import DirectCalls
 from yesman.bus._events import Event, EventPriority, EventType
 from yesman.bus._handlers import (
@@ -68,7 +67,7 @@ class _State(enum.Enum):
     STOPPED = "stopped"
 
 
-class AsyncEventBus:
+class AsyncEventBus(Service):
     """A bounded, prioritised, measured event bus for one asyncio event loop.
 
     Args:
@@ -221,22 +220,6 @@ class AsyncEventBus:
         self._state = _State.STOPPED
         self._stopped.set()
         self._workers.wake_joiners()
-
-    async def aclose(self) -> None:
-        """Same as `stop()` with its default timeout (for `contextlib.aclosing`)."""
-        await self.stop()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def join(self) -> None:
         """Wait until every event queued so far has been handled (or dropped)."""

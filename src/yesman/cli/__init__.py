@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
-EXIT_INTERRUPTED = 130  # what shells report for a program ended by SIGINT
+_EXIT_INTERRUPTED = 130  # what shells report for a program ended by SIGINT
 
 
 def main() -> None:
@@ -26,7 +26,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("yesman: interrupted\n")
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise SystemExit(_EXIT_INTERRUPTED) from None
 
 
 def __getattr__(name: str) -> Any:

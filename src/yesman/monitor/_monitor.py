@@ -32,10 +32,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from yesman._lifecycle import Runner
+from yesman._lifecycle import Runner, Service
 from yesman.agents import Agent
 from yesman.bus import (
     AsyncEventBus,
@@ -63,7 +62,7 @@ __all__ = ["COMPONENTS", "AsyncClaudeMonitor", "MonitorSettings"]
 log = logging.getLogger(__name__)
 
 
-class AsyncClaudeMonitor(SeedMetricsMixin):
+class AsyncClaudeMonitor(SeedMetricsMixin, Service):
     """Watches one tmux pane running a coding agent (Claude Code unless told otherwise).
 
     The three collaborators are the seed's: `session_manager` reaches the pane,
@@ -227,25 +226,12 @@ class AsyncClaudeMonitor(SeedMetricsMixin):
         finally:
             await self._stop_tracker()
 
-    aclose = stop
     start_monitoring_async = start
     stop_monitoring_async = stop
 
     async def _stop_tracker(self) -> None:
         if self._own_tracker:
             await self.tracker.stop()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def wait_closed(self) -> None:
         """Wait until the monitor has stopped (asked to, or because its pane closed)."""

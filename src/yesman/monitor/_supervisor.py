@@ -16,10 +16,8 @@ import dataclasses
 import logging
 import time
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Self
 
-from yesman._lifecycle import Runner
+from yesman._lifecycle import Runner, Service
 from yesman.agents import Agent, AgentRegistry, builtin_agents
 from yesman.bus import (
     AsyncEventBus,
@@ -75,7 +73,7 @@ class WatchedPane:
         return self.status.agent
 
 
-class MonitorSupervisor:
+class MonitorSupervisor(Service):
     """Watches the agent panes of one tmux server.
 
     Args:
@@ -188,20 +186,6 @@ class MonitorSupervisor:
     async def stop(self) -> None:
         """Stop every monitor (finishing answers in flight) and disconnect."""
         await self._runner.stop(self._stop.set)
-
-    aclose = stop
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def run_until_stopped(self) -> None:
         """Start, then run until `stop()` is called from elsewhere (or the task is cancelled)."""

@@ -35,9 +35,9 @@ from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
+from yesman._lifecycle import Service
 from yesman.store._errors import StoreClosedError, StoreUnwritableError
 from yesman.store._paths import default_db_path
 from yesman.store._records import DecisionRecord, EventRecord
@@ -92,7 +92,7 @@ def _json(value: object) -> str:
         return json.dumps({"unserialisable": repr(value)})
 
 
-class AuditStore:
+class AuditStore(Service):
     """The audit database. Open it with `async with` (or ``await``, or `start()`), close with
     `stop()`/`aclose()`; it can be started again after stopping.
 
@@ -183,28 +183,12 @@ class AuditStore:
             worker.stop()
             await asyncio.shield(asyncio.wrap_future(worker.stopped))
 
-    async def aclose(self) -> None:
-        """The same as `stop()` (for `contextlib.aclosing`)."""
-        await self.stop()
-
     def __await__(self) -> Generator[Any, None, Self]:
         return self._opened().__await__()
 
     async def _opened(self) -> Self:
         await self.start()
         return self
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     # -- plumbing
 

@@ -32,10 +32,8 @@ import enum
 import logging
 import time
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
-from yesman._lifecycle import Runner
+from yesman._lifecycle import Runner, Service
 from yesman.tmux._changes import ChangeDebouncer, DebounceConfig
 from yesman.tmux._commands import check_key, check_pane_id, command_line
 from yesman.tmux._connection import Connection
@@ -126,7 +124,7 @@ class _State(enum.Enum):
     STOPPED = "stopped"
 
 
-class ControlClient:
+class ControlClient(Service):
     """A push-driven client for one tmux server. Use as ``async with ControlClient(server):``,
     or `start()` / `stop()` (restartable, see `yesman._lifecycle`).
 
@@ -206,22 +204,6 @@ class ControlClient:
         for cstream in list(self._change_streams):
             cstream._end()
         await self._runner.stop(self._stop_requested.set)
-
-    async def aclose(self) -> None:
-        """The same as `stop()` (for `contextlib.aclosing`)."""
-        await self.stop()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     async def _main(self, ready: asyncio.Event) -> None:
         """The body the runner owns: every task of one run lives in this TaskGroup."""

@@ -33,11 +33,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 import psutil
 
+from yesman._lifecycle import Service
 from yesman.tmux._commands import check_pane_id
 from yesman.tmux._errors import ServerLockedError, TmuxError
 from yesman.tmux._server import TmuxServer
@@ -91,7 +90,7 @@ def _self_description() -> tuple[str, float]:
         return " ".join([sys.executable, *sys.argv]), time.time()
 
 
-class ServerLock:
+class ServerLock(Service):
     """An exclusive, non-waiting lock on one tmux server, or on one pane of it.
 
     `start()` acquires it or raises `ServerLockedError` naming the holder; `stop()`/`aclose()`
@@ -178,10 +177,6 @@ class ServerLock:
         """Release the lock (idempotent)."""
         self.release_nowait()
 
-    async def aclose(self) -> None:
-        """The same as `stop()`."""
-        self.release_nowait()
-
     def release_nowait(self) -> None:
         """`stop()` for sync callers."""
         fd, self._fd = self._fd, None
@@ -195,15 +190,3 @@ class ServerLock:
         socket, _, pane = self.key.partition("#")
         server = f"the tmux server at {socket}"
         return f"pane {pane} of {server}" if pane else server
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
