@@ -1,0 +1,128 @@
+"""How long to wait after a Claude Code permission dialog appears before typing into it.
+
+Claude Code ignores keys that arrive too soon after it draws a permission dialog (an *input
+guard*, so a key meant for the input box does not answer a dialog that just popped up). A key
+typed inside the guard is dropped without a trace: the dialog stays and nothing reaches the
+input box. How long the guard lasts depends on the release, so it is a property of the version.
+
+Measured with ``scripts/measure_input_guard.py`` on 2026-12-01 (2 CPUs shared with other test
+runs, load average 2-6; both versions interleaved in the same run, 120x40 pane, ``capture-pane``
+polled every 5 ms). D is the time from the dialog being complete on screen (a tool-permission
+prompt with the same fingerprint in two captures in a row) to the digit ``1`` being typed once;
+each cell is attempts that took / attempts, over Bash, Write and WebFetch dialogs.
+
+=============================  ==========  ==========================================
+D (ms)                         2.1.197     2.1.332
+=============================  ==========  ==========================================
+0 - 60                         all took    none took (0/36)
+80 - 130                       all took    some took (13/54, run 1 and run 2)
+140 - 300                      all took    all took (144/144)
+largest D dropped              none        130 ms
+served -> dialog complete p50  112 ms      574 ms
+naive presser, served -> result p50  299 ms  851 ms
+=============================  ==========  ==========================================
+
+Seen from the dialog's *first* frame on screen rather than its completion, 2.1.332's boundary is
+sharp: keys typed up to 140 ms after the first frame were dropped, keys from 141 ms on took,
+whatever the tool. Completion lags the first frame by 10 ms (p50; 52 ms at most).
+
+The guard per version is the smallest D from which every attempt took, plus a 50 ms margin.
+The margin covers a watcher that acts on the first frame instead of the completed dialog (up to
+the 52 ms lag above) and a quieter machine, where the dialog reaches the screen sooner after
+Claude Code starts its timer; it costs 50 ms per dialog. 2.1.197 dropped nothing even at D = 0
+and gets the margin alone. A dropped key costs far more than the margin: the dialog stays until
+the answer is checked and sent again (a second or more).
+
+Versions not in the table:
+
+* between two measured versions: the longer of the two neighbours' guards (the guard changed in
+  some release between them and we do not know which);
+* older than the oldest or newer than the newest measured, or unreadable: :data:`DEFAULT_GUARD`,
+  the longest measured guard plus the margin again, because a new release may lengthen it.
+
+When a new release ships, measure it (both versions in one run, so the figures compare) and add
+a row::
+
+    npm ci --prefix tools/claude-code
+    uv run python scripts/measure_input_guard.py --version-dir tools/claude-code-2.1.197 \\
+        --version-dir tools/claude-code --repeats 3 --json guard.json
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from yesman.agents.claude._text import clean_lines
+
+__all__ = ["DEFAULT_GUARD", "GUARDS", "ClaudeVersion", "input_guard", "parse_version"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ClaudeVersion:
+    """A Claude Code release number, ordered as releases are."""
+
+    major: int
+    minor: int
+    patch: int
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+# Reasoning above; seconds.
+_MARGIN: Final = 0.05
+GUARDS: Final[Mapping[ClaudeVersion, float]] = MappingProxyType(
+    {
+        ClaudeVersion(2, 1, 197): round(0.0 + _MARGIN, 3),  # no drop at any D from 0 ms
+        ClaudeVersion(2, 1, 332): round(0.14 + _MARGIN, 3),  # all took from D = 140 ms
+    }
+)
+DEFAULT_GUARD: Final = round(max(GUARDS.values()) + _MARGIN, 3)
+
+_NUMBER = r"v?(\d{1,4})\.(\d{1,4})\.(\d{1,6})(?!\.?\d)"
+# The banner (`Claude Code v2.1.332`), `claude --version` (`2.1.332 (Claude Code)`), or the
+# bare number; a pre-release or build suffix (`-beta.1`, `+abc`) is ignored.
+_BANNER_RE: Final = re.compile(r"Claude Code\s+" + _NUMBER)
+_VERSION_OUTPUT_RE: Final = re.compile(r"^\s*" + _NUMBER + r"\S*\s+\(Claude Code\)", re.M)
+_BARE_RE: Final = re.compile(r"\s*" + _NUMBER + r"(?:[-+][0-9A-Za-z.-]*)?\s*")
+
+
+def parse_version(text: str) -> ClaudeVersion | None:
+    """The Claude Code version in ``text``, or None.
+
+    Reads a bare number (``2.1.197``, ``v2.1.197``), the output of ``claude --version``
+    (``2.1.197 (Claude Code)``) and a screen showing Claude Code's banner
+    (``Claude Code v2.1.197``, plain or with ANSI escapes). Other numbers on a screen are not
+    taken for a version.
+    """
+    match = _BARE_RE.fullmatch(text) or _VERSION_OUTPUT_RE.search(text)
+    if match is None:
+        plain = "\n".join(clean_lines(text)) if "\x1b" in text else text
+        match = _BANNER_RE.search(plain)
+    if match is None:
+        return None
+    major, minor, patch = (int(part) for part in match.groups())
+    return ClaudeVersion(major, minor, patch)
+
+
+def input_guard(version: str | ClaudeVersion | None) -> float:
+    """Seconds to wait after a permission dialog is complete on screen before typing into it.
+
+    ``version`` is anything :func:`parse_version` reads, or None when the version is not known
+    (then, as for an unreadable or unmeasured version outside the table: :data:`DEFAULT_GUARD`).
+    """
+    parsed = parse_version(version) if isinstance(version, str) else version
+    if parsed is None:
+        return DEFAULT_GUARD
+    known = GUARDS.get(parsed)
+    if known is not None:
+        return known
+    below = [v for v in GUARDS if v < parsed]
+    above = [v for v in GUARDS if v > parsed]
+    if not below or not above:
+        return DEFAULT_GUARD
+    return max(GUARDS[max(below)], GUARDS[min(above)])
