@@ -5,33 +5,41 @@ guard*, so a key meant for the input box does not answer a dialog that just popp
 typed inside the guard is dropped without a trace: the dialog stays and nothing reaches the
 input box. How long the guard lasts depends on the release, so it is a property of the version.
 
-Measured with ``scripts/measure_input_guard.py`` on 2026-12-01 (2 CPUs shared with other test
-runs, load average 2-6; both versions interleaved in the same run, 120x40 pane, ``capture-pane``
-polled every 5 ms). D is the time from the dialog being complete on screen (a tool-permission
-prompt with the same fingerprint in two captures in a row) to the digit ``1`` being typed once;
-each cell is attempts that took / attempts, over Bash, Write and WebFetch dialogs.
+Measured with ``scripts/measure_input_guard.py`` on 2026-12-01, three runs, each with both
+versions interleaved (2 CPUs shared with other engineers' test runs, load average 0.8 to 5.8;
+120x40 pane; ``capture-pane`` polled every 5 ms). D is the time from the dialog being complete on
+screen (a tool-permission prompt with the same fingerprint in two captures in a row) to the digit
+``1`` being typed once; a cell counts the keys that took over the attempts, Bash, Write and
+WebFetch dialogs together, all three runs summed:
 
-=============================  ==========  ==========================================
-D (ms)                         2.1.197     2.1.332
-=============================  ==========  ==========================================
-0 - 60                         all took    none took (0/36)
-80 - 130                       all took    some took (13/54, run 1 and run 2)
-140 - 300                      all took    all took (144/144)
-largest D dropped              none        130 ms
-served -> dialog complete p50  112 ms      574 ms
-naive presser, served -> result p50  299 ms  851 ms
-=============================  ==========  ==========================================
+==================================  ============  ============
+D after the dialog is complete      2.1.197       2.1.332
+==================================  ============  ============
+0 - 110 ms                          111/111       4/111
+120 ms                              30/30         6/30
+130 ms                              30/30         15/30
+140 - 300 ms                        231/231       231/231
+all took from D (each run)          0 ms          140 ms
+largest D dropped (each run)        none          130 ms
+served -> complete p50, ms, runs    112/81/71     574/584/589
+naive presser p50, ms, runs         299/203/150   851/845/851
+==================================  ============  ============
 
-Seen from the dialog's *first* frame on screen rather than its completion, 2.1.332's boundary is
-sharp: keys typed up to 140 ms after the first frame were dropped, keys from 141 ms on took,
-whatever the tool. Completion lags the first frame by 10 ms (p50; 52 ms at most).
+(The naive presser polls every 5 ms and types ``1`` every 25 ms while the dialog is up; its
+figure runs from the API serving the ``tool_use`` to Claude Code sending the tool result. It
+left stray ``1`` s in the input box in 70 of 72 dialogs; the single key never did.)
+
+Seen from the dialog's *first* frame on screen instead, 2.1.332's boundary is sharp in every
+run: the latest dropped key came 139.9 ms after the first frame, and every key from 141 ms on
+took, whatever the tool. Completion lags the first frame by 10 ms (p50; 52 ms at most).
 
 The guard per version is the smallest D from which every attempt took, plus a 50 ms margin.
 The margin covers a watcher that acts on the first frame instead of the completed dialog (up to
-the 52 ms lag above) and a quieter machine, where the dialog reaches the screen sooner after
-Claude Code starts its timer; it costs 50 ms per dialog. 2.1.197 dropped nothing even at D = 0
-and gets the margin alone. A dropped key costs far more than the margin: the dialog stays until
-the answer is checked and sent again (a second or more).
+the 52 ms lag above: 190 ms after completion is still 50 ms past the latest drop seen from the
+first frame) and a quieter machine, where the dialog reaches the screen sooner after Claude Code
+starts its timer. It costs 50 ms per dialog; a dropped key costs far more, because the dialog
+stays until the answer is checked and sent again (a second or more). 2.1.197 dropped nothing,
+even at D = 0, and gets the margin alone.
 
 Versions not in the table:
 
