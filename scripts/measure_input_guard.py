@@ -229,7 +229,8 @@ def input_box_text(text: str) -> str | None:
     lines = clean_lines(text)
     for j in range(len(lines) - 1, 0, -1):
         match = _INPUT_LINE.match(lines[j])
-        if match and lines[j - 1].strip()[:1] in "\u2500-":
+        above = lines[j - 1].strip()
+        if match and above and above[0] == "\u2500":  # the rule over the input box
             return match.group(1).strip()
     return None
 
@@ -520,161 +521,170 @@ def plan_trials(
 # -- summary -----------------------------------------------------------------------------------
 
 
-def _pct(values: Sequence[float], q: float) -> float | None:
-    if not values:
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """Percentiles of one figure over a run, in ms (None when there was nothing to measure)."""
+
+    n: int
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    max: float | None
+
+    @classmethod
+    def of(cls, values: Sequence[float | None]) -> Spread:
+        got = sorted(v for v in values if v is not None)
+
+        def pct(q: float) -> float | None:
+            if not got:
+                return None
+            k = (len(got) - 1) * q
+            lo, hi = int(k), min(int(k) + 1, len(got) - 1)
+            return round(got[lo] + (got[hi] - got[lo]) * (k - lo), 1)
+
+        return cls(len(got), pct(0.1), pct(0.5), pct(0.9), got[-1] if got else None)
+
+    def brief(self) -> str:
+        return f"{_fmt(self.p50)} ({_fmt(self.p10)}-{_fmt(self.p90)}, n={self.n})"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Keys that took / keys typed at one delay, in all and per tool."""
+
+    took: int
+    attempts: int
+    by_tool: dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One version's run, reduced to the figures the guard table is built from."""
+
+    by_delay: dict[str, Cell]  # keyed by the delay in ms, as printed ("140")
+    # The smallest delay from which on every attempt (at it and every larger delay) took.
+    all_took_from_ms: float | None
+    largest_drop_ms: float | None
+    # The same boundary seen from the dialog's first frame instead of its completion.
+    latest_drop_after_first_frame_ms: float | None
+    earliest_take_after_first_frame_ms: float | None
+    naive_served_to_result: Spread
+    naive_served_to_result_p50_by_tool: dict[str, float | None]
+    naive_presses: Spread
+    served_to_complete: Spread
+    drawn_to_complete: Spread
+    key_to_gone: Spread
+    stray_once: int
+    stray_naive: int
+    wrong: int
+    failed: int
+
+
+def _after_first_frame(a: Attempt) -> float | None:
+    if a.delay_ms is None or a.served_to_complete_ms is None or a.served_to_drawn_ms is None:
         return None
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo = int(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return round(ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo), 1)
+    return round(a.delay_ms + a.served_to_complete_ms - a.served_to_drawn_ms, 1)
 
 
-def summarise(attempts: Sequence[Attempt], delays_ms: Sequence[float]) -> dict[str, Any]:
+def summarise(attempts: Sequence[Attempt], delays_ms: Sequence[float]) -> Summary:
     once = [a for a in attempts if a.mode is Mode.ONCE and a.outcome is not Outcome.FAILED]
     naive = [a for a in attempts if a.mode is Mode.NAIVE and a.outcome is Outcome.TOOK]
-    by_delay: dict[str, dict[str, Any]] = {}
+    by_delay: dict[str, Cell] = {}
     for d in delays_ms:
         at = [a for a in once if a.delay_ms == d]
-        by_delay[f"{d:g}"] = {
-            "took": sum(a.outcome is Outcome.TOOK for a in at),
-            "attempts": len(at),
-            "by_tool": {
-                t.value: [
-                    sum(a.outcome is Outcome.TOOK for a in at if a.tool is t),
-                    sum(1 for a in at if a.tool is t),
-                ]
-                for t in Tool
-            },
+        by_tool = {
+            t.value: (
+                sum(a.outcome is Outcome.TOOK for a in at if a.tool is t),
+                sum(a.tool is t for a in at),
+            )
+            for t in Tool
         }
-    # The guard threshold: the smallest delay from which on every attempt (at it and at every
-    # larger delay) took.
+        by_delay[f"{d:g}"] = Cell(sum(a.outcome is Outcome.TOOK for a in at), len(at), by_tool)
     threshold: float | None = None
     for d in sorted(delays_ms, reverse=True):
         cell = by_delay[f"{d:g}"]
-        if cell["attempts"] and cell["took"] == cell["attempts"]:
-            threshold = d
-        else:
+        if not cell.attempts or cell.took < cell.attempts:
             break
-    drops = [a.delay_ms for a in once if a.outcome is Outcome.DROPPED and a.delay_ms is not None]
-    all_dialogs = [a for a in attempts if a.served_to_complete_ms is not None]
-    complete = [a.served_to_complete_ms for a in all_dialogs if a.served_to_complete_ms]
-    drawn_to_complete = [
-        a.served_to_complete_ms - a.served_to_drawn_ms
-        for a in all_dialogs
-        if a.served_to_complete_ms is not None and a.served_to_drawn_ms is not None
-    ]
-    naive_ms = [a.served_to_result_ms for a in naive if a.served_to_result_ms is not None]
-    gone = [a.key_to_gone_ms for a in once if a.key_to_gone_ms is not None]
-    return {
-        "by_delay": by_delay,
-        "all_took_from_ms": threshold,
-        "largest_drop_ms": max(drops) if drops else None,
-        "naive_served_to_result_ms": {
-            "p10": _pct(naive_ms, 0.1),
-            "p50": _pct(naive_ms, 0.5),
-            "p90": _pct(naive_ms, 0.9),
-            "n": len(naive_ms),
-            "by_tool": {
-                t.value: _pct(
-                    [a.served_to_result_ms for a in naive if a.tool is t and a.served_to_result_ms],
-                    0.5,
-                )
-                for t in Tool
-            },
+        threshold = d
+    dropped = [a for a in once if a.outcome is Outcome.DROPPED]
+    took = [a for a in once if a.outcome is Outcome.TOOK]
+    late_drops = [x for a in dropped if (x := _after_first_frame(a)) is not None]
+    early_takes = [x for a in took if (x := _after_first_frame(a)) is not None]
+    dialogs = [a for a in attempts if a.outcome is not Outcome.FAILED]
+    return Summary(
+        by_delay=by_delay,
+        all_took_from_ms=threshold,
+        largest_drop_ms=max((a.delay_ms for a in dropped if a.delay_ms is not None), default=None),
+        latest_drop_after_first_frame_ms=max(late_drops, default=None),
+        earliest_take_after_first_frame_ms=min(early_takes, default=None),
+        naive_served_to_result=Spread.of([a.served_to_result_ms for a in naive]),
+        naive_served_to_result_p50_by_tool={
+            t.value: Spread.of([a.served_to_result_ms for a in naive if a.tool is t]).p50
+            for t in Tool
         },
-        "naive_presses_p50": _pct([float(a.presses) for a in naive], 0.5),
-        "served_to_complete_ms": {
-            "p10": _pct(complete, 0.1),
-            "p50": _pct(complete, 0.5),
-            "p90": _pct(complete, 0.9),
-            "n": len(complete),
-        },
-        "drawn_to_complete_ms": {
-            "p50": _pct(drawn_to_complete, 0.5),
-            "max": max(drawn_to_complete, default=None),
-        },
-        "key_to_gone_ms": {
-            "p50": _pct(gone, 0.5),
-            "p90": _pct(gone, 0.9),
-            "max": max(gone, default=None),
-        },
-        "stray": sum(1 for a in attempts if a.stray),
-        "stray_naive": sum(1 for a in attempts if a.stray and a.mode is Mode.NAIVE),
-        "wrong": sum(1 for a in attempts if a.outcome is Outcome.WRONG),
-        "failed": sum(1 for a in attempts if a.outcome is Outcome.FAILED),
-    }
+        naive_presses=Spread.of([float(a.presses) for a in naive]),
+        served_to_complete=Spread.of([a.served_to_complete_ms for a in dialogs]),
+        drawn_to_complete=Spread.of(
+            [
+                a.served_to_complete_ms - a.served_to_drawn_ms
+                for a in dialogs
+                if a.served_to_complete_ms is not None and a.served_to_drawn_ms is not None
+            ]
+        ),
+        key_to_gone=Spread.of([a.key_to_gone_ms for a in took]),
+        stray_once=sum(bool(a.stray) for a in attempts if a.mode is Mode.ONCE),
+        stray_naive=sum(bool(a.stray) for a in attempts if a.mode is Mode.NAIVE),
+        wrong=sum(a.outcome is Outcome.WRONG for a in attempts),
+        failed=sum(a.outcome is Outcome.FAILED for a in attempts),
+    )
 
 
-def _fmt(value: Any) -> str:
-    return "-" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
 
 
-def print_table(results: Sequence[dict[str, Any]], delays_ms: Sequence[float]) -> None:
-    versions = [r["version"] for r in results]
-    col = 24
-    head = "".join(f"{v:>{col}}" for v in versions)
+def print_table(versions: Sequence[str], summaries: Sequence[Summary]) -> None:
+    col = 26
     print("\nkey '1' typed once D ms after the dialog is complete on screen: took/attempts")
-    print(f"{'D ms':>8}{head}    (Bash Write Fetch)")
-    for d in delays_ms:
+    print(f"{'D ms':>8}" + "".join(f"{v:>{col}}" for v in versions) + "    (Bash Write Fetch)")
+    for key in summaries[0].by_delay:
         cells = []
-        for r in results:
-            cell = r["summary"]["by_delay"][f"{d:g}"]
-            tools = " ".join(f"{t[0]}/{t[1]}" for t in cell["by_tool"].values())
-            cells.append(f"{cell['took']}/{cell['attempts']} ({tools})")
-        print(f"{d:>8g}" + "".join(f"{c:>{col}}" for c in cells))
-    rows: list[tuple[str, Any]] = [
-        ("all took from D (ms)", lambda s: _fmt(s["all_took_from_ms"])),
-        ("largest D dropped (ms)", lambda s: _fmt(s["largest_drop_ms"])),
+        for summary in summaries:
+            cell = summary.by_delay[key]
+            tools = " ".join(f"{t}/{n}" for t, n in cell.by_tool.values())
+            cells.append(f"{cell.took}/{cell.attempts} ({tools})")
+        print(f"{key:>8}" + "".join(f"{c:>{col}}" for c in cells))
+    rows: list[tuple[str, Callable[[Summary], str]]] = [
+        ("all took from D (ms)", lambda s: _fmt(s.all_took_from_ms)),
+        ("largest D dropped (ms)", lambda s: _fmt(s.largest_drop_ms)),
         (
-            "naive served->result p50",
-            lambda s: f"{_fmt(s['naive_served_to_result_ms']['p50'])} ms",
+            "after first frame (ms):",
+            lambda s: f"latest drop {_fmt(s.latest_drop_after_first_frame_ms)}",
         ),
-        (
-            "  p10-p90 (n)",
-            lambda s: "{}-{} ({})".format(
-                _fmt(s["naive_served_to_result_ms"]["p10"]),
-                _fmt(s["naive_served_to_result_ms"]["p90"]),
-                s["naive_served_to_result_ms"]["n"],
-            ),
-        ),
+        ("", lambda s: f"earliest take {_fmt(s.earliest_take_after_first_frame_ms)}"),
+        ("naive served->result ms", lambda s: s.naive_served_to_result.brief()),
         (
             "  Bash/Write/Fetch p50",
-            lambda s: "/".join(_fmt(v) for v in s["naive_served_to_result_ms"]["by_tool"].values()),
+            lambda s: "/".join(_fmt(v) for v in s.naive_served_to_result_p50_by_tool.values()),
         ),
-        ("  naive presses p50", lambda s: _fmt(s["naive_presses_p50"])),
-        (
-            "served->complete p50",
-            lambda s: f"{_fmt(s['served_to_complete_ms']['p50'])} ms",
-        ),
-        (
-            "  p10-p90 (n)",
-            lambda s: "{}-{} ({})".format(
-                _fmt(s["served_to_complete_ms"]["p10"]),
-                _fmt(s["served_to_complete_ms"]["p90"]),
-                s["served_to_complete_ms"]["n"],
-            ),
-        ),
+        ("  presses p50", lambda s: _fmt(s.naive_presses.p50)),
+        ("served->complete ms", lambda s: s.served_to_complete.brief()),
         (
             "drawn->complete p50/max",
-            lambda s: "{}/{}".format(
-                _fmt(s["drawn_to_complete_ms"]["p50"]), _fmt(s["drawn_to_complete_ms"]["max"])
-            ),
+            lambda s: f"{_fmt(s.drawn_to_complete.p50)}/{_fmt(s.drawn_to_complete.max)}",
         ),
         (
             "key->gone p50/p90/max",
-            lambda s: "{}/{}/{}".format(
-                _fmt(s["key_to_gone_ms"]["p50"]),
-                _fmt(s["key_to_gone_ms"]["p90"]),
-                _fmt(s["key_to_gone_ms"]["max"]),
+            lambda s: "/".join(
+                _fmt(x) for x in (s.key_to_gone.p50, s.key_to_gone.p90, s.key_to_gone.max)
             ),
         ),
-        ("stray digits (naive)", lambda s: f"{s['stray']} ({s['stray_naive']})"),
-        ("wrong / failed trials", lambda s: f"{s['wrong']} / {s['failed']}"),
+        ("stray digits once/naive", lambda s: f"{s.stray_once}/{s.stray_naive}"),
+        ("wrong / failed trials", lambda s: f"{s.wrong} / {s.failed}"),
     ]
     print()
     for label, get in rows:
-        print(f"{label:<26}" + "".join(f"{get(r['summary']):>{col - 2}}" for r in results))
+        print(f"{label:<25}" + "".join(f"{get(s):>{col}}" for s in summaries))
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -749,16 +759,17 @@ async def measure(args: argparse.Namespace, binaries: Sequence[tuple[Path, str]]
         await _kill_server(socket)
         shutil.rmtree(work, ignore_errors=True)
     load_after = os.getloadavg()
+    summaries = [summarise(attempts[s.version], delays_ms) for s in sessions]
     results = [
         {
             "version": s.version,
             "binary": str(s.binary),
-            "summary": summarise(attempts[s.version], delays_ms),
+            "summary": asdict(summary),
             "attempts": [asdict(a) for a in attempts[s.version]],
         }
-        for s in sessions
+        for s, summary in zip(sessions, summaries, strict=True)
     ]
-    print_table(results, delays_ms)
+    print_table([s.version for s in sessions], summaries)
     seconds = (datetime.now(UTC) - started).total_seconds()
     print(
         f"\n{seconds:.0f} s; load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
