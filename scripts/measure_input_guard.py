@@ -22,9 +22,11 @@ trials in a shuffled order), so load from other processes falls on all versions 
     npm ci --prefix tools/claude-code-2.1.197
     uv run python scripts/measure_input_guard.py --version-dir tools/claude-code-2.1.197 \\
         --version-dir tools/claude-code --repeats 3 --json guard.json
+    uv run python scripts/measure_input_guard.py --summarise run1.json run2.json  # pool runs
 
-Feed the result into ``src/yesman/agents/claude/_guards.py`` (its docstring says how the guard
-is derived from these figures).
+A run with the defaults takes two to three minutes per version. Feed the result into
+``src/yesman/agents/claude/_guards.py`` (its docstring says how the guard is derived from these
+figures).
 """
 
 from __future__ import annotations
@@ -644,7 +646,7 @@ def _fmt(value: float | None) -> str:
 
 
 def print_table(versions: Sequence[str], summaries: Sequence[Summary]) -> None:
-    col = 26
+    col = 30
     print("\nkey '1' typed once D ms after the dialog is complete on screen: took/attempts")
     print(f"{'D ms':>8}" + "".join(f"{v:>{col}}" for v in versions) + "    (Bash Write Fetch)")
     for key in summaries[0].by_delay:
@@ -685,6 +687,40 @@ def print_table(versions: Sequence[str], summaries: Sequence[Summary]) -> None:
     print()
     for label, get in rows:
         print(f"{label:<25}" + "".join(f"{get(s):>{col}}" for s in summaries))
+
+
+def summarise_runs(paths: Sequence[Path]) -> int:
+    """Print one table over several saved runs, pooling each version's attempts."""
+    pooled: dict[str, list[Attempt]] = {}
+    for path in paths:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        for result in report["versions"]:
+            pooled.setdefault(result["version"], []).extend(
+                _attempt_from_json(item) for item in result["attempts"]
+            )
+        load = report["host"]
+        print(
+            f"{path}: {report['date']}, load average {load['load_before'][0]:.2f} -> "
+            f"{load['load_after'][0]:.2f}"
+        )
+    delays = sorted(
+        {a.delay_ms for runs in pooled.values() for a in runs if a.delay_ms is not None}
+    )
+    print_table(list(pooled), [summarise(pooled[v], delays) for v in pooled])
+    return 0
+
+
+def _attempt_from_json(item: dict[str, Any]) -> Attempt:
+    return Attempt(
+        **(
+            item
+            | {
+                "mode": Mode(item["mode"]),
+                "tool": Tool(item["tool"]),
+                "outcome": Outcome(item["outcome"]),
+            }
+        )
+    )
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -867,7 +903,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="shuffles the trial order")
     parser.add_argument("--json", type=Path, help="write every attempt and the summary here")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every trial")
+    parser.add_argument(
+        "--summarise",
+        type=Path,
+        nargs="+",
+        metavar="RUN_JSON",
+        help="measure nothing: print the table of earlier --json runs, attempts pooled by version",
+    )
     args = parser.parse_args(argv)
+    if args.summarise:
+        return summarise_runs(args.summarise)
     if shutil.which("tmux") is None:
         parser.error("tmux is not installed")
     paths = [binary_in((ROOT / d).resolve()) for d in args.version_dir]

@@ -23,6 +23,7 @@ all took from D (each run)          0 ms          140 ms
 largest D dropped (each run)        none          130 ms
 served -> complete p50, ms, runs    112/81/71     574/584/589
 naive presser p50, ms, runs         299/203/150   851/845/851
+naive presser p50, all runs         199 ms        849 ms
 ==================================  ============  ============
 
 (The naive presser polls every 5 ms and types ``1`` every 25 ms while the dialog is up; its
@@ -48,12 +49,13 @@ Versions not in the table:
 * older than the oldest or newer than the newest measured, or unreadable: :data:`DEFAULT_GUARD`,
   the longest measured guard plus the margin again, because a new release may lengthen it.
 
-When a new release ships, measure it (both versions in one run, so the figures compare) and add
-a row::
+When a new release ships, measure it beside a known one (in the same run, so both see the same
+load), a few times, then pool the runs and add a row::
 
     npm ci --prefix tools/claude-code
     uv run python scripts/measure_input_guard.py --version-dir tools/claude-code-2.1.197 \\
-        --version-dir tools/claude-code --repeats 3 --json guard.json
+        --version-dir tools/claude-code --repeats 3 --json run1.json
+    uv run python scripts/measure_input_guard.py --summarise run1.json run2.json run3.json
 """
 
 from __future__ import annotations
