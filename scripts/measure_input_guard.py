@@ -16,6 +16,11 @@ dialogs, measures:
   receiving the tool result.
 * for every dialog: the time from serving the ``tool_use`` to the dialog being complete on screen.
 
+The tools run for real in a throw-away project. WebFetch turns ``http://`` into ``https://``,
+which the stand-in does not speak, so it fetches from a local port that hangs up at once: the
+tool runs and reports a connection error, fast and the same every time. A tool result counts as
+"the tool did not run" only when it says the user declined.
+
 With several versions the trials are interleaved (one trial per version in turn, each version's
 trials in a shuffled order), so load from other processes falls on all versions alike.
 
