@@ -5,42 +5,43 @@ guard*, so a key meant for the input box does not answer a dialog that just popp
 typed inside the guard is dropped without a trace: the dialog stays and nothing reaches the
 input box. How long the guard lasts depends on the release, so it is a property of the version.
 
-Measured with ``scripts/measure_input_guard.py`` on 2026-12-01, three runs, each with both
+Measured with ``scripts/measure_input_guard.py`` on 2026-12-01: four runs, each with both
 versions interleaved (2 CPUs shared with other engineers' test runs, load average 0.8 to 5.8;
 120x40 pane; ``capture-pane`` polled every 5 ms). D is the time from the dialog being complete on
 screen (a tool-permission prompt with the same fingerprint in two captures in a row) to the digit
-``1`` being typed once; a cell counts the keys that took over the attempts, Bash, Write and
-WebFetch dialogs together, all three runs summed:
+``1`` being typed once. Cells count keys that took over keys typed, Bash, Write and WebFetch
+dialogs together, the four runs pooled (``--summarise``):
 
-==================================  ============  ============
-D after the dialog is complete      2.1.197       2.1.332
-==================================  ============  ============
-0 - 110 ms                          111/111       4/111
-120 ms                              30/30         6/30
-130 ms                              30/30         15/30
-140 - 300 ms                        231/231       231/231
-all took from D (each run)          0 ms          140 ms
-largest D dropped (each run)        none          130 ms
-served -> complete p50, ms, runs    112/81/71     574/584/589
-naive presser p50, ms, runs         299/203/150   851/845/851
-naive presser p50, all runs         199 ms        849 ms
-==================================  ============  ============
+==================================  ================  ================
+D after the dialog is complete      2.1.197           2.1.332
+==================================  ================  ================
+0 - 110 ms                          141/141           4/141
+120 - 130 ms                        66/66             21/66
+140 - 300 ms                        273/273           273/273
+all took from D (ms), per run       0/0/0/0           140/140/140/150
+largest D dropped (ms), per run     none              130/130/130/125
+served -> complete p50, per run     112/81/71/76      574/584/589/587
+naive presser p50, per run          299/203/150/230   851/845/851/860
+naive presser p50, pooled           204               851
+==================================  ================  ================
 
-(The naive presser polls every 5 ms and types ``1`` every 25 ms while the dialog is up; its
-figure runs from the API serving the ``tool_use`` to Claude Code sending the tool result. It
-left stray ``1`` s in the input box in 70 of 72 dialogs; the single key never did.)
+(Times in ms. Run 4 used a 25 ms grid, hence 150/125. The naive presser polls every 5 ms and
+types ``1`` every 25 ms while the dialog is up; its figure runs from the API serving the
+``tool_use`` to Claude Code sending the tool result. It left stray ``1`` s in the input box after
+93 of 96 dialogs; the single key never did, dropped or not.)
 
 Seen from the dialog's *first* frame on screen instead, 2.1.332's boundary is sharp in every
-run: the latest dropped key came 139.9 ms after the first frame, and every key from 141 ms on
-took, whatever the tool. Completion lags the first frame by 10 ms (p50; 52 ms at most).
+run: the latest dropped key came 139.9 ms after the first frame, and no key later than that was
+dropped, whatever the tool. Completion lags the first frame by 10 ms (p50; at most 45 ms for
+2.1.332, 75 ms for 2.1.197).
 
-The guard per version is the smallest D from which every attempt took, plus a 50 ms margin.
-The margin covers a watcher that acts on the first frame instead of the completed dialog (up to
-the 52 ms lag above: 190 ms after completion is still 50 ms past the latest drop seen from the
-first frame) and a quieter machine, where the dialog reaches the screen sooner after Claude Code
-starts its timer. It costs 50 ms per dialog; a dropped key costs far more, because the dialog
-stays until the answer is checked and sent again (a second or more). 2.1.197 dropped nothing,
-even at D = 0, and gets the margin alone.
+The guard per version is the smallest D from which every attempt took (140 ms, the finer grid),
+plus a 50 ms margin. The margin covers a watcher that acts on the first frame instead of the
+completed dialog (190 ms after completion is still at least 50 ms past the latest drop seen from
+the first frame) and a quieter machine, where the dialog reaches the screen sooner after Claude
+Code starts its timer. It costs 50 ms per dialog; a dropped key costs far more, because the
+dialog stays until the answer is checked and sent again (a second or more). 2.1.197 dropped
+nothing, even at D = 0, and gets the margin alone.
 
 Versions not in the table:
 
