@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -313,7 +314,8 @@ class Session:
 
     async def restart(self) -> None:
         if self.pane is not None:
-            await _tmux(self.socket, "kill-pane", "-t", self.pane)
+            with contextlib.suppress(TrialError):  # Claude Code may have exited already
+                await _tmux(self.socket, "kill-pane", "-t", self.pane)
             self.pane = None
         self.responder.current = None
         await self._launch()
