@@ -58,12 +58,17 @@ from typing import Any, Final
 from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState
 from yesman.agents.claude import clean_lines, parse_screen
 
-# The test helpers below are moving to tests/support/; these two imports are the only place to
-# change when they do.
-from yesman.testing.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
-from yesman.testing.claude_code import ClaudeLaunch, claude_version, prepare_home, start_claude
-
+# The API stand-in and the Claude Code launcher are test support code (tests/support).
 ROOT: Final = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from support.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn  # noqa: E402
+from support.claude_code import (  # noqa: E402
+    ClaudeLaunch,
+    claude_version,
+    prepare_home,
+    start_claude,
+)
+
 # The real CLI is a native executable of a few hundred MB; npm's placeholder is tiny.
 _PLACEHOLDER_MAX_BYTES: Final = 1024 * 1024
 _INPUT_LINE: Final = re.compile(r"^\s*\u276f ?(.*)$")

@@ -22,6 +22,7 @@ from support.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
 from support.claude_code import (
     ClaudeCodeNotFoundError,
     ClaudeLaunch,
+    claude_version,
     find_claude_binary,
     prepare_home,
     start_claude,
@@ -296,5 +297,6 @@ async def test_status_shows_the_claude_pane_and_its_dialog(rig: Rig) -> None:
     out, _ = await proc.communicate()
     rows = json.loads(out)
     assert [(r["pane_id"], r["state"]) for r in rows] == [(pane, "waiting")]
+    assert (rows[0]["agent"], rows[0]["agent_version"]) == ("claude-code", claude_version())
     assert rows[0]["prompt"]["tool"] == "Bash"
     assert rows[0]["prompt"]["target"] == "rm -rf /"

@@ -8,7 +8,13 @@ registry (:func:`builtin_agents`); nothing outside this package names an agent.
 
 from __future__ import annotations
 
-from yesman.agents._agent import Agent, AgentSignals, KeyConventions, ProcessMatcher
+from yesman.agents._agent import (
+    Agent,
+    AgentProcess,
+    AgentSignals,
+    KeyConventions,
+    ProcessMatcher,
+)
 from yesman.agents._registry import AgentRegistry, builtin_agents, default_agent
 from yesman.agents._screen import (
     AgentScreen,
@@ -22,6 +28,7 @@ from yesman.agents._screen import (
 
 __all__ = [
     "Agent",
+    "AgentProcess",
     "AgentRegistry",
     "AgentScreen",
     "AgentSignals",

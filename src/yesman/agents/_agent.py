@@ -12,13 +12,27 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from yesman.agents._screen import ScreenParser
 
-__all__ = ["Agent", "AgentSignals", "KeyConventions", "ProcessMatcher"]
+__all__ = ["Agent", "AgentProcess", "AgentSignals", "KeyConventions", "ProcessMatcher"]
 
 ProcessMatcher = Callable[[str, Sequence[str]], bool]
 """Decides from a process name and its argv whether it is the agent."""
+
+
+class AgentProcess(Protocol):
+    """What the agent layer needs to know of a process (``yesman.tmux.ProcessInfo`` has it)."""
+
+    @property
+    def pid(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def cmdline(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +48,19 @@ class AgentSignals:
     reset_time: re.Pattern[str] | None = None
 
 
+_P = TypeVar("_P", bound=AgentProcess)
+
+
 def _no_version(text: str) -> str | None:
     return None
 
 
 def _plain_lines(text: str) -> list[str]:
     return text.splitlines()
+
+
+def _no_process_version(process: AgentProcess) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +83,8 @@ class Agent:
 
     ``name`` is a short stable identifier (it appears in events, the audit trail and JSON
     output); ``display_name`` is for people. ``version_from_screen`` reads the agent's version
-    from a capture (a start-up banner), None when the screen does not show it.
+    from a capture (a start-up banner), None when the screen does not show it;
+    ``version_of_process`` from the agent's process (blocking: call it off the event loop).
     ``restart_command`` is what to type at an idle shell to bring the agent back with its
     conversation (used only when restarting is enabled). ``screen_lines`` gives the lines the
     parser read (escapes stripped), which :attr:`Prompt.span` indexes.
@@ -75,12 +97,17 @@ class Agent:
     signals: AgentSignals
     keys: KeyConventions
     version_from_screen: Callable[[str], str | None] = _no_version
+    version_of_process: Callable[[AgentProcess], str | None] = _no_process_version
     restart_command: str | None = None
     screen_lines: Callable[[str], list[str]] = _plain_lines
 
     def matches(self, name: str, cmdline: Sequence[str]) -> bool:
         """True when a process (name and argv) is this agent."""
         return self.is_agent_process(name, cmdline)
+
+    def find_process(self, processes: Sequence[_P]) -> _P | None:
+        """The first of ``processes`` (a pane's tree, parents first) that is this agent."""
+        return next((p for p in processes if self.matches(p.name, p.cmdline)), None)
 
     def with_commands(self, fragments: Sequence[str]) -> Agent:
         """This agent, also recognised in processes whose argv contains one of ``fragments``

@@ -348,11 +348,14 @@ async def _status(server: TmuxServer, agents: AgentRegistry) -> list[_StatusRow]
         trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in panes])
         rows: list[_StatusRow] = []
         for pane in panes:
-            agent = agents.identify(trees.get(pane.pane_pid, ()))
-            if agent is None:
+            tree = trees.get(pane.pane_pid, ())
+            agent = agents.identify(tree)
+            process = agent.find_process(tree) if agent is not None else None
+            if agent is None or process is None:
                 continue
             text = await client.capture_pane(pane.pane_id)
             screen = agent.parse_screen(text)
-            version = agent.version_from_screen(text)
+            version = await asyncio.to_thread(agent.version_of_process, process)
+            version = version or agent.version_from_screen(text)
             rows.append(_StatusRow(pane, agent, version, screen.state, screen.prompt, screen.mode))
         return rows

@@ -79,12 +79,17 @@ class Pipeline:
             agent_name=agent.display_name,
             idle_after_seconds=settings.idle_after,
         )
-        self.agent_version: str | None = None
+        self.screen_version: str | None = None
         self.loops = 0
 
     @property
     def agent(self) -> Agent:
         return self.process_controller.agent
+
+    @property
+    def agent_version(self) -> str | None:
+        """The agent's version: from its process, else from its start-up banner, else None."""
+        return self.process_controller.agent_version or self.screen_version
 
     def input_guard(self) -> float:
         """Seconds a dialog must be on screen before its answer is typed, for this agent."""
@@ -103,13 +108,16 @@ class Pipeline:
             running = await self.process_controller.is_agent_running()
         async with track("prompt_detection"):
             screen = self._parse(text)
-            if self.agent_version is None:
+            if self.screen_version is None:
                 self._note_version(text)
         if running and screen.state is ScreenState.UNKNOWN:
             # The agent's screen is gone: the cached answer may be stale (it just exited).
             self.process_controller.invalidate()
             async with track("claude_status_check"):
                 running = await self.process_controller.is_agent_running()
+        version = self.agent_version
+        if version is not None:
+            self.status_manager.record_agent_version(version)
         self._note_state(screen, running)
         confirmed = await self._confirm(screen, seen_at) if running else None
         if confirmed is not None:
@@ -152,10 +160,7 @@ class Pipeline:
             self._schedule_recheck(max(delay, 0.5))
 
     def _note_version(self, text: str) -> None:
-        version = self.agent.version_from_screen(text)
-        if version is not None:
-            self.agent_version = version
-            self.status_manager.record_agent_version(version)
+        self.screen_version = self.agent.version_from_screen(text)
 
     def _note_mode(self, screen: AgentScreen) -> None:
         # Dialogs hide the footer; only idle and busy screens say which mode is on.

@@ -65,6 +65,8 @@ class AgentProcessController:
         self._restart = restart or RestartPolicy()
         self._cache_ttl = cache_ttl
         self._cached: tuple[float, bool] | None = None
+        self._version: str | None = None
+        self._version_of: tuple[int, float] | None = None  # (pid, create_time) it was read from
         self._attempts: deque[float] = deque()
         self._next_allowed = 0.0
         self._backoff = self._restart.initial_backoff
@@ -75,6 +77,11 @@ class AgentProcessController:
 
     def invalidate(self) -> None:
         self._cached = None
+
+    @property
+    def agent_version(self) -> str | None:
+        """The version of the agent process last seen in the pane (None: unknown)."""
+        return self._version
 
     async def is_agent_running(self) -> bool:
         now = time.monotonic()
@@ -91,7 +98,16 @@ class AgentProcessController:
         return any(self.agent.matches(p.name, p.cmdline) for p in tree)
 
     def _scan(self, pane_pid: int) -> bool:
-        return self.matches(process_tree(pane_pid))
+        """Runs in a thread: is the agent in the pane's tree, and which version is it."""
+        found = self.agent.find_process(process_tree(pane_pid))
+        if found is None:
+            return False
+        identity = (found.pid, found.create_time)
+        if identity != self._version_of:
+            # A new agent process (started, or restarted): read its version once.
+            self._version_of = identity
+            self._version = self.agent.version_of_process(found)
+        return True
 
     @staticmethod
     def _only_a_shell(pane_pid: int) -> bool:

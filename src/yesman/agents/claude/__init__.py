@@ -8,7 +8,8 @@ pane capture (plain or with ANSI escapes) into an :class:`~yesman.agents.AgentSc
 
 from __future__ import annotations
 
-from yesman.agents.claude._agent import CLAUDE_CODE, input_guard, version_from_screen
+from yesman.agents.claude._agent import CLAUDE_CODE, version_from_screen
+from yesman.agents.claude._guards import input_guard, parse_version
 from yesman.agents.claude._parser import parse_screen
 from yesman.agents.claude._process import is_claude_code
 from yesman.agents.claude._text import clean_lines
@@ -19,5 +20,6 @@ __all__ = [
     "input_guard",
     "is_claude_code",
     "parse_screen",
+    "parse_version",
     "version_from_screen",
 ]

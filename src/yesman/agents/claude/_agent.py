@@ -6,26 +6,21 @@ from typing import Final
 
 from yesman.agents._agent import Agent, AgentSignals, KeyConventions
 from yesman.agents.claude import _patterns as p
+from yesman.agents.claude._guards import input_guard, parse_version
 from yesman.agents.claude._parser import parse_screen
 from yesman.agents.claude._process import is_claude_code
 from yesman.agents.claude._text import clean_lines
+from yesman.agents.claude._version import version_of_process
 
-__all__ = ["CLAUDE_CODE", "input_guard", "version_from_screen"]
-
-# Claude Code 2.1 drops keys that arrive within ~200 ms of drawing a dialog (measured: 6 of 6
-# lost at 0-100 ms, 12 of 12 taken at >= 200 ms).
-_DEFAULT_GUARD: Final = 0.25
-
-
-def input_guard(version: str | None) -> float:
-    """Seconds a dialog must be on screen before Claude Code takes a key typed into it."""
-    return _DEFAULT_GUARD
-
+__all__ = ["CLAUDE_CODE", "version_from_screen"]
 
 def version_from_screen(text: str) -> str | None:
     """The version in Claude Code's start-up banner (``Claude Code v2.1.332``), if on screen."""
     found = p.VERSION_BANNER_RE.search(text)
-    return found.group(1) if found else None
+    if found is None:
+        return None
+    parsed = parse_version(found.group(1))
+    return None if parsed is None else str(parsed)
 
 
 CLAUDE_CODE: Final = Agent(
@@ -40,6 +35,7 @@ CLAUDE_CODE: Final = Agent(
     ),
     keys=KeyConventions(input_guard=input_guard, digit_selects=True),
     version_from_screen=version_from_screen,
+    version_of_process=version_of_process,
     restart_command="claude --continue",
     screen_lines=clean_lines,
 )
