@@ -221,3 +221,27 @@ def test_status_json_errors_go_to_stderr(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert "no tmux server" in done.stderr
+
+
+def test_a_deleted_audit_database_stops_answers_and_the_exit_line_says_so(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "audit.db"
+    tmux.new_session("plain", ["cat"])
+    watcher = Watcher(tmux, db, "--agent-cmd", SIMULATED_AGENT)
+    try:
+        eventually(lambda: "yesman watching" in watcher.printed(), timeout=20)
+        eventually(db.exists, timeout=10)
+        for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            path.unlink(missing_ok=True)
+        _, agent = start_simulated_agent(tmux, tmp_path / "project", "bash", hold_timeout=2.0)
+        eventually(lambda: "HELD" in watcher.printed(), timeout=20)
+        agent_keys = [k["key"] for k in agent.events("key")]
+    finally:
+        code = watcher.stop()
+    printed = watcher.printed()
+    assert code == 0, printed
+    assert agent_keys == []  # nothing typed without a record
+    assert "could not record this decision" in printed
+    assert "every decision is in the audit log" not in printed
+    assert "1 decision(s) could not be written" in printed

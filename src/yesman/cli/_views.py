@@ -90,11 +90,19 @@ def components_table(metrics: Mapping[str, ComponentMetrics], title: str = "Comp
             f"{m.p99_ms:.2f}",
             f"{m.max_ms:.2f}",
             str(m.error_count),
-            f"{m.avg_cpu_percent:.1f}",
+            _cpu(m),
             f"{m.avg_memory_delta_mb:.3f}",
             f"{(m.bytes_sent + m.bytes_received) / 1024:.1f}",
         )
     return table
+
+
+def _cpu(m: ComponentMetrics) -> str:
+    # CPU is unknown for spans the tracker could not attribute (see ComponentMetrics); a 0.0
+    # there would be a wrong figure, not a small one.
+    if m.sample_count and m.cpu_unknown_count >= m.sample_count:
+        return "?"
+    return f"{m.avg_cpu_percent:.1f}"
 
 
 class HeldLog:
