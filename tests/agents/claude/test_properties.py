@@ -13,12 +13,12 @@ from yesman.agents import ScreenState
 from yesman.agents.claude import parse_screen
 from yesman.policy import Action, Policy, PolicyContext
 
-from ._corpus import CASES, CORPUS, load_cases, reading
+from ._corpus import CASES, VERSION_FOLDERS, load_cases, reading
 
 POLICY = Policy.default()
 CONTEXT = PolicyContext(session="s", pane_id="%1", project_dir=Path("/home/dev/app"))
-WAITING = [c for c in load_cases(CORPUS, CASES) if c.expected["state"] == "waiting"]
-PLAIN = [c for c in load_cases(CORPUS, CASES) if c.path.suffix == ".txt"]
+WAITING = [c for c in load_cases(*VERSION_FOLDERS, CASES) if c.expected["state"] == "waiting"]
+PLAIN = [c for c in load_cases(*VERSION_FOLDERS, CASES) if c.path.suffix == ".txt"]
 
 FRAGMENTS = [
     "─" * 80,

@@ -57,11 +57,7 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
         if not s or is_rule(s):
             i -= 1
         elif (p.FOOTER_RE.match(s) and _footer_can_start(lines, i)) or (
-            # a hint wrapped at the right edge ("ctrl+g to edit in Vim · ~/.claude/plans/..")
-            i > 0
-            and indent(lines[i]) == indent(lines[i - 1])
-            and p.FOOTER_RE.match(lines[i - 1].strip())
-            and is_full(lines[i - 1], s, width)
+            i > 0 and p.FOOTER_RE.match(lines[i - 1].strip()) and _continues(lines, i, width)
         ):
             footer.append(s)
             i -= 1
@@ -79,6 +75,16 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
     options = tuple(Option(o.number, o.text) for o in raw)
     highlighted = next(o.number for o in raw if o.highlighted)
     return Menu(options, highlighted, raw[0].index, n - 1, numbered, tuple(reversed(footer)))
+
+
+def _continues(lines: list[str], i: int, width: int) -> bool:
+    """Does line `i` continue the key hint above it? ("ctrl+g to edit in Vim · ~/.claude/plans/..")
+    2.1.332 wraps it at the right edge under the hint's indent; 2.1.197 ends the line with the
+    `·` separator and starts the next item further right."""
+    above = lines[i - 1]
+    if indent(lines[i]) == indent(above) and is_full(above, lines[i].strip(), width):
+        return True
+    return above.rstrip().endswith("·") and indent(lines[i]) > indent(above)
 
 
 def _footer_can_start(lines: list[str], i: int) -> bool:
