@@ -57,7 +57,7 @@ def test_every_stored_screen_shows_its_reading(path: Path) -> None:
 
 def test_the_corpus_holds_exactly_the_planned_captures() -> None:
     # A capture nobody can reproduce, or a scenario whose capture went missing, shows up here.
-    assert {p.parent.name for p in CORPUS.iterdir() if p.is_dir()} == set(VERSIONS)
+    assert {p.name for p in CORPUS.iterdir() if p.is_dir()} == set(VERSIONS)
     assert sorted((p.parent.name, p.stem) for p in STORED) == sorted(PLANNED)
     for path in STORED:
         assert path.with_suffix(".txt").is_file(), f"{_id(path)}: reading without a capture"

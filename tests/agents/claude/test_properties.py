@@ -14,6 +14,7 @@ from yesman.agents.claude import parse_screen
 from yesman.policy import Action, Policy, PolicyContext
 
 from ._corpus import CASES, VERSION_FOLDERS, load_cases, reading
+from ._redraw import Space, draw_menu
 
 POLICY = Policy.default()
 CONTEXT = PolicyContext(session="s", pane_id="%1", project_dir=Path("/home/dev/app"))
@@ -150,3 +151,55 @@ def test_a_dialog_with_output_below_it_is_never_a_prompt(case: object, after: li
 def test_waiting_cases_exist_for_the_properties() -> None:
     assert len(WAITING) >= 10
     assert all(reading(c.expected)["prompt"] is not None for c in WAITING)
+
+
+# -- options wrapped at any width, with or without the space after the digit --------------------
+
+WORDS = ["Yes,", "and", "don't", "ask", "again", "for", "mkdir", "-p", "build/out.txt", "&&",
+         "commands", "in", "/tmp/yesman-corpus/app/" + "deep/" * 4, "No,", "tell", "Claude",
+         "(esc)", "(shift+tab)", "—", "·", "it's", "\u2019"]  # fmt: skip
+# Words that look like the start of an option or a highlight when a wrap puts them first, and
+# one longer than a line (Ink breaks it anywhere; joined back with a space, the one thing a
+# re-wrap may change).
+TRICKY = [*WORDS, "2.", "3.", "1.5", "2.No", "❯", ">", "10.", "3)", "x" * 70]
+_DIALOG_HEAD = ["─" * 80, " Bash command", "", "   make test", "   Run the tests", "",
+                " Do you want to proceed?"]  # fmt: skip
+_DIALOG_FOOT = ["", " Esc to cancel · Tab to amend · ctrl+e to explain"]
+
+
+def _menu_screen(texts: list[str], highlighted: int, width: int, space: Space) -> str:
+    return "\n".join([*_DIALOG_HEAD, *draw_menu(texts, highlighted, width, space), *_DIALOG_FOOT])
+
+
+@st.composite
+def _menus(draw: st.DrawFn, words: list[str]) -> tuple[list[str], int, int, Space]:
+    text = st.lists(st.sampled_from(words), min_size=1, max_size=30).map(" ".join)
+    texts = draw(st.lists(text, min_size=2, max_size=5))
+    highlighted = draw(st.integers(1, len(texts)))
+    return texts, highlighted, draw(st.integers(60, 250)), draw(st.sampled_from(list(Space)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(menu=_menus(WORDS))
+def test_wrapped_options_read_whole_at_any_width(menu: tuple[list[str], int, int, Space]) -> None:
+    texts, highlighted, width, space = menu
+    screen = parse_screen(_menu_screen(texts, highlighted, width, space))
+    assert screen.prompt is not None
+    assert [o.text for o in screen.prompt.options] == texts
+    assert screen.prompt.highlighted == highlighted
+    assert screen.prompt.target == "make test"
+
+
+@settings(max_examples=300, deadline=None)
+@given(menu=_menus(TRICKY))
+def test_a_wrap_that_looks_like_an_option_is_read_whole_or_not_at_all(
+    menu: tuple[list[str], int, int, Space],
+) -> None:
+    # A continuation line starting "2. ..." or "❯" must never shift the options or the highlight:
+    # the dialog reads exactly as drawn, or as no prompt (held for a human).
+    texts, highlighted, width, space = menu
+    screen = parse_screen(_menu_screen(texts, highlighted, width, space))
+    if screen.prompt is not None:
+        squash = [o.text.replace(" ", "") for o in screen.prompt.options]
+        assert squash == [t.replace(" ", "") for t in texts]
+        assert screen.prompt.highlighted == highlighted
