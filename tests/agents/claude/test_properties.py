@@ -4,6 +4,7 @@ at the bottom of the screen can ever lead to typing."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,8 @@ from yesman.agents.claude import parse_screen
 from yesman.policy import Action, Policy, PolicyContext
 
 from ._corpus import CASES, VERSION_FOLDERS, load_cases, reading
-from ._redraw import Space, draw_menu
+from ._redraw import PLAIN as BASH_MENU
+from ._redraw import Menu, Space, draw_menu
 
 POLICY = Policy.default()
 CONTEXT = PolicyContext(session="s", pane_id="%1", project_dir=Path("/home/dev/app"))
@@ -167,23 +169,35 @@ _DIALOG_HEAD = ["─" * 80, " Bash command", "", "   make test", "   Run the tes
 _DIALOG_FOOT = ["", " Esc to cancel · Tab to amend · ctrl+e to explain"]
 
 
-def _menu_screen(texts: list[str], highlighted: int, width: int, space: Space) -> str:
-    return "\n".join([*_DIALOG_HEAD, *draw_menu(texts, highlighted, width, space), *_DIALOG_FOOT])
+# Where the highlight glyph and the digits stand: ` ❯ 1.` (Bash dialogs), ` ❯1.` (glyph against
+# the digit), `❯ 1.` at column 0 (AskUserQuestion).
+LAYOUTS = [
+    BASH_MENU,
+    replace(BASH_MENU, digit_column=2, glyph_gap=""),
+    replace(BASH_MENU, digit_column=2, glyph_column=0),
+]
+_Drawn = tuple[list[str], int, int, Space, Menu]
+
+
+def _menu_screen(texts: list[str], highlighted: int, width: int, space: Space, menu: Menu) -> str:
+    drawn = draw_menu(texts, highlighted, width, space, menu)
+    return "\n".join([*_DIALOG_HEAD, *drawn, *_DIALOG_FOOT])
 
 
 @st.composite
-def _menus(draw: st.DrawFn, words: list[str]) -> tuple[list[str], int, int, Space]:
+def _menus(draw: st.DrawFn, words: list[str]) -> _Drawn:
     text = st.lists(st.sampled_from(words), min_size=1, max_size=30).map(" ".join)
     texts = draw(st.lists(text, min_size=2, max_size=5))
     highlighted = draw(st.integers(1, len(texts)))
-    return texts, highlighted, draw(st.integers(60, 250)), draw(st.sampled_from(list(Space)))
+    space = draw(st.sampled_from(list(Space)))
+    return texts, highlighted, draw(st.integers(60, 250)), space, draw(st.sampled_from(LAYOUTS))
 
 
 @settings(max_examples=300, deadline=None)
 @given(menu=_menus(WORDS))
-def test_wrapped_options_read_whole_at_any_width(menu: tuple[list[str], int, int, Space]) -> None:
-    texts, highlighted, width, space = menu
-    screen = parse_screen(_menu_screen(texts, highlighted, width, space))
+def test_wrapped_options_read_whole_at_any_width(menu: _Drawn) -> None:
+    texts, highlighted, width, space, layout = menu
+    screen = parse_screen(_menu_screen(texts, highlighted, width, space, layout))
     assert screen.prompt is not None
     assert [o.text for o in screen.prompt.options] == texts
     assert screen.prompt.highlighted == highlighted
@@ -192,13 +206,11 @@ def test_wrapped_options_read_whole_at_any_width(menu: tuple[list[str], int, int
 
 @settings(max_examples=300, deadline=None)
 @given(menu=_menus(TRICKY))
-def test_a_wrap_that_looks_like_an_option_is_read_whole_or_not_at_all(
-    menu: tuple[list[str], int, int, Space],
-) -> None:
+def test_a_wrap_that_looks_like_an_option_is_read_whole_or_not_at_all(menu: _Drawn) -> None:
     # A continuation line starting "2. ..." or "❯" must never shift the options or the highlight:
     # the dialog reads exactly as drawn, or as no prompt (held for a human).
-    texts, highlighted, width, space = menu
-    screen = parse_screen(_menu_screen(texts, highlighted, width, space))
+    texts, highlighted, width, space, layout = menu
+    screen = parse_screen(_menu_screen(texts, highlighted, width, space, layout))
     if screen.prompt is not None:
         squash = [o.text.replace(" ", "") for o in screen.prompt.options]
         assert squash == [t.replace(" ", "") for t in texts]
