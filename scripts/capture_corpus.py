@@ -9,7 +9,7 @@ reading is checked against the screen (`support.corpus.check`) and a mismatch is
 ``CHECK``, so a person looks before the corpus is trusted. The stored corpus is checked the same
 way by tests/support/test_corpus.py.
 
-    uv run python scripts/capture_corpus.py                  # everything (~15 min)
+    uv run python scripts/capture_corpus.py                  # everything (~10 min)
     uv run python scripts/capture_corpus.py bash_short idle  # scenarios whose name starts so
     uv run python scripts/capture_corpus.py --claude-dir tools/claude-code-2.1.197
     uv run python scripts/capture_corpus.py --missing        # only what the folder lacks

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 _OPTION = re.compile(r"^(\s*)(❯\s*)?(\d{1,2})\.(?: *)(\S.*)$")
-_SLACK = 2  # Ink leaves a column or two free at the right edge
+SLACK = 2  # Ink leaves a column or two free at the right edge
 
 
 class Space(Enum):
@@ -119,10 +119,10 @@ def draw_menu(
         if number == highlighted:
             glyph = " " * menu.glyph_column + "❯" + menu.glyph_gap
             lead = glyph + " " * max(0, menu.digit_column - len(glyph))
-        fits = len(lead) + len(f"{number}. {text}") <= width - _SLACK
+        fits = len(lead) + len(f"{number}. {text}") <= width - SLACK
         gap = " " if space is Space.ALWAYS or (space is Space.UNLESS_WRAPPED and fits) else ""
         head = f"{lead}{number}.{gap}"
-        pieces = wrap(text, max(8, width - _SLACK - len(head)))
+        pieces = wrap(text, max(8, width - SLACK - len(head)))
         drawn.append(head + pieces[0])
         drawn.extend(" " * len(head) + piece for piece in pieces[1:])
     return drawn

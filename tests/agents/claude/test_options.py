@@ -15,7 +15,7 @@ from yesman.agents import ScreenState
 from yesman.agents.claude import parse_screen
 
 from ._corpus import CASES, VERSION_FOLDERS, Case, load_cases, reading
-from ._redraw import Space, find_menu, redraw
+from ._redraw import SLACK, Space, find_menu, redraw, wrap
 
 WIDTHS = range(60, 251, 5)
 
@@ -122,3 +122,30 @@ def test_the_2_1_197_wrapped_option_reads_whole() -> None:
         "/tmp/yesman-corpus/app",
         "No",
     ]
+
+
+def _unnumbered(width: int, first: str) -> str:
+    return "\n".join(
+        ["─" * width, " Accessing workspace:", "", " /home/dev/app", "",
+         " Is this a project you created or one you trust?", "",
+         *(f" ❯ {x}" if k == 0 else f"   {x}" for k, x in enumerate(_lines(first, width))),
+         "   Yes, I trust this folder", "", " Enter to confirm · Esc to cancel"]
+    )  # fmt: skip
+
+
+def _lines(text: str, width: int) -> list[str]:
+    return wrap(text, width - 3 - SLACK)
+
+
+LONG_NO = "No, exit and do not look at any of the files in this folder until I have read them"
+
+
+def test_an_unnumbered_option_that_may_have_wrapped_is_not_read() -> None:
+    # Without digits the wrapped half would pass for one more option, and these menus are
+    # answered by position: unreadable, not shifted.
+    wrapped = _unnumbered(60, LONG_NO)
+    assert "   folder until I have read them" in wrapped.splitlines()
+    assert parse_screen(wrapped).prompt is None
+    whole = parse_screen(_unnumbered(120, LONG_NO)).prompt
+    assert whole is not None
+    assert [o.text for o in whole.options] == [LONG_NO, "Yes, I trust this folder"]

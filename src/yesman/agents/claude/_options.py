@@ -68,7 +68,7 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
     raw = _numbered(lines, i)
     numbered = True
     if raw is None:
-        raw = _unnumbered(lines, i)
+        raw = _unnumbered(lines, i, width)
         numbered = False
     if raw is None:
         return None
@@ -140,8 +140,12 @@ def _numbered(lines: list[str], last: int) -> list[_Raw] | None:
     return found
 
 
-def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
-    """A contiguous block of lines, one with the highlight glyph, the others aligned with it."""
+def _unnumbered(lines: list[str], last: int, width: int) -> list[_Raw] | None:
+    """A contiguous block of lines, one with the highlight glyph, the others aligned with it.
+
+    Without digits a wrapped option looks like one more option, and these menus are answered by
+    position: a line that may have been cut at the right edge makes the menu unreadable.
+    """
     block: list[int] = []
     j = last
     while j >= 0 and lines[j].strip() and len(block) < 12:
@@ -159,6 +163,8 @@ def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
     out: list[_Raw] = []
     for k in block:
         line = lines[k]
+        if k > block[0] and is_full(lines[k - 1], line.strip(), width):
+            return None
         if k == marked[0]:
             text = line.strip()[1:].strip()
             out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, True, text))
