@@ -43,6 +43,12 @@ FRAGMENTS = [
     "✶ Puzzling… (esc to interrupt)",
     "1. Install",
     "2. Deploy",
+    # 2.1.197 drops the space after the digit of a wrapped option; a decimal is no option
+    " ❯ 1.Yes",
+    "   2.No",
+    "   2.Yes, and don't ask again for rm",
+    "     commands in /home/dev/app",
+    "1.5 GB free",
     "",
 ]
 ESCAPES = ["\x1b[0m", "\x1b[1;31m", "\x1b[38;5;174m", "\x1b[2K", "\x1b]0;title\x07", "\x1b[?25l"]
@@ -77,7 +83,7 @@ def test_ansi_noise_does_not_change_the_reading(case: object, data: st.DataObjec
     assert parse_screen("".join(pieces)) == parse_screen(text)
 
 
-_OPTION = re.compile(r"^\s*(?:❯\s*)?(\d)\. ")
+_OPTION = re.compile(r"^\s*(?:❯\s*)?(\d)\.(?: |[A-Za-z])")
 
 
 def _complete_dialog_at_bottom(text: str) -> bool:
