@@ -151,16 +151,23 @@ async def capture(
 
 def store(corpus: Path, sc: Scenario, shot: Capture, version: str) -> list[str]:
     """Write the capture and its reading into `corpus`; what `check` finds wrong with them."""
-    size = f"{shot.width}x{shot.height}"
-    expected = sc.reading(shot.width, version)
-    reading = dict(expected)
-    reading["note"] = f"claude-code {version}, real capture, {size}, {sc.how}"
     (corpus / f"{shot.stem}.txt").write_text(shot.text, encoding="utf-8")
     (corpus / f"{shot.stem}.ansi").write_text(shot.ansi, encoding="utf-8")
-    (corpus / f"{shot.stem}.json").write_text(
+    return write_reading(corpus, sc, (shot.width, shot.height), version)
+
+
+def write_reading(corpus: Path, sc: Scenario, size: tuple[int, int], version: str) -> list[str]:
+    """Write the expected reading beside the stored capture of `sc` at `size`; what `check`
+    finds wrong with the two."""
+    width, height = size
+    stem = sc.stem(width, height)
+    expected = sc.reading(width, version)
+    reading = dict(expected)
+    reading["note"] = f"claude-code {version}, real capture, {width}x{height}, {sc.how}"
+    (corpus / f"{stem}.json").write_text(
         json.dumps(reading, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return check(shot.text, expected)
+    return check((corpus / f"{stem}.txt").read_text(encoding="utf-8"), expected)
 
 
 async def capture_all(
@@ -207,18 +214,11 @@ def rewrite_readings(chosen: Sequence[Scenario], corpus: Path, version: str) -> 
     expectation was edited) and check each against its screen; how many need a look."""
     failures = 0
     for sc in chosen:
-        for width, height in sc.sizes:
-            stem = sc.stem(width, height)
+        for size in sc.sizes:
+            stem = sc.stem(*size)
             if not sc.shown_by(version) or not (corpus / f"{stem}.txt").exists():
                 continue
-            reading = dict(sc.reading(width, version))
-            reading["note"] = f"claude-code {version}, real capture, {width}x{height}, {sc.how}"
-            (corpus / f"{stem}.json").write_text(
-                json.dumps(reading, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-            )
-            problems = check(
-                (corpus / f"{stem}.txt").read_text(encoding="utf-8"), sc.reading(width, version)
-            )
+            problems = write_reading(corpus, sc, size, version)
             failures += bool(problems)
             for problem in problems:
                 print(f"CHECK {stem}: {problem}", flush=True)
@@ -243,7 +243,8 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--readings-only",
         action="store_true",
-        help="start no Claude Code: rewrite the stored captures' readings from the scenarios",
+        help="capture nothing (Claude Code only reports its version): rewrite the stored "
+        "captures' readings from the scenarios",
     )
     args = parser.parse_args(argv)
     prefixes = tuple(args.only)
