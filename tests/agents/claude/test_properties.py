@@ -176,11 +176,12 @@ _DIALOG_FOOT = ["", " Esc to cancel · Tab to amend · ctrl+e to explain"]
 
 
 # Where the highlight glyph and the digits stand: ` ❯ 1.` (Bash dialogs), ` ❯1.` (glyph against
-# the digit), `❯ 1.` at column 0 (AskUserQuestion).
+# the digit), `❯ 1.` at column 0 (AskUserQuestion), `❯1.` with the other digits in column 1.
 LAYOUTS = [
     BASH_MENU,
     replace(BASH_MENU, digit_column=2, glyph_gap=""),
     replace(BASH_MENU, digit_column=2, glyph_column=0),
+    replace(BASH_MENU, digit_column=1, glyph_column=0, glyph_gap=""),
 ]
 _Drawn = tuple[list[str], int, int, Space, Menu]
 

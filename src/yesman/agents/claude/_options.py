@@ -13,6 +13,7 @@ are joined to the option's text. A rule may split a menu (AskUserQuestion draws 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from yesman.agents import Option
@@ -22,6 +23,7 @@ from yesman.agents.claude._lines import indent, is_full, is_rule, join_wrapped
 __all__ = ["Menu", "read_menu"]
 
 _HIGHLIGHTS = frozenset(p.HIGHLIGHT_CHARS)
+_NUMBERED_START = re.compile(r"\d{1,2}[.)]")
 _MAX_TRAILER = 12  # footer, frame and blank lines allowed under the options
 _MAX_BLOCK = 60  # lines from the last option up to option 1
 
@@ -144,7 +146,8 @@ def _unnumbered(lines: list[str], last: int, width: int) -> list[_Raw] | None:
     """A contiguous block of lines, one with the highlight glyph, the others aligned with it.
 
     Without digits a wrapped option looks like one more option, and these menus are answered by
-    position: a line that may have been cut at the right edge makes the menu unreadable.
+    position: a line that may have been cut at the right edge makes the menu unreadable. So does
+    a line that starts like a numbered option: that is a numbered menu `_numbered` could not read.
     """
     block: list[int] = []
     j = last
@@ -164,6 +167,8 @@ def _unnumbered(lines: list[str], last: int, width: int) -> list[_Raw] | None:
     for k in block:
         line = lines[k]
         if k > block[0] and is_full(lines[k - 1], line.strip(), width):
+            return None
+        if _NUMBERED_START.match(line.strip().lstrip(p.HIGHLIGHT_CHARS).lstrip()):
             return None
         if k == marked[0]:
             text = line.strip()[1:].strip()
