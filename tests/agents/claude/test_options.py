@@ -82,8 +82,20 @@ def _dialog(*options: str, footer: str = " Esc to cancel · Tab to amend") -> st
         (" 1. Yes", "   2.No"),  # no highlight
         (" ❯ 1. Yes", " ❯ 2.No"),  # two highlights
         (" ❯ 1.Yes, and don't ask again for make", "commands in /home/dev/app", "   2.No"),
+        # Not option 2 (a decimal), and then not an unnumbered menu of question, "1.Yes," and
+        # "2.2." either (found by the wrap property)
+        ("❯1.Yes,", " 2.2."),
     ],
-    ids=["decimal", "repeated", "columns", "paren", "no-highlight", "two-highlights", "outdent"],
+    ids=[
+        "decimal",
+        "repeated",
+        "columns",
+        "paren",
+        "no-highlight",
+        "two-highlights",
+        "outdent",
+        "digits-in-unnumbered",
+    ],
 )
 def test_a_malformed_menu_is_not_a_prompt(options: tuple[str, ...]) -> None:
     assert parse_screen(_dialog(*options)).prompt is None
