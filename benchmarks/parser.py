@@ -27,7 +27,7 @@ _FILLER = "● Earlier answer text that scrolled up, with a list: 1. first 2. se
 def load_screens(width: int, height: int) -> list[str]:
     screens: list[str] = []
     for folder in (DATA / "corpus", DATA / "cases"):
-        for path in sorted(folder.glob("*")):
+        for path in sorted(folder.rglob("*")):
             if path.suffix not in (".txt", ".ansi"):
                 continue
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()

@@ -1,6 +1,7 @@
-"""Capture real Claude Code screens into tests/agents/claude/corpus/.
+"""Capture real Claude Code screens into tests/agents/claude/corpus/<version>/.
 
-Runs the pinned Claude Code (``npm ci --prefix tools/claude-code``) in a private tmux server
+Runs the pinned Claude Code (``npm ci --prefix tools/claude-code``, or the older copy given with
+``--claude-dir tools/claude-code-2.1.197``) in a private tmux server
 against the in-process API stand-in, drives it into each dialog or state listed in
 `support.corpus_scenarios` at several sizes, and saves ``capture-pane -p`` (``.txt``) and
 ``capture-pane -p -e`` (``.ansi``) with the expected reading (``.json``). After each capture the
@@ -10,6 +11,10 @@ way by tests/support/test_corpus.py.
 
     uv run python scripts/capture_corpus.py                  # everything (~10 min)
     uv run python scripts/capture_corpus.py bash_short idle  # scenarios whose name starts so
+    uv run python scripts/capture_corpus.py --claude-dir tools/claude-code-2.1.197
+    uv run python scripts/capture_corpus.py --missing        # only what the folder lacks
+    uv run python scripts/capture_corpus.py --width 100 --width 160 bash_
+    uv run python scripts/capture_corpus.py --readings-only  # rewrite the .json, no capture
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -146,24 +151,47 @@ async def capture(
 
 def store(corpus: Path, sc: Scenario, shot: Capture, version: str) -> list[str]:
     """Write the capture and its reading into `corpus`; what `check` finds wrong with them."""
-    size = f"{shot.width}x{shot.height}"
-    reading = dict(sc.reading(shot.width))
-    reading["note"] = f"claude-code {version}, real capture, {size}, {sc.how}"
     (corpus / f"{shot.stem}.txt").write_text(shot.text, encoding="utf-8")
     (corpus / f"{shot.stem}.ansi").write_text(shot.ansi, encoding="utf-8")
-    (corpus / f"{shot.stem}.json").write_text(
+    return write_reading(corpus, sc, (shot.width, shot.height), version)
+
+
+def write_reading(corpus: Path, sc: Scenario, size: tuple[int, int], version: str) -> list[str]:
+    """Write the expected reading beside the stored capture of `sc` at `size`; what `check`
+    finds wrong with the two."""
+    width, height = size
+    stem = sc.stem(width, height)
+    expected = sc.reading(width, version)
+    reading = dict(expected)
+    reading["note"] = f"claude-code {version}, real capture, {width}x{height}, {sc.how}"
+    (corpus / f"{stem}.json").write_text(
         json.dumps(reading, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return check(shot.text, sc.reading(shot.width))
+    return check((corpus / f"{stem}.txt").read_text(encoding="utf-8"), expected)
 
 
-async def capture_all(chosen: Sequence[Scenario], corpus: Path, binary: Path, version: str) -> int:
-    """Capture every size of every chosen scenario into `corpus`; how many need a look."""
+async def capture_all(
+    chosen: Sequence[Scenario],
+    corpus: Path,
+    binary: Path,
+    version: str,
+    *,
+    widths: Collection[int] = (),
+    missing_only: bool = False,
+) -> int:
+    """Capture every size of every chosen scenario into `corpus` (the version's folder); how
+    many need a look. `widths` narrows the sizes; `missing_only` skips captures already stored."""
     failures = 0
     with PrivateTmuxServer(prefix="yesman-corpus") as tmux:
         print(f"claude-code {version} ({binary}), {len(chosen)} scenarios, {tmux.socket_name}")
         for sc in chosen:
+            if not sc.shown_by(version):
+                continue
             for width, height in sc.sizes:
+                if widths and width not in widths:
+                    continue
+                if missing_only and (corpus / f"{sc.stem(width, height)}.txt").exists():
+                    continue
                 try:
                     shot = await capture(sc, width, height, tmux, binary)
                 except TimeoutError as exc:
@@ -181,18 +209,60 @@ async def capture_all(chosen: Sequence[Scenario], corpus: Path, binary: Path, ve
     return failures
 
 
+def rewrite_readings(chosen: Sequence[Scenario], corpus: Path, version: str) -> int:
+    """Write the readings of the captures stored in `corpus` again from the scenarios (after an
+    expectation was edited) and check each against its screen; how many need a look."""
+    failures = 0
+    for sc in chosen:
+        for size in sc.sizes:
+            stem = sc.stem(*size)
+            if not sc.shown_by(version) or not (corpus / f"{stem}.txt").exists():
+                continue
+            problems = write_reading(corpus, sc, size, version)
+            failures += bool(problems)
+            for problem in problems:
+                print(f"CHECK {stem}: {problem}", flush=True)
+    return failures
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("only", nargs="*", help="scenario name prefixes to capture")
+    parser.add_argument(
+        "--claude-dir",
+        type=Path,
+        help="npm prefix of the Claude Code to run, e.g. tools/claude-code-2.1.197 "
+        "(default: $YESMAN_CLAUDE_BIN, else tools/claude-code)",
+    )
+    parser.add_argument(
+        "--width", type=int, action="append", default=[], help="capture only at this width"
+    )
+    parser.add_argument(
+        "--missing", action="store_true", help="skip captures the version's folder already holds"
+    )
+    parser.add_argument(
+        "--readings-only",
+        action="store_true",
+        help="capture nothing (Claude Code only reports its version): rewrite the stored "
+        "captures' readings from the scenarios",
+    )
     args = parser.parse_args(argv)
     prefixes = tuple(args.only)
     chosen = [s for s in SCENARIOS if not prefixes or s.name.startswith(prefixes)]
     if not chosen:
         names = " or ".join(prefixes)
         parser.error(f"no scenario starts with {names}; see tests/support/corpus_scenarios.py")
-    binary = find_claude_binary()
-    CORPUS.mkdir(parents=True, exist_ok=True)
-    failures = asyncio.run(capture_all(chosen, CORPUS, binary, claude_version(binary)))
+    binary = find_claude_binary(claude_dir=args.claude_dir)
+    version = claude_version(binary)
+    folder = CORPUS / version  # one folder per Claude Code version
+    folder.mkdir(parents=True, exist_ok=True)
+    if args.readings_only:
+        return 1 if rewrite_readings(chosen, folder, version) else 0
+    failures = asyncio.run(
+        capture_all(
+            chosen, folder, binary, version, widths=set(args.width), missing_only=args.missing
+        )
+    )
     return 1 if failures else 0
 
 

@@ -38,8 +38,9 @@ async def test_a_capture_reproduces_the_stored_one(
     failures = await capture_all([scenario], tmp_path, *claude)
     assert failures == 0, capsys.readouterr().out
     stem = f"{name}_w80"
-    assert _read(tmp_path / f"{stem}.json") == _read(CORPUS / f"{stem}.json")
-    assert _read(tmp_path / f"{stem}.txt") == _read(CORPUS / f"{stem}.txt")
+    stored = CORPUS / claude[1]  # one folder per Claude Code version
+    assert _read(tmp_path / f"{stem}.json") == _read(stored / f"{stem}.json")
+    assert _read(tmp_path / f"{stem}.txt") == _read(stored / f"{stem}.txt")
 
 
 def _read(path: Path) -> str:

@@ -121,7 +121,7 @@ async def test_an_answer_that_does_not_take_is_retried_once_then_held_with_an_al
     tmux: PrivateTmuxServer, tmp_path: Path
 ) -> None:
     # A pane that shows a real captured dialog and ignores every key: the answer can't take.
-    screen = Path(__file__).parents[1] / "agents/claude/corpus/bash_short_w120.txt"
+    screen = Path(__file__).parents[1] / "agents/claude/corpus/2.1.332/bash_short_w120.txt"
     pane = tmux.new_session(
         "stuck", ["sh", "-c", f"stty -echo; cat '{screen}'; exec sleep 600"], width=120, height=40
     )
@@ -257,7 +257,7 @@ async def test_a_pane_in_auto_mode_is_reported(
     tmux: PrivateTmuxServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A real idle capture with the footer Claude Code 2.1 draws when its classifier answers.
-    corpus = Path(__file__).parents[1] / "agents/claude/corpus/answered_idle_w80.txt"
+    corpus = Path(__file__).parents[1] / "agents/claude/corpus/2.1.332/answered_idle_w80.txt"
     lines = corpus.read_text(encoding="utf-8").rstrip("\n").splitlines()
     screen = tmp_path / "auto.txt"
     screen.write_text("\n".join([*lines[:-1], "  ⏵⏵ auto mode on · ? for shortcuts"]) + "\n")

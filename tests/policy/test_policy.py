@@ -87,7 +87,9 @@ def test_default_policy(case: str, action: Action, keys: tuple[str, ...], rule: 
     assert decision.reason
 
 
-@pytest.mark.parametrize("capture", sorted(CORPUS.glob("*.txt")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "capture", sorted(CORPUS.rglob("*.txt")), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
 def test_default_policy_never_answers_more_than_plain_yes_on_real_screens(capture: Path) -> None:
     result = parse_screen(capture.read_text(encoding="utf-8"))
     decision = DEFAULT.decide(result, CONTEXT)

@@ -20,7 +20,7 @@ from yesman._simagent.screen import (
 )
 
 POINTER = "\u276f"  # the highlight mark Claude Code draws
-CORPUS = Path(__file__).parents[1] / "agents" / "claude" / "corpus"
+CORPUS = Path(__file__).parents[1] / "agents" / "claude" / "corpus" / "2.1.332"
 CORPUS_CWD = "/tmp/yesman-corpus/app"
 
 

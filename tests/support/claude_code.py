@@ -66,8 +66,17 @@ class ClaudeCodeNotFoundError(FileNotFoundError):
     """No Claude Code binary could be found."""
 
 
-def find_claude_binary(repo_root: Path | None = None) -> Path:
-    """``$YESMAN_CLAUDE_BIN``, else the pinned copy under tools/claude-code, else PATH."""
+def find_claude_binary(repo_root: Path | None = None, claude_dir: Path | None = None) -> Path:
+    """``claude_dir`` (an npm prefix such as ``tools/claude-code-2.1.197``) when given, else
+    ``$YESMAN_CLAUDE_BIN``, else the pinned copy under tools/claude-code, else PATH."""
+    if claude_dir is not None:
+        folder = claude_dir if claude_dir.is_absolute() else (repo_root or _REPO_ROOT) / claude_dir
+        found_here = _npm_binary(folder / "node_modules")
+        if found_here is None:
+            raise ClaudeCodeNotFoundError(
+                f"no Claude Code under {folder}: run `npm ci --prefix {claude_dir}` first"
+            )
+        return found_here
     configured = os.environ.get("YESMAN_CLAUDE_BIN")
     if configured:
         path = Path(configured)
@@ -76,16 +85,9 @@ def find_claude_binary(repo_root: Path | None = None) -> Path:
                 f"YESMAN_CLAUDE_BIN={configured!r} is not an executable file; fix or unset it"
             )
         return path
-    modules = (repo_root or _REPO_ROOT) / _LOCAL_BIN.parents[1]
-    local = modules / ".bin" / "claude"
-    if local.exists() and os.access(local, os.X_OK):
-        if local.stat().st_size > _PLACEHOLDER_MAX_BYTES:
-            return local
-        # npm left the wrapper's placeholder (its postinstall did not run): use the native
-        # binary from the platform package directly, which is what the postinstall copies.
-        for native in sorted(modules.glob("@anthropic-ai/claude-code-*/claude")):
-            if os.access(native, os.X_OK):
-                return native
+    local = _npm_binary((repo_root or _REPO_ROOT) / _LOCAL_BIN.parents[1])
+    if local is not None:
+        return local
     found = shutil.which("claude")
     if found:
         return Path(found)
@@ -93,6 +95,21 @@ def find_claude_binary(repo_root: Path | None = None) -> Path:
         "Claude Code is not installed: run `npm ci --prefix tools/claude-code` in the repository "
         "(or set YESMAN_CLAUDE_BIN to a claude executable)"
     )
+
+
+def _npm_binary(modules: Path) -> Path | None:
+    """The claude executable npm installed under ``modules`` (a node_modules folder), if any."""
+    local = modules / ".bin" / "claude"
+    if not (local.exists() and os.access(local, os.X_OK)):
+        return None
+    if local.stat().st_size > _PLACEHOLDER_MAX_BYTES:
+        return local
+    # npm left the wrapper's placeholder (its postinstall did not run): use the native
+    # binary from the platform package directly, which is what the postinstall copies.
+    for native in sorted(modules.glob("@anthropic-ai/claude-code-*/claude")):
+        if os.access(native, os.X_OK):
+            return native
+    return None
 
 
 def claude_version(binary: Path | None = None) -> str:

@@ -99,13 +99,23 @@ class Scenario:
     settle: float = 0.6  # seconds the screen must stay still before the capture
     # Claude Code drops some options at narrow widths: the reading per width where it differs.
     by_width: Mapping[int, Reading] = field(default_factory=dict)
+    # Where a Claude Code version draws the screen differently: the reading for that version,
+    # at every width (key: version) or at one (key: (version, width)). Wins over `by_width`.
+    by_version: Mapping[str | tuple[str, int], Reading] = field(default_factory=dict)
+    # The versions that show this screen at all (empty: every version).
+    versions: frozenset[str] = frozenset()
 
     def stem(self, width: int, height: int) -> str:
         """The corpus file name (without suffix) of this scenario's capture at a size."""
         return f"{self.name}_w{width}" + (f"x{height}" if height != 40 else "")
 
-    def reading(self, width: int) -> Reading:
-        return self.by_width.get(width, self.expect)
+    def shown_by(self, version: str) -> bool:
+        return not self.versions or version in self.versions
+
+    def reading(self, width: int, version: str) -> Reading:
+        """The expected reading of this scenario's capture at `width` from Claude Code `version`."""
+        found = self.by_version.get((version, width)) or self.by_version.get(version)
+        return found or self.by_width.get(width, self.expect)
 
 
 def prompt(

@@ -36,6 +36,8 @@ PROJECT: Final = WORK / "app"
 W4: Final = ((60, 40), (80, 40), (120, 40), (250, 40))
 W2: Final = ((80, 40), (120, 40))  # what a scenario is captured at unless it says otherwise
 W3: Final = ((60, 40), (80, 40), (120, 40))
+# The main dialogs and states, at every width a narrow or wide terminal is likely to have.
+W6: Final = ((60, 40), (80, 40), (100, 40), (120, 40), (160, 40), (250, 40))
 
 
 def say(text: str) -> Step:
@@ -198,6 +200,17 @@ PLAN_OPTIONS = (
     "Tell Claude what to change shift+tab to approve with this feedback",
 )
 PLAN_QUESTION = "Claude has written up a plan and is ready to execute. Would you like to proceed?"
+# Claude Code 2.1.197 (tools/claude-code-2.1.197) words and draws some dialogs differently.
+OLD: Final = "2.1.197"
+OLD_WRITE_OPTIONS = ("Yes", "Yes, allow all edits during this session (shift+tab)", "No")
+OLD_MCP_TOOL = "mcp__deployer__deploy_service"  # drawn "deployer - deploy_service(...) (MCP)"
+OLD_MCP_ARGS = 'service: "api", environment: "staging"'
+OLD_MCP_OPTIONS = (
+    "Yes",
+    f"Yes, and don't ask again for deployer - deploy_service commands in {PROJECT}",
+    "No",
+)
+NEW_ONLY: Final = frozenset({"2.1.332"})  # auto mode does not exist in 2.1.197
 BASH_AUTO_OPTIONS = (
     BASH_OPTIONS[0],
     BASH_OPTIONS[1],
@@ -218,7 +231,18 @@ SCENARIOS: tuple[Scenario, ...] = (
                 target=str(PROJECT),
             )
         ),
-        sizes=W4,
+        # 2.1.197 numbers the options, "Yes" first and highlighted.
+        by_version={
+            OLD: waiting(
+                prompt(
+                    "trust_folder",
+                    "Is this a project you created or one you trust?",
+                    TRUST_OPTIONS[::-1],
+                    target=str(PROJECT),
+                )
+            )
+        },
+        sizes=W6,
         trusted=False,
     ),
     Scenario(
@@ -249,7 +273,7 @@ SCENARIOS: tuple[Scenario, ...] = (
                 text="I'll create the build folder.",
             ),
         ),
-        sizes=(*W4, (250, 80)),
+        sizes=(*W6, (250, 80)),
     ),
     Scenario(
         "bash_long",
@@ -266,7 +290,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             )
         ),
         turns=(ToolUse("Bash", {"command": LONG_CMD, "description": "Write the TODO report"}),),
-        sizes=W4,
+        sizes=W6,
     ),
     Scenario(
         "bash_wrapping",
@@ -315,8 +339,19 @@ SCENARIOS: tuple[Scenario, ...] = (
                 target="hello.txt",
             )
         ),
+        by_version={
+            OLD: waiting(
+                prompt(
+                    "tool_permission",
+                    "Do you want to create hello.txt?",
+                    OLD_WRITE_OPTIONS,
+                    tool="Write",
+                    target="hello.txt",
+                )
+            )
+        },
         turns=(ToolUse("Write", WRITE_INPUT),),
-        sizes=W4,
+        sizes=W6,
     ),
     Scenario(
         "edit_file",
@@ -331,9 +366,20 @@ SCENARIOS: tuple[Scenario, ...] = (
                 target="notes.md",
             )
         ),
+        by_version={
+            OLD: waiting(
+                prompt(
+                    "tool_permission",
+                    "Do you want to make this edit to notes.md?",
+                    OLD_WRITE_OPTIONS,
+                    tool="Edit",
+                    target="notes.md",
+                )
+            )
+        },
         turns=(READ_NOTES, ToolUse("Edit", EDIT_INPUT)),
         files={"notes.md": NOTES},
-        sizes=W3,
+        sizes=W6,
     ),
     Scenario(
         "webfetch",
@@ -353,7 +399,7 @@ SCENARIOS: tuple[Scenario, ...] = (
                 "WebFetch", {"url": "https://example.com/docs/page", "prompt": "Summarize the page"}
             ),
         ),
-        sizes=W3,
+        sizes=W6,
     ),
     Scenario(
         "question_picker",
@@ -377,6 +423,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         waiting(
             prompt("plan_approval", "Exit plan mode?", PLAN_EMPTY_OPTIONS, tool="ExitPlanMode")
         ),
+        by_version={
+            OLD: waiting(
+                prompt("plan_approval", "Exit plan mode?", ("Yes", "No"), tool="ExitPlanMode")
+            )
+        },
         turns=(ToolUse("ExitPlanMode", {}),),
         args=("--permission-mode", "plan"),
         sizes=W3,
@@ -397,13 +448,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         busy(),
         turns=(TextReply("The build compiles everything.", delay=60),),
         settle=0.1,
+        sizes=W6,
     ),
     Scenario(
         "idle_start",
         "fresh start, nothing typed",
         (wait(r"for shortcuts|manual mode on"), sleep(1)),
         idle(),
-        sizes=(*W2, (250, 80)),
+        sizes=(*W6, (250, 80)),
     ),
     Scenario(
         "idle_after_answer",
@@ -507,6 +559,21 @@ SCENARIOS: tuple[Scenario, ...] = (
                 highlighted=3,
             )
         ),
+        # 2.1.197 numbers the options and highlights the first.
+        by_version={
+            OLD: waiting(
+                prompt(
+                    "mcp_server",
+                    "New MCP server found in this project: deployer",
+                    (
+                        "Use this MCP server",
+                        "Use this and all future MCP servers in this project",
+                        "Continue without using this MCP server",
+                    ),
+                    target="deployer",
+                )
+            )
+        },
         files={".mcp.json": MCP_JSON, "mcp_server.py": MCP_SERVER},
     ),
     Scenario(
@@ -515,6 +582,18 @@ SCENARIOS: tuple[Scenario, ...] = (
         (*ask("deploy the api to staging"), wait(re.escape(PROCEED))),
         waiting(prompt("tool_permission", PROCEED, ("Yes", "No"), tool=MCP_TOOL)),
         by_width={120: waiting(prompt("tool_permission", PROCEED, MCP_OPTIONS, tool=MCP_TOOL))},
+        # 2.1.197 draws the call itself, unfenced, and keeps "don't ask again" at every width.
+        by_version={
+            OLD: waiting(
+                prompt(
+                    "tool_permission",
+                    PROCEED,
+                    OLD_MCP_OPTIONS,
+                    tool=OLD_MCP_TOOL,
+                    target=OLD_MCP_ARGS,
+                )
+            )
+        },
         turns=(
             ToolUse("mcp__deployer__deploy_service", {"service": "api", "environment": "staging"}),
         ),
@@ -583,6 +662,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             )
         ),
         auto_mode=True,
+        versions=NEW_ONLY,
     ),
     Scenario(
         "bash_automode",
@@ -602,5 +682,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         turns=(ToolUse("Bash", {"command": SHORT_CMD, "description": "Create the build folder"}),),
         auto_mode=True,
         sizes=W3,
+        versions=NEW_ONLY,
     ),
 )

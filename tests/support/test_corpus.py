@@ -21,11 +21,35 @@ from support.corpus import (
 from support.corpus_scenarios import SCENARIOS
 
 CORPUS = Path(__file__).resolve().parents[1] / "agents" / "claude" / "corpus"
-STORED = sorted(CORPUS.glob("*.json"))
-PLANNED = {sc.stem(w, h): (sc, w) for sc in SCENARIOS for (w, h) in sc.sizes}
+# corpus/<version>/<stem>.json: one folder per Claude Code version.
+VERSIONS = ("2.1.197", "2.1.332")
+STORED = sorted(CORPUS.glob("*/*.json"))
+PLANNED = {
+    (version, sc.stem(w, h)): (sc, w)
+    for version in VERSIONS
+    for sc in SCENARIOS
+    if sc.shown_by(version)
+    for (w, h) in sc.sizes
+}
+# The dialogs and states every version is captured at every main width for.
+MAIN = (
+    "bash_short",
+    "bash_long",
+    "write_create",
+    "edit_file",
+    "webfetch",
+    "trust_folder_default",
+    "idle_start",
+    "busy_thinking",
+)
+MAIN_WIDTHS = (60, 80, 100, 120, 160, 250)
 
 
-@pytest.mark.parametrize("path", STORED, ids=lambda p: p.stem)
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("path", STORED, ids=_id)
 def test_every_stored_screen_shows_its_reading(path: Path) -> None:
     screen = path.with_suffix(".txt").read_text(encoding="utf-8")
     assert check(screen, load_reading(path)) == []
@@ -33,16 +57,26 @@ def test_every_stored_screen_shows_its_reading(path: Path) -> None:
 
 def test_the_corpus_holds_exactly_the_planned_captures() -> None:
     # A capture nobody can reproduce, or a scenario whose capture went missing, shows up here.
-    assert sorted(p.stem for p in STORED) == sorted(PLANNED)
+    assert {p.name for p in CORPUS.iterdir() if p.is_dir()} == set(VERSIONS)
+    assert sorted((p.parent.name, p.stem) for p in STORED) == sorted(PLANNED)
     for path in STORED:
-        assert path.with_suffix(".txt").is_file(), f"{path.stem}: reading without a capture"
+        assert path.with_suffix(".txt").is_file(), f"{_id(path)}: reading without a capture"
 
 
-@pytest.mark.parametrize("path", STORED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_version_shows_the_main_dialogs_at_every_main_width(version: str) -> None:
+    stems = {p.stem for p in (CORPUS / version).glob("*.txt")}
+    missing = [f"{n}_w{w}" for n in MAIN for w in MAIN_WIDTHS if f"{n}_w{w}" not in stems]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", STORED, ids=_id)
 def test_every_stored_reading_is_the_one_its_scenario_writes(path: Path) -> None:
-    scenario, width = PLANNED[path.stem]
+    version = path.parent.name
+    scenario, width = PLANNED[version, path.stem]
     stored = load_reading(path)
-    assert {k: v for k, v in stored.items() if k != "note"} == scenario.reading(width)
+    assert {k: v for k, v in stored.items() if k != "note"} == scenario.reading(width, version)
+    assert f"claude-code {version}," in stored.get("note", "")
     assert scenario.how in stored.get("note", "")
 
 

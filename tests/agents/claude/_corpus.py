@@ -1,7 +1,8 @@
 """Screens for the parser tests: the real corpus and the hand-made cases, in one format.
 
-`corpus/` holds real Claude Code captures (`<case>.txt`, optionally `<case>.ansi`, and the expected
-reading `<case>.json`); `cases/` holds hand-made screens and hard negatives in the same format.
+`corpus/<version>/` holds real captures from one Claude Code version (`<case>.txt`, optionally
+`<case>.ansi`, and the expected reading `<case>.json`); `cases/` holds hand-made screens and hard
+negatives in the same format.
 """
 
 from __future__ import annotations
@@ -14,11 +15,17 @@ from typing import Any
 HERE = Path(__file__).parent
 CORPUS = HERE / "corpus"
 CASES = HERE / "cases"
+# One folder per Claude Code version the corpus was captured from, oldest first.
+VERSIONS = sorted(
+    (p.name for p in CORPUS.iterdir() if p.is_dir()),
+    key=lambda v: tuple(int(x) for x in v.split(".")),
+)
+VERSION_FOLDERS = [CORPUS / v for v in VERSIONS]
 
 
 @dataclass(frozen=True)
 class Case:
-    name: str
+    name: str  # <folder>/<stem><suffix>, e.g. 2.1.197/bash_short_w80.txt
     path: Path  # the .txt or .ansi capture
     expected: dict[str, Any]
 
@@ -36,7 +43,7 @@ def load_cases(*folders: Path) -> list[Case]:
             for suffix in (".txt", ".ansi"):
                 capture = meta.with_suffix(suffix)
                 if capture.exists():
-                    out.append(Case(f"{meta.stem}{suffix}", capture, expected))
+                    out.append(Case(f"{folder.name}/{meta.stem}{suffix}", capture, expected))
     return out
 
 

@@ -9,7 +9,7 @@ import pytest
 from yesman.agents import AgentScreen, PromptKind, ScreenState
 from yesman.agents.claude import clean_lines, parse_screen
 
-from ._corpus import CASES, CORPUS, Case, load_cases, reading
+from ._corpus import CASES, CORPUS, VERSION_FOLDERS, Case, load_cases, reading
 
 # Expected readings in the real corpus that disagree with their own capture are listed here (and
 # reported to the corpus author, not edited). Strict xfail: once a file is corrected its test
@@ -38,7 +38,7 @@ def _read(screen: AgentScreen) -> dict[str, object]:
     return got
 
 
-@pytest.mark.parametrize("case", _params(load_cases(CORPUS)))
+@pytest.mark.parametrize("case", _params(load_cases(*VERSION_FOLDERS)))
 def test_real_capture_reads_as_expected(case: Case) -> None:
     assert _read(parse_screen(case.text)) == reading(case.expected)
 
@@ -51,7 +51,7 @@ def test_hand_made_case_reads_as_expected(case: Case) -> None:
 # The parametrized tests above shrink silently when screens go missing, so every folder they
 # read is listed with the number of captures (.txt and .ansi) it holds. Raise a floor when you
 # add screens; a folder of readings that is not listed here fails the guard.
-SCREEN_FOLDERS = {CORPUS: 168, CASES: 28}
+SCREEN_FOLDERS = {CORPUS / "2.1.197": 202, CORPUS / "2.1.332": 212, CASES: 28}
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,9 @@ def test_every_folder_of_screens_is_guarded() -> None:
 
 
 @pytest.mark.parametrize(
-    "case", [c for c in load_cases(CORPUS, CASES) if c.path.suffix == ".ansi"], ids=lambda c: c.name
+    "case",
+    [c for c in load_cases(*VERSION_FOLDERS, CASES) if c.path.suffix == ".ansi"],
+    ids=lambda c: c.name,
 )
 def test_ansi_and_plain_capture_read_the_same(case: Case) -> None:
     plain = parse_screen(case.path.with_suffix(".txt").read_text(encoding="utf-8"))
@@ -127,27 +129,40 @@ def test_fingerprint_differs_for_the_next_dialog() -> None:
     assert a.prompt.fingerprint != b.prompt.fingerprint
 
 
-@pytest.mark.parametrize("width", [60, 61, 73, 80, 99, 120, 160, 200, 250])
-def test_wrapped_command_and_option_are_joined_at_any_width(width: int) -> None:
+@pytest.mark.parametrize("width", range(60, 251, 3))
+@pytest.mark.parametrize("version", ["2.1.197", "2.1.332"])
+def test_wrapped_command_and_option_are_joined_at_any_width(width: int, version: str) -> None:
     command = " && ".join(
         f"mkdir -p build/output/part{k} && touch build/output/part{k}/done" for k in range(4)
     )
-    lines = _wrap(command, width - 2)
     option = f"Yes, and don't ask again for mkdir and touch commands in /home/dev/{'deep/' * 12}app"
-    opt_lines = _wrap(option, width - 6)
+    note = "This command requires approval because it writes outside the usual build folders"
+    if version == "2.1.332":
+        # Description, the command between dashed fences, a note under them; `2. ` wraps.
+        body = [
+            " Make the build folders",
+            "╌" * width,
+            *(f" {x}" for x in _wrap(command, width - 2)),
+        ]
+        body += ["╌" * width, *(f" {x}" for x in _wrap(note, width - 2))]
+        opt_lines = _wrap(option, width - 6)
+        menu = [f"   2. {opt_lines[0]}", *(f"      {x}" for x in opt_lines[1:])]
+    else:
+        # Unfenced: the command, the description on its last line, a blank line, the note at
+        # the header's indent; a wrapped option loses the space after its digit.
+        body = ["", *(f"   {x}" for x in _wrap(command, width - 6)), "   Make the build folders"]
+        body += ["", *(f" {x}" for x in _wrap(note, width - 3))]
+        opt_lines = _wrap(option, width - 5)
+        menu = [f"   2.{opt_lines[0]}", *(f"     {x}" for x in opt_lines[1:])]
     screen = "\n".join(
         [
             "─" * width,
             " Bash command",
-            " Make the build folders",
-            "╌" * width,
-            *(f" {x}" for x in lines),
-            "╌" * width,
+            *body,
             "",
             " Do you want to proceed?",
             " ❯ 1. Yes",
-            f"   2. {opt_lines[0]}",
-            *(f"      {x}" for x in opt_lines[1:]),
+            *menu,
             "   3. No",
             "",
             " Esc to cancel · Tab to amend",
@@ -157,7 +172,26 @@ def test_wrapped_command_and_option_are_joined_at_any_width(width: int) -> None:
     assert result.prompt is not None
     assert result.prompt.target == command
     assert result.prompt.description == "Make the build folders"
+    assert result.prompt.warning == note
     assert result.prompt.options[1].text == option
+
+
+@pytest.mark.parametrize("width", range(60, 251, 7))
+def test_a_2_1_197_command_filling_its_last_line_keeps_the_description_apart(width: int) -> None:
+    # The command's last line reaches the right edge, so the description's first word would not
+    # have fitted there: the wrap alone cannot say where the command ends.
+    words = ["pytest"] + [f"tests/t{k:03d}.py" for k in range(60)]
+    lines = _wrap(" ".join(words), width - 6)
+    while len(lines[-1]) + 4 <= width - 6:  # fill the last line up to the edge
+        lines[-1] += " -q"
+    command = " ".join(lines)
+    screen = "\n".join(
+        ["─" * width, " Bash command", "", *(f"   {x}" for x in lines), "   Run the tests", "",
+         " Do you want to proceed?", " ❯ 1. Yes", "   2. No", "", " Esc to cancel"]
+    )  # fmt: skip
+    result = parse_screen(screen)
+    assert result.prompt is not None
+    assert (result.prompt.target, result.prompt.description) == (command, "Run the tests")
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -250,7 +284,7 @@ def test_garbage_reads_as_no_prompt(text: str) -> None:
     assert result.state in (ScreenState.UNKNOWN, ScreenState.IDLE)
 
 
-_IDLE_BASE = (CORPUS / "answered_idle_w80.txt").read_text(encoding="utf-8").rstrip("\n")
+_IDLE_BASE = (CORPUS / "2.1.332" / "answered_idle_w80.txt").read_text(encoding="utf-8").rstrip("\n")
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ at the bottom of the screen can ever lead to typing."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -13,12 +14,14 @@ from yesman.agents import ScreenState
 from yesman.agents.claude import parse_screen
 from yesman.policy import Action, Policy, PolicyContext
 
-from ._corpus import CASES, CORPUS, load_cases, reading
+from ._corpus import CASES, VERSION_FOLDERS, load_cases, reading
+from ._redraw import PLAIN as BASH_MENU
+from ._redraw import Menu, Space, draw_menu
 
 POLICY = Policy.default()
 CONTEXT = PolicyContext(session="s", pane_id="%1", project_dir=Path("/home/dev/app"))
-WAITING = [c for c in load_cases(CORPUS, CASES) if c.expected["state"] == "waiting"]
-PLAIN = [c for c in load_cases(CORPUS, CASES) if c.path.suffix == ".txt"]
+WAITING = [c for c in load_cases(*VERSION_FOLDERS, CASES) if c.expected["state"] == "waiting"]
+PLAIN = [c for c in load_cases(*VERSION_FOLDERS, CASES) if c.path.suffix == ".txt"]
 
 FRAGMENTS = [
     "─" * 80,
@@ -40,6 +43,12 @@ FRAGMENTS = [
     "✶ Puzzling… (esc to interrupt)",
     "1. Install",
     "2. Deploy",
+    # 2.1.197 drops the space after the digit of a wrapped option; a decimal is no option
+    " ❯ 1.Yes",
+    "   2.No",
+    "   2.Yes, and don't ask again for rm",
+    "     commands in /home/dev/app",
+    "1.5 GB free",
     "",
 ]
 ESCAPES = ["\x1b[0m", "\x1b[1;31m", "\x1b[38;5;174m", "\x1b[2K", "\x1b]0;title\x07", "\x1b[?25l"]
@@ -74,7 +83,7 @@ def test_ansi_noise_does_not_change_the_reading(case: object, data: st.DataObjec
     assert parse_screen("".join(pieces)) == parse_screen(text)
 
 
-_OPTION = re.compile(r"^\s*(?:❯\s*)?(\d)\. ")
+_OPTION = re.compile(r"^\s*(?:❯\s*)?(\d)\.(?: |[A-Za-z])")
 
 
 def _complete_dialog_at_bottom(text: str) -> bool:
@@ -150,3 +159,66 @@ def test_a_dialog_with_output_below_it_is_never_a_prompt(case: object, after: li
 def test_waiting_cases_exist_for_the_properties() -> None:
     assert len(WAITING) >= 10
     assert all(reading(c.expected)["prompt"] is not None for c in WAITING)
+
+
+# -- options wrapped at any width, with or without the space after the digit --------------------
+
+WORDS = ["Yes,", "and", "don't", "ask", "again", "for", "mkdir", "-p", "build/out.txt", "&&",
+         "commands", "in", "/tmp/yesman-corpus/app/" + "deep/" * 4, "No,", "tell", "Claude",
+         "(esc)", "(shift+tab)", "—", "·", "it's", "\u2019"]  # fmt: skip
+# Words that look like the start of an option or a highlight when a wrap puts them first, and
+# one longer than a line (Ink breaks it anywhere; joined back with a space, the one thing a
+# re-wrap may change).
+TRICKY = [*WORDS, "2.", "3.", "1.5", "2.No", "❯", ">", "10.", "3)", "x" * 70]
+_DIALOG_HEAD = ["─" * 80, " Bash command", "", "   make test", "   Run the tests", "",
+                " Do you want to proceed?"]  # fmt: skip
+_DIALOG_FOOT = ["", " Esc to cancel · Tab to amend · ctrl+e to explain"]
+
+
+# Where the highlight glyph and the digits stand: ` ❯ 1.` (Bash dialogs), ` ❯1.` (glyph against
+# the digit), `❯ 1.` at column 0 (AskUserQuestion), `❯1.` with the other digits in column 1.
+LAYOUTS = [
+    BASH_MENU,
+    replace(BASH_MENU, digit_column=2, glyph_gap=""),
+    replace(BASH_MENU, digit_column=2, glyph_column=0),
+    replace(BASH_MENU, digit_column=1, glyph_column=0, glyph_gap=""),
+]
+_Drawn = tuple[list[str], int, int, Space, Menu]
+
+
+def _menu_screen(texts: list[str], highlighted: int, width: int, space: Space, menu: Menu) -> str:
+    drawn = draw_menu(texts, highlighted, width, space, menu)
+    return "\n".join([*_DIALOG_HEAD, *drawn, *_DIALOG_FOOT])
+
+
+@st.composite
+def _menus(draw: st.DrawFn, words: list[str]) -> _Drawn:
+    text = st.lists(st.sampled_from(words), min_size=1, max_size=30).map(" ".join)
+    texts = draw(st.lists(text, min_size=2, max_size=5))
+    highlighted = draw(st.integers(1, len(texts)))
+    space = draw(st.sampled_from(list(Space)))
+    return texts, highlighted, draw(st.integers(60, 250)), space, draw(st.sampled_from(LAYOUTS))
+
+
+@settings(max_examples=300, deadline=None)
+@given(menu=_menus(WORDS))
+def test_wrapped_options_read_whole_at_any_width(menu: _Drawn) -> None:
+    texts, highlighted, width, space, layout = menu
+    screen = parse_screen(_menu_screen(texts, highlighted, width, space, layout))
+    assert screen.prompt is not None
+    assert [o.text for o in screen.prompt.options] == texts
+    assert screen.prompt.highlighted == highlighted
+    assert screen.prompt.target == "make test"
+
+
+@settings(max_examples=300, deadline=None)
+@given(menu=_menus(TRICKY))
+def test_a_wrap_that_looks_like_an_option_is_read_whole_or_not_at_all(menu: _Drawn) -> None:
+    # A continuation line starting "2. ..." or "❯" must never shift the options or the highlight:
+    # the dialog reads exactly as drawn, or as no prompt (held for a human).
+    texts, highlighted, width, space, layout = menu
+    screen = parse_screen(_menu_screen(texts, highlighted, width, space, layout))
+    if screen.prompt is not None:
+        squash = [o.text.replace(" ", "") for o in screen.prompt.options]
+        assert squash == [t.replace(" ", "") for t in texts]
+        assert screen.prompt.highlighted == highlighted

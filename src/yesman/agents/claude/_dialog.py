@@ -46,8 +46,15 @@ def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | 
     kind = _classify(header, question, cues)
     if kind is None:
         return None
+    margin = indent(region[header_at]) if header_at is not None else 0
     tool, target, description, target_lines, warning = _read_body(
-        kind, header=header, body=body, question=question, region=region, width=width
+        kind,
+        header=header,
+        body=body,
+        question=question,
+        region=region,
+        width=width,
+        margin=margin,
     )
     fingerprint = _fingerprint(
         kind, tool=tool, target=target, question=question, options=menu.options, warning=warning
@@ -134,8 +141,13 @@ def _read_body(
     question: str | None,
     region: list[str],
     width: int,
+    margin: int,
 ) -> _Body:
-    """(tool, target, description, target's physical lines, warning) for the dialog's kind."""
+    """(tool, target, description, target's physical lines, warning) for the dialog's kind.
+
+    `margin` is the header's indent: in the unfenced layout the command sits deeper than it and
+    Claude Code's own notes ("This command requires approval") sit at it.
+    """
     if kind is not PromptKind.TOOL_PERMISSION:
         warning = next((_warning_text(s) for s in body if p.WARNING_RE.match(s.strip())), None)
         lines = [s.strip() for s in region]
@@ -175,15 +187,20 @@ def _read_body(
         physical = tuple(_unframe(s) for s in sections[1] if s.strip())
         return title or "MCP", None, about, physical, None
     if tool == "MCP":
+        # Unfenced: "<server> - <tool>(<arguments>) (MCP)", maybe wrapped, then (2.1.1xx) the
+        # tool's description on the next line.
         lines = kept
-        call = " ".join(s.strip() for s in lines if s.strip())
-        call = call.removesuffix(p.MCP_SUFFIX)
+        joined = " ".join(s.strip() for s in lines if s.strip())
+        call, _, rest = joined.partition(p.MCP_SUFFIX)
         m = p.MCP_CALL_RE.match(call)
-        if m is None:
-            return "MCP", call or None, None, tuple(lines), warning
-        return f"mcp__{m.group(1)}__{m.group(2)}", m.group(3), None, tuple(lines), warning
+        if m is None or rest[:1] not in ("", " "):
+            return "MCP", joined or None, None, tuple(lines), warning
+        name = f"mcp__{m.group(1)}__{m.group(2)}"
+        return name, m.group(3), rest.strip() or None, tuple(lines), warning
     if tool == "Fetch":
-        url = next((m.group(0) for s in body if (m := p.URL_RE.search(s))), None)
+        # 2.1.1xx draws the tool's input: `url: "https://...", prompt: "..."`.
+        found = (m.group(0) for s in body if (m := p.URL_RE.search(s)))
+        url = next((u.rstrip(p.URL_TRAILING) for u in found), None)
         lead = _logical(sections[0], width) if fenced else []
         return tool, url, (lead[0] if lead else None), (), warning
     if tool in p.FILE_TOOLS:
@@ -198,14 +215,27 @@ def _read_body(
         command = _logical(sections[1], width)
         physical = tuple(_unframe(s) for s in sections[1] if s.strip())
         return tool, "\n".join(command) or None, desc, physical, warning
-    logical = _logical(kept, width)
-    physical = tuple(_unframe(s) for s in kept if s.strip())
+    # Unfenced layout (1.x, 2.1.1xx): command first, Claude's description last, both indented
+    # deeper than the header; Claude Code's notes follow at the header's indent.
+    block = [s for s in kept if not s.strip() or indent(s) > margin]
+    notes = [s for s in kept if s.strip() and indent(s) <= margin]
+    if block and notes and indent(kept[-1]) > margin:
+        block, notes = kept, []  # no deeper block above the notes: nothing to split off
+    if warning is None and notes:
+        warning = " ".join(_logical(notes, width)) or None
+    logical = _logical(block, width)
+    physical = tuple(_unframe(s) for s in block if s.strip())
     if not logical:
         return tool, None, None, physical, warning
+    if len(logical) == 1 and len(physical) > 1:
+        # Every line reached the right edge, so the wrap cannot tell where the command ends;
+        # 2.1.1xx draws the description on its own last line. The policy analyses the
+        # description and every physical line too, so a misread costs a hold, never a yes.
+        *command, description = physical
+        return tool, " ".join(command), description, physical, warning
     if len(logical) == 1:
         return tool, logical[0], None, physical, warning
-    # Older layout: command first, Claude's one-line description last, lines between belong to a
-    # multi-line command. The policy analyses every physical line too, so a misread costs a hold.
+    # Lines between the first and the last belong to a multi-line command.
     return tool, "\n".join(logical[:-1]), logical[-1], physical, warning
 
 

@@ -13,6 +13,7 @@ are joined to the option's text. A rule may split a menu (AskUserQuestion draws 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from yesman.agents import Option
@@ -22,6 +23,7 @@ from yesman.agents.claude._lines import indent, is_full, is_rule, join_wrapped
 __all__ = ["Menu", "read_menu"]
 
 _HIGHLIGHTS = frozenset(p.HIGHLIGHT_CHARS)
+_NUMBERED_START = re.compile(r"\d{1,2}[.)]")
 _MAX_TRAILER = 12  # footer, frame and blank lines allowed under the options
 _MAX_BLOCK = 60  # lines from the last option up to option 1
 
@@ -57,11 +59,7 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
         if not s or is_rule(s):
             i -= 1
         elif (p.FOOTER_RE.match(s) and _footer_can_start(lines, i)) or (
-            # a hint wrapped at the right edge ("ctrl+g to edit in Vim · ~/.claude/plans/..")
-            i > 0
-            and indent(lines[i]) == indent(lines[i - 1])
-            and p.FOOTER_RE.match(lines[i - 1].strip())
-            and is_full(lines[i - 1], s, width)
+            i > 0 and p.FOOTER_RE.match(lines[i - 1].strip()) and _continues(lines, i, width)
         ):
             footer.append(s)
             i -= 1
@@ -72,13 +70,23 @@ def read_menu(lines: list[str], width: int) -> Menu | None:
     raw = _numbered(lines, i)
     numbered = True
     if raw is None:
-        raw = _unnumbered(lines, i)
+        raw = _unnumbered(lines, i, width)
         numbered = False
     if raw is None:
         return None
     options = tuple(Option(o.number, o.text) for o in raw)
     highlighted = next(o.number for o in raw if o.highlighted)
     return Menu(options, highlighted, raw[0].index, n - 1, numbered, tuple(reversed(footer)))
+
+
+def _continues(lines: list[str], i: int, width: int) -> bool:
+    """Does line `i` continue the key hint above it? ("ctrl+g to edit in Vim · ~/.claude/plans/..")
+    2.1.332 wraps it at the right edge under the hint's indent; 2.1.197 ends the line with the
+    `·` separator and starts the next item further right."""
+    above = lines[i - 1]
+    if indent(lines[i]) == indent(above) and is_full(above, lines[i].strip(), width):
+        return True
+    return above.rstrip().endswith("·") and indent(lines[i]) > indent(above)
 
 
 def _footer_can_start(lines: list[str], i: int) -> bool:
@@ -134,8 +142,13 @@ def _numbered(lines: list[str], last: int) -> list[_Raw] | None:
     return found
 
 
-def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
-    """A contiguous block of lines, one with the highlight glyph, the others aligned with it."""
+def _unnumbered(lines: list[str], last: int, width: int) -> list[_Raw] | None:
+    """A contiguous block of lines, one with the highlight glyph, the others aligned with it.
+
+    Without digits a wrapped option looks like one more option, and these menus are answered by
+    position: a line that may have been cut at the right edge makes the menu unreadable. So does
+    a line that starts like a numbered option: that is a numbered menu `_numbered` could not read.
+    """
     block: list[int] = []
     j = last
     while j >= 0 and lines[j].strip() and len(block) < 12:
@@ -153,6 +166,10 @@ def _unnumbered(lines: list[str], last: int) -> list[_Raw] | None:
     out: list[_Raw] = []
     for k in block:
         line = lines[k]
+        if k > block[0] and is_full(lines[k - 1], line.strip(), width):
+            return None
+        if _NUMBERED_START.match(line.strip().lstrip(p.HIGHLIGHT_CHARS).lstrip()):
+            return None
         if k == marked[0]:
             text = line.strip()[1:].strip()
             out.append(_Raw(k, len(out) + 1, text_column, marker_column, -1, True, text))

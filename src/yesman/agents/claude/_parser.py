@@ -53,10 +53,14 @@ def _find_dialog(lines: list[str]) -> Prompt | None:
 
 
 def _screen_width(lines: list[str]) -> int:
-    """Rules span the whole pane, so the nearest one gives the width lines wrapped at."""
+    """Rules span the pane (the plan dialog's is indented), so the nearest one gives the width
+    lines wrapped at."""
     for j in range(len(lines) - 1, -1, -1):
         line = lines[j]
-        if line[:1] in p.RULE_CHARS and is_rule(line):
+        head = line[:1]
+        if head == " ":
+            head = line.lstrip()[:1]
+        if head in p.RULE_CHARS and is_rule(line):
             return len(line)
     return max(len(line) for line in lines)
 

@@ -24,8 +24,13 @@ DASH_CHARS: Final = frozenset("╌┄┈- ")
 # A numbered option, optionally highlighted. One or two digits only, anchored, no nested
 # quantifiers: a line is matched in one pass.
 # Highlight glyphs: U+276F (heavy angle, 2.x), U+203A (single angle), ">", U+25B6 (triangle).
+# 2.1.1xx drops the space after the digit when an option's text wraps ("2.Yes, and don't ask
+# again for ..."): without a space the text must start with something that cannot continue a
+# number or an abbreviation ("1.5 GB", "2..3", "3.)"), so a decimal never reads as an option.
 HIGHLIGHT_CHARS: Final = "\u276f\u203a>\u25b6"
-OPTION_RE: Final = re.compile(rf"^(\s*)([{HIGHLIGHT_CHARS}])?\s*(\d{{1,2}})[.)] +(\S.*)$")
+OPTION_RE: Final = re.compile(
+    rf"^(\s*)([{HIGHLIGHT_CHARS}])?\s*(\d{{1,2}})[.)](?: +|(?=[^\s\d.,)]))(\S.*)$"
+)
 
 # Footer hints drawn under a dialog ("Esc to cancel · Tab to amend", "Enter to confirm · Esc to
 # exit", "Enter to select · ↑/↓ to navigate"). Matched loosely: any line naming a key and "to".
@@ -123,7 +128,8 @@ WARNING_RE: Final = re.compile(
 )
 # A lead-in before the question proper ("Quick safety check: Is this ...?").
 SENTENCE_BREAK_RE: Final = re.compile(r": ")
-URL_RE: Final = re.compile(r"https?://\S+")
+URL_RE: Final = re.compile(r"https?://[^\s\"'`<>]+")
+URL_TRAILING: Final = ".,;:"  # punctuation after a URL in prose or a tool's input, not part of it
 MCP_CALL_RE: Final = re.compile(r"^(\S+) - ([^\s(]+)(?:\((.*)\))?$")
 MCP_SUFFIX: Final = " (MCP)"
 PREVIEW_LINE_RE: Final = re.compile(r"^\s*\d+\s")
