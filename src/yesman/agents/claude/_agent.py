@@ -14,6 +14,7 @@ from yesman.agents.claude._version import version_of_process
 
 __all__ = ["CLAUDE_CODE", "version_from_screen"]
 
+
 def version_from_screen(text: str) -> str | None:
     """The version in Claude Code's start-up banner (``Claude Code v2.1.332``), if on screen."""
     found = p.VERSION_BANNER_RE.search(text)
