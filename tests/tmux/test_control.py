@@ -484,3 +484,17 @@ async def test_a_muted_pane_still_reports_a_new_foreground_command(
         changed = await next_of(notes, PaneCommandChanged, timeout=5)
         assert changed.pane.pane_id == pane
         assert (changed.previous, changed.pane.current_command) == ("sh", "sleep")
+
+
+async def test_stopping_while_a_topology_refresh_is_due_never_raises(
+    tmux_server: PrivateTmuxServer,
+) -> None:
+    # A refresh that wakes between stop() refusing commands and the tasks being cancelled used
+    # to fail the whole client with ClientClosedError (seen as `yesman status` exiting 1).
+    tmux_server.new_session("plain", ["cat"])
+    client = ControlClient(tmux_server.server)
+    for _ in range(25):
+        await client.start()
+        client._topology_wanted.set()
+        await asyncio.sleep(0.004)  # the loop folds bursts for 5 ms, then refreshes
+        await client.stop()

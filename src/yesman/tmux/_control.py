@@ -582,6 +582,8 @@ class ControlClient(Service):
         async with self._refresh_lock:  # one at a time, so an older list never wins
             try:
                 panes = await self.list_panes()
+            except ClientClosedError:
+                return  # stop() was called while this refresh was due: nothing to refresh
             except (TmuxDisconnectedError, TmuxTimeoutError) as exc:
                 logger.debug("topology refresh failed: %s", exc)
                 return
