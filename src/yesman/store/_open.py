@@ -96,13 +96,22 @@ def check_yesman_file(conn: sqlite3.Connection, path: Path, *, allow_blank: bool
     Only reads. `allow_blank`: an SQLite database with no tables at all counts as a new yesman
     database (the watcher may migrate it) instead of a foreign one.
     """
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    tables = sorted(
-        row[0]
-        for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    # One read transaction, so both answers come from the same snapshot: read apart, a migration
+    # committed by another opener in between looked like tables without a version (foreign).
+    began = not conn.in_transaction
+    if began:
+        conn.execute("BEGIN")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = sorted(
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
         )
-    )
+    finally:
+        if began:
+            conn.execute("COMMIT")
     if _OURS in tables and version >= 1:
         if version > SCHEMA_VERSION:
             raise StoreVersionError(
