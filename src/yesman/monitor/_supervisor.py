@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import time
 from collections.abc import Sequence
 
 from yesman._lifecycle import Runner, Service
@@ -29,6 +28,7 @@ from yesman.bus import (
 from yesman.bus import SessionRenamed as SessionRenamedEvent
 from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
 from yesman.monitor._audit import DecisionSink
+from yesman.monitor._discovery import PaneSelector
 from yesman.monitor._monitor import AsyncClaudeMonitor
 from yesman.monitor._process import AgentProcessController, RestartPolicy
 from yesman.monitor._publish import Publisher
@@ -52,7 +52,6 @@ from yesman.tmux import (
     SessionRenamed,
     TmuxError,
     TmuxServer,
-    process_trees,
 )
 
 __all__ = ["MonitorSupervisor", "WatchedPane"]
@@ -118,17 +117,17 @@ class MonitorSupervisor(Service):
         self._own_tracker = tracker is None
         self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
         self._audit = audit
-        self._targets = tuple(targets)
         if agents is None:
             agents = builtin_agents()
         self.agents = agents if isinstance(agents, AgentRegistry) else AgentRegistry(agents)
         if not len(self.agents):
             raise ValueError("a MonitorSupervisor needs at least one agent to look for")
+        self._selector = PaneSelector(
+            self.agents, targets, mute=mute_unwatched, recheck_interval=recheck_interval
+        )
         self._restart = restart
-        self._recheck_interval = recheck_interval
         self._require_server = require_server
         self._lock = lock and not self.settings.dry_run
-        self._mute_unwatched = mute_unwatched
         self._was_connected = False
         # A short quiet period: the parser only accepts complete dialogs and the monitor
         # re-captures before answering, so waiting longer for output to settle buys nothing.
@@ -137,7 +136,6 @@ class MonitorSupervisor(Service):
         )
         self._monitors: dict[str, AsyncClaudeMonitor] = {}
         self._unrecorded_ended = 0  # unrecorded decisions of monitors that have ended
-        self._last_check: dict[str, float] = {}
         self._client: ControlClient | None = None
         self._stop = asyncio.Event()
         self._runner = Runner("yesman.supervisor")
@@ -158,12 +156,7 @@ class MonitorSupervisor(Service):
     def missing_targets(self) -> tuple[str, ...]:
         """The named targets that match no pane on the server now (none when none are named)."""
         client = self._client
-        panes = list(client.panes().values()) if client is not None else []
-        return tuple(
-            t
-            for t in self._targets
-            if not any(t in (p.pane_id, p.session_id, p.session_name) for p in panes)
-        )
+        return self._selector.missing(list(client.panes().values()) if client is not None else [])
 
     @property
     def unrecorded_decisions(self) -> int:
@@ -248,9 +241,6 @@ class MonitorSupervisor(Service):
 
     # ------------------------------------------------------------------ discovery
 
-    def _targeted(self, pane: PaneInfo) -> bool:
-        return any(t in (pane.pane_id, pane.session_id, pane.session_name) for t in self._targets)
-
     async def _discover(self, panes: Sequence[PaneInfo] | None = None) -> None:
         """Start monitors for panes that should be watched and are not yet."""
         client = self._client
@@ -267,33 +257,8 @@ class MonitorSupervisor(Service):
         candidates = [p for p in panes if p.pane_id not in self._monitors and not p.dead]
         if not candidates:
             return
-        now = time.monotonic()
-        for pane in candidates:
-            self._last_check[pane.pane_id] = now
-        if self._targets:
-            for pane in candidates:
-                if not self._targeted(pane):
-                    await self._mute(pane.pane_id)
-            candidates = [p for p in candidates if self._targeted(p)]
-        trees = await asyncio.to_thread(process_trees, [p.pane_pid for p in candidates])
-        for pane in candidates:
-            agent = self.agents.identify(trees.get(pane.pane_pid, ()))
-            if agent is None and self._targets:
-                agent = next(iter(self.agents))
-            if agent is not None:
-                await self._watch(pane, agent)
-            else:
-                await self._mute(pane.pane_id)
-
-    async def _mute(self, pane_id: str) -> None:
-        """Stop paying for the output of a pane that runs no agent (see `mute_unwatched`)."""
-        client = self._client
-        if client is None or not self._mute_unwatched or pane_id in client.muted_panes():
-            return
-        try:
-            await client.mute_output(pane_id)
-        except TmuxError as exc:
-            log.debug("could not mute pane %s: %s", pane_id, exc)
+        for pane, agent in await self._selector.choose(client, candidates):
+            await self._watch(pane, agent)
 
     async def _watch(self, pane: PaneInfo, agent: Agent) -> None:
         client = self._client
@@ -341,12 +306,8 @@ class MonitorSupervisor(Service):
 
     async def _maybe_recheck(self, pane_id: str) -> None:
         """An unwatched pane drew something: maybe an agent started in it."""
-        now = time.monotonic()
-        if now - self._last_check.get(pane_id, 0.0) < self._recheck_interval:
-            return
-        self._last_check[pane_id] = now
         client = self._client
-        if client is None:
+        if client is None or not self._selector.due(pane_id):
             return
         pane = client.panes().get(pane_id)
         if pane is not None:
@@ -429,7 +390,7 @@ class MonitorSupervisor(Service):
 
     async def _end(self, pane_id: str, reason: str) -> None:
         monitor = self._monitors.pop(pane_id, None)
-        self._last_check.pop(pane_id, None)
+        self._selector.forget(pane_id)
         if monitor is None:
             return
         log.info("pane %s: %s; its watch ends", pane_id, reason, extra={"pane_id": pane_id})
