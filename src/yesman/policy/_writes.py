@@ -3,7 +3,7 @@
 The guard does not ask "is this verb on a list of dangerous ones" but "which paths does this
 command change, and are they all inside the project". This module knows, per program, which of
 its words are such paths (`mv` changes its sources and its destination, `cp` only its
-destination, `truncate` every file, `curl -o` one file ...); `_commands` resolves them against
+destination, `truncate` every file, `curl -o` one file ...); `_paths` resolves them against
 the project folder. A program that is not in the table changes no paths as far as the guard is
 concerned; shell redirections (`> file`) are checked separately for every command.
 
