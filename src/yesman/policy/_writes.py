@@ -3,12 +3,13 @@
 The guard does not ask "is this verb on a list of dangerous ones" but "which paths does this
 command change, and are they all inside the project". This module knows, per program, which of
 its words are such paths (`mv` changes its sources and its destination, `cp` only its
-destination, `truncate` every file, `curl -o` one file ...); `_commands` resolves them against
+destination, `truncate` every file, `curl -o` one file ...); `_paths` resolves them against
 the project folder. A program that is not in the table changes no paths as far as the guard is
 concerned; shell redirections (`> file`) are checked separately for every command.
 
-Options are parsed per program (which short letters and long names take a value), so a value
-such as the `-t DIR` of `cp` is neither mistaken for a source nor missed as the destination.
+Options are parsed per program (`_options`, told which short letters and long names take a
+value), so a value such as the `-t DIR` of `cp` is neither mistaken for a source nor missed as
+the destination.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
+
+from yesman.policy._options import parse_options
 
 __all__ = ["Effect", "Target", "Writes", "file_writes"]
 
@@ -51,58 +54,6 @@ class Writes:
     unseen: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    flags: frozenset[str]  # "-r", "--recursive"
-    values: tuple[tuple[str, str], ...]  # ("-t", "dir"), ("--target-directory", "dir")
-    positional: tuple[str, ...]
-
-    def value(self, *names: str) -> str | None:
-        found = [v for k, v in self.values if k in names]
-        return found[-1] if found else None
-
-    def has(self, *names: str) -> bool:
-        return any(n in self.flags for n in names)
-
-
-def _parse(
-    args: list[str], short_values: str = "", long_values: frozenset[str] = frozenset()
-) -> _Parsed:
-    flags: set[str] = set()
-    values: list[tuple[str, str]] = []
-    positional: list[str] = []
-    i = 0
-    n = len(args)
-    while i < n:
-        a = args[i]
-        i += 1
-        if a == "--":
-            positional.extend(args[i:])
-            break
-        if a.startswith("--"):
-            name, eq, val = a.partition("=")
-            if eq:
-                values.append((name, val))
-            elif name in long_values and i < n:
-                values.append((name, args[i]))
-                i += 1
-            else:
-                flags.add(name)
-        elif a.startswith("-") and a != "-":
-            for j, ch in enumerate(a[1:], 1):
-                if ch in short_values:
-                    rest = a[j + 1 :]
-                    if not rest and i < n:
-                        rest = args[i]
-                        i += 1
-                    values.append((f"-{ch}", rest))
-                    break
-                flags.add(f"-{ch}")
-        else:
-            positional.append(a)
-    return _Parsed(frozenset(flags), tuple(values), tuple(positional))
-
-
 def _remote(word: str) -> bool:
     """`host:path` or `user@host:path` as scp and rsync read it (`./a:b` is local)."""
     head, colon, _ = word.partition(":")
@@ -110,7 +61,7 @@ def _remote(word: str) -> bool:
 
 
 def _deleter(args: list[str], stdin_args: bool) -> Writes:
-    p = _parse(args, "", frozenset())
+    p = parse_options(args, "", frozenset())
     recursive = p.has("-r", "-R", "--recursive")
     targets = tuple(Target(a, Effect.DELETE, recursive=recursive) for a in p.positional)
     return Writes(targets, unseen=stdin_args or not targets)
@@ -120,7 +71,7 @@ def _all_positional(
     effect: Effect, short_values: str, long_values: frozenset[str], *, sink_ok: bool = False
 ) -> Callable[[list[str], bool], Writes]:
     def each(args: list[str], stdin_args: bool) -> Writes:
-        p = _parse(args, short_values, long_values)
+        p = parse_options(args, short_values, long_values)
         targets = tuple(Target(a, effect, sink_ok=sink_ok) for a in p.positional)
         return Writes(targets, unseen=stdin_args)
 
@@ -128,7 +79,7 @@ def _all_positional(
 
 
 def _mv(args: list[str], stdin_args: bool) -> Writes:
-    p = _parse(args, "tS", frozenset({"--target-directory", "--suffix"}))
+    p = parse_options(args, "tS", frozenset({"--target-directory", "--suffix"}))
     into = p.value("-t", "--target-directory")
     sources = list(p.positional)
     if into is None and sources:
@@ -145,7 +96,7 @@ def _copier(
     """cp, install, ln, rsync, scp: the destination (last word, or `-t DIR`) is written."""
 
     def copy(args: list[str], stdin_args: bool) -> Writes:
-        p = _parse(args, short_values, long_values)
+        p = parse_options(args, short_values, long_values)
         into = p.value("-t", "--target-directory")
         if p.has("-d", "--directory") and short_values == _INSTALL_VALUES:
             dirs = tuple(Target(a, Effect.WRITE, root_ok=True) for a in p.positional)
@@ -202,7 +153,7 @@ def _chmod(args: list[str], stdin_args: bool) -> Writes:
 
 def _compressor(args: list[str], stdin_args: bool) -> Writes | None:
     """gzip, xz, zstd ...: replace (or write next to) each file named, unless writing to stdout."""
-    p = _parse(args, "So", frozenset({"--suffix", "--output"}))
+    p = parse_options(args, "So", frozenset({"--suffix", "--output"}))
     if p.has("-c", "--stdout", "--to-stdout", "-t", "--test", "-l", "--list"):
         return None
     output = p.value("-o", "--output")
@@ -213,7 +164,7 @@ def _compressor(args: list[str], stdin_args: bool) -> Writes | None:
 
 
 def _sed(args: list[str], stdin_args: bool) -> Writes | None:
-    p = _parse(args, "efl", frozenset({"--expression", "--file", "--line-length"}))
+    p = parse_options(args, "efl", frozenset({"--expression", "--file", "--line-length"}))
     in_place = p.has("-i", "--in-place") or any(k == "--in-place" for k, _ in p.values)
     if not in_place:
         return None
@@ -233,7 +184,7 @@ def _output_options(
 
     def options(args: list[str], stdin_args: bool) -> Writes | None:
         del stdin_args  # appended words are inputs, not outputs
-        p = _parse(args, short_values, long_values)
+        p = parse_options(args, short_values, long_values)
         targets = tuple(
             Target(v, Effect.WRITE, root_ok=outputs[k], sink_ok=True)
             for k, v in p.values
@@ -256,7 +207,7 @@ def _tar(args: list[str], stdin_args: bool) -> Writes | None:
             else:
                 args.append(f"-{ch}")
         args += words
-    p = _parse(
+    p = parse_options(
         args,
         "fCTXbgHKLNV",
         frozenset({"--file", "--directory", "--files-from", "--exclude-from", "--exclude"}),

@@ -17,7 +17,8 @@ on a server. Panes are named by their unique id (`%3`), never by `session:window
 
 from yesman.tmux._changes import DebounceConfig
 from yesman.tmux._commands import check_key, check_pane_id, quote
-from yesman.tmux._control import ControlClient, ControlConfig, ControlStats
+from yesman.tmux._config import ControlConfig, ControlStats
+from yesman.tmux._control import ControlClient
 from yesman.tmux._errors import (
     ClientClosedError,
     InvalidKeyError,

@@ -2,11 +2,21 @@
 
 Shape (one per server)::
 
-    ControlClient ── TaskGroup ─┬─ supervisor: connect, notice loss, reconnect with backoff
-                                ├─ Connection per session (tmux -C attach -t $N), reading pushes
-                                ├─ debouncer: %output marks → PaneChanged, fanned out to streams
-                                └─ topology: list-panes -a on structural notifications → diff →
-                                   SessionAdded/Closed/Renamed, PaneAdded/Closed
+    ControlClient ── TaskGroup ─┬─ Supervisor (_supervise): connect, notice loss, reconnect with
+                                │  backoff
+                                ├─ SessionConnections (_sessions): a Connection per session
+                                │  (tmux -C attach -t $N) reading pushes; commands go over them
+                                ├─ debouncer (_changes): %output marks → PaneChanged, fanned out
+                                │  to streams
+                                └─ TopologyRefresher (_refresh): list-panes -a on structural
+                                   notifications → diff → SessionAdded/Closed/Renamed,
+                                   PaneAdded/Closed
+    OutputMuting (_muting): the panes whose output we asked tmux to hold
+
+This module is the facade: lifecycle, statistics, subscriptions, commands (capture, send-keys)
+and the handler every connection delivers to (`on_output` runs once per `%output` line, so it
+touches only plain attributes). The helpers are made anew for every run; the counters they bump
+(`Counters`) belong to the client and carry over a restart.
 
 tmux sends `%output` to a control client only for panes of its attached session, hence one
 attached `tmux -C` process per session; all of them are this one client. Commands go over any
@@ -27,40 +37,23 @@ shared `Runner` owns the task group, so `stop()` may be called from any task.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import logging
-import time
-from dataclasses import dataclass
 
 from yesman._lifecycle import Runner, Service
-from yesman.tmux._changes import ChangeDebouncer, DebounceConfig
+from yesman.tmux._changes import ChangeDebouncer
 from yesman.tmux._commands import check_key, check_pane_id, command_line
+from yesman.tmux._config import ControlConfig, ControlStats, Counters
 from yesman.tmux._connection import Connection
-from yesman.tmux._errors import (
-    ClientClosedError,
-    PaneNotFoundError,
-    TmuxCommandError,
-    TmuxDisconnectedError,
-    TmuxNotInstalledError,
-    TmuxServerNotRunningError,
-    TmuxTimeoutError,
-)
-from yesman.tmux._notifications import (
-    Notification,
-    OutputPaused,
-    PaneAdded,
-    PaneChanged,
-    PaneClosed,
-    PaneDied,
-    ServerConnected,
-    ServerDisconnected,
-    SessionAdded,
-)
+from yesman.tmux._errors import ClientClosedError, PaneNotFoundError, TmuxCommandError
+from yesman.tmux._muting import OutputMuting
+from yesman.tmux._notifications import Notification, OutputPaused, PaneChanged
 from yesman.tmux._panes import PANE_FORMAT, PaneInfo, parse_pane_lines
+from yesman.tmux._refresh import TopologyRefresher
 from yesman.tmux._server import TmuxServer
+from yesman.tmux._sessions import SessionConnections
 from yesman.tmux._streams import ChangeStream, NotificationStream
-from yesman.tmux._topology import Topology, diff_topology
+from yesman.tmux._supervise import Supervisor
 
 __all__ = ["ControlClient", "ControlConfig", "ControlStats"]
 
@@ -80,42 +73,6 @@ _STRUCTURAL = frozenset(
         "%subscription-changed",
     }
 )
-# pushed by tmux (checked once a second) when a pane dies (remain-on-exit), is respawned or runs
-# another foreground command, which no notification reports; output-muted panes included
-_PANE_SUBSCRIPTION = ("yesman-panes", "%*:#{pane_dead}:#{pane_pid}:#{pane_current_command}")
-
-
-@dataclass(frozen=True, slots=True)
-class ControlConfig:
-    """Tuning for a `ControlClient`; the defaults suit a watcher."""
-
-    command_timeout: float = 5.0
-    debounce: DebounceConfig = DebounceConfig()  # noqa: RUF009 - frozen value
-    reconnect_initial: float = 0.1  # first retry delay, doubled per failure ...
-    reconnect_max: float = 5.0  # ... up to this
-    # tmux pauses a pane's output for this client once it is this many seconds behind, instead
-    # of buffering without bound (or disconnecting the client after 5 minutes)
-    pause_after: int | None = 5
-    # safety net: re-list panes this often even without a structural notification (a pane
-    # respawned in place, a remain-on-exit pane dying, produce none)
-    topology_interval: float = 30.0
-    notification_queue: int = 10_000  # per subscriber; oldest dropped (and logged) beyond it
-
-
-@dataclass(frozen=True, slots=True)
-class ControlStats:
-    """A snapshot of a client's counters since it was opened."""
-
-    connected: bool
-    connections: int  # live tmux -C processes (one per session)
-    panes: int
-    outputs: int  # %output notifications read
-    changes: int  # PaneChanged released after debouncing
-    commands: int
-    command_errors: int  # %error replies
-    command_timeouts: int
-    reconnects: int
-    paused: int  # %pause received (the client fell behind)
 
 
 class _State(enum.Enum):
@@ -142,37 +99,53 @@ class ControlClient(Service):
         self.server = server or TmuxServer()
         self.config = config or ControlConfig()
         self._require_server = require_server
-        self._connections: dict[str, Connection] = {}
         self._notification_streams: set[NotificationStream] = set()
         self._change_streams: set[ChangeStream] = set()
         self._runner = Runner(f"tmux-control {self.server.describe()}")
         self._state = _State.NEW
-        self._tg: asyncio.TaskGroup | None = None
-        self._connection_tasks: dict[Connection, asyncio.Task[None]] = {}
-        self._muted: set[str] = set()
-        self._new_run()
-        self._reconnects = 0
-        self._last_exit_reason = ""
+        self._counts = Counters()
         self._outputs = 0
         self._changes = 0
-        self._commands = 0
-        self._command_errors = 0
-        self._command_timeouts = 0
         self._paused = 0
+        self._new_run()
 
     def _new_run(self) -> None:
         """Fresh per-run state: events and locks bind to the loop they are used on, and a
         restarted client learns the server's topology anew."""
-        self._topology = Topology()
-        self._refresh_lock = asyncio.Lock()
         self._debouncer = ChangeDebouncer(self._emit_change, self.config.debounce)
+        self._muted: set[str] = set()  # a (re)started client hears every pane until told otherwise
         self._topology_wanted = asyncio.Event()
-        self._connected = asyncio.Event()
-        self._all_gone = asyncio.Event()
-        self._first_attempt_done = asyncio.Event()
-        self._first_error: BaseException | None = None
         self._stop_requested = asyncio.Event()
-        self._muted.clear()  # a (re)started client hears every pane until told otherwise
+        self._sessions = SessionConnections(
+            self.server,
+            self,
+            self.config,
+            self._counts,
+            muted=self._muted,
+            on_pause=self._on_pause,
+            on_ended=self._topology_wanted.set,
+        )
+        self._muting = OutputMuting(self._muted, self._sessions, self._debouncer)
+        self._refresher = TopologyRefresher(
+            self.list_panes,
+            self._sessions,
+            debouncer=self._debouncer,
+            muting=self._muting,
+            change_streams=self._change_streams,
+            publish=self._publish,
+            wanted=self._topology_wanted,
+            interval=self.config.topology_interval,
+            running=self._running,
+        )
+        self._supervisor = Supervisor(
+            self.server,
+            self._sessions,
+            self._refresher,
+            publish=self._publish,
+            config=self.config,
+            counts=self._counts,
+            running=self._running,
+        )
 
     # lifecycle (see yesman._lifecycle) ------------------------------------------------------
 
@@ -189,8 +162,8 @@ class ControlClient(Service):
         except BaseException:
             self._state = _State.STOPPED
             raise
-        if self._first_error is not None and self._require_server:
-            error = self._first_error
+        if self._supervisor.first_error is not None and self._require_server:
+            error = self._supervisor.first_error
             await self.stop()
             raise error
 
@@ -208,52 +181,48 @@ class ControlClient(Service):
     async def _main(self, ready: asyncio.Event) -> None:
         """The body the runner owns: every task of one run lives in this TaskGroup."""
         async with asyncio.TaskGroup() as tg:
-            self._tg = tg
+            self._sessions.bind(tg)
             tasks = [
                 tg.create_task(self._debouncer.run(), name="tmux-debounce"),
-                tg.create_task(self._supervise(), name="tmux-supervise"),
-                tg.create_task(self._topology_loop(), name="tmux-topology"),
+                tg.create_task(self._supervisor.run(), name="tmux-supervise"),
+                tg.create_task(self._refresher.run(), name="tmux-topology"),
             ]
-            await self._first_attempt_done.wait()
+            await self._supervisor.first_attempt_done.wait()
             ready.set()
             await self._stop_requested.wait()
             for task in tasks:
                 task.cancel()
-            for connection in list(self._connections.values()):
-                connection.close()
-            # EOF on stdin detaches a control client; one that does not go (its server
-            # stopped) is cancelled, which kills its process
-            pending = list(self._connection_tasks.values())
-            if pending:
-                _done, stuck = await asyncio.wait(pending, timeout=1.0)
-                for task in stuck:
-                    task.cancel()
-        self._tg = None
-        self._connected.clear()
+            await self._sessions.detach_all()
+        self._sessions.bind(None)
+        self._sessions.connected.clear()
+
+    def _running(self) -> bool:
+        return self._state is _State.RUNNING
 
     def statistics(self) -> ControlStats:
         """Counters and sizes right now, as an immutable snapshot."""
+        counts = self._counts
         return ControlStats(
-            connected=self._connected.is_set(),
-            connections=sum(1 for c in self._connections.values() if c.attached.is_set()),
-            panes=len(self._topology.panes),
+            connected=self._sessions.connected.is_set(),
+            connections=self._sessions.attached_count(),
+            panes=len(self._refresher.topology.panes),
             outputs=self._outputs,
             changes=self._changes,
-            commands=self._commands,
-            command_errors=self._command_errors,
-            command_timeouts=self._command_timeouts,
-            reconnects=self._reconnects,
+            commands=counts.commands,
+            command_errors=counts.command_errors,
+            command_timeouts=counts.command_timeouts,
+            reconnects=counts.reconnects,
             paused=self._paused,
         )
 
     @property
     def connected(self) -> bool:
-        return self._connected.is_set()
+        return self._sessions.connected.is_set()
 
     async def wait_connected(self, timeout: float | None = None) -> None:
         """Wait until the client has a live connection (TimeoutError after `timeout`)."""
         async with asyncio.timeout(timeout):
-            await self._connected.wait()
+            await self._sessions.connected.wait()
 
     # subscriptions ---------------------------------------------------------------------
 
@@ -274,7 +243,7 @@ class ControlClient(Service):
             check_pane_id(pane_id)
         stream = ChangeStream(pane_id, self._change_streams.discard)
         self._change_streams.add(stream)
-        if pane_id is not None and pane_id not in self._topology.panes:
+        if pane_id is not None and pane_id not in self._refresher.topology.panes:
             self._topology_wanted.set()  # unknown (new, or gone): the next refresh settles it
         return stream
 
@@ -295,17 +264,7 @@ class ControlClient(Service):
         self._check_open()
         line = command_line(*argv)
         limit = self.config.command_timeout if timeout is None else timeout
-        connection = self._command_connection()
-        try:
-            self._commands += 1
-            reply = await connection.command(line, limit)
-        except TimeoutError as exc:
-            self._command_timeouts += 1
-            raise TmuxTimeoutError(line, limit, self.server.describe()) from exc
-        if not reply.ok:
-            self._command_errors += 1
-            raise TmuxCommandError(line, " ".join(reply.lines).strip())
-        return reply.lines
+        return await self._sessions.command(line, limit)
 
     async def _pane_command(self, pane_id: str, *argv: str) -> list[str]:
         try:
@@ -314,12 +273,6 @@ class ControlClient(Service):
             if "can't find pane" in exc.message or "can't find window" in exc.message:
                 raise PaneNotFoundError(pane_id, exc.command, exc.message) from exc
             raise
-
-    def _command_connection(self) -> Connection:
-        for connection in self._connections.values():
-            if connection.attached.is_set() and not (connection.closed or connection.closing):
-                return connection
-        raise TmuxDisconnectedError(self.server.describe(), "not connected; reconnecting")
 
     async def list_panes(self) -> list[PaneInfo]:
         """Every pane of every session on the server, fresh from tmux."""
@@ -331,7 +284,7 @@ class ControlClient(Service):
 
     def panes(self) -> dict[str, PaneInfo]:
         """The panes as of the last topology refresh (no round trip)."""
-        return dict(self._topology.panes)
+        return dict(self._refresher.topology.panes)
 
     async def capture_pane(
         self, pane_id: str, *, ansi: bool = False, start: int | None = None, end: int | None = None
@@ -385,9 +338,7 @@ class ControlClient(Service):
         """
         self._check_open()
         check_pane_id(pane_id)
-        self._muted.add(pane_id)
-        self._debouncer.forget(pane_id)
-        await self._on_each_connection("refresh-client", "-A", f"{pane_id}:pause")
+        await self._muting.mute(pane_id)
 
     async def unmute_output(self, pane_id: str) -> None:
         """Receive a muted pane's `%output` again. One `PaneChanged` follows at once, since
@@ -395,35 +346,11 @@ class ControlClient(Service):
         """
         self._check_open()
         check_pane_id(pane_id)
-        if pane_id not in self._muted:
-            return
-        self._muted.discard(pane_id)
-        await self._on_each_connection("refresh-client", "-A", f"{pane_id}:continue")
-        self._debouncer.mark(pane_id)
+        await self._muting.unmute(pane_id)
 
     def muted_panes(self) -> frozenset[str]:
         """The panes whose output is muted now (forgotten when they close or on restart)."""
         return frozenset(self._muted)
-
-    async def _on_each_connection(self, *argv: str) -> None:
-        """Run a per-client command on every attached connection. A connection that is going
-        away is skipped: its replacement applies the muted set when it attaches."""
-        line = command_line(*argv)
-        for connection in list(self._connections.values()):
-            if not connection.attached.is_set() or connection.closed or connection.closing:
-                continue
-            self._commands += 1
-            try:
-                reply = await connection.command(line, self.config.command_timeout)
-            except TmuxDisconnectedError:
-                continue
-            except TimeoutError as exc:
-                self._command_timeouts += 1
-                raise TmuxTimeoutError(line, self.config.command_timeout,
-                                       self.server.describe()) from exc  # fmt: skip
-            if not reply.ok:
-                self._command_errors += 1
-                raise TmuxCommandError(line, " ".join(reply.lines).strip())
 
     def _check_open(self) -> None:
         if self._state is not _State.RUNNING:
@@ -450,171 +377,3 @@ class ControlClient(Service):
         logger.info("tmux paused output of pane %s for this client; resuming", pane_id)
         self._publish(OutputPaused(pane_id))
         self._debouncer.mark(pane_id)
-
-    # supervision -------------------------------------------------------------------------
-
-    async def _list_session_ids(self) -> list[str]:
-        code, out, err = await self.server.run(
-            "list-sessions", "-F", "#{session_id}", timeout=self.config.command_timeout
-        )
-        if code != 0:
-            raise self.server.not_running(err)
-        return [line for line in out.splitlines() if line.startswith("$")]
-
-    def _start_connection(self, session_id: str) -> Connection:
-        assert self._tg is not None
-        existing = self._connections.get(session_id)
-        if existing is not None and not (existing.closing or existing.closed):
-            return existing
-        connection = Connection(
-            self.server,
-            session_id,
-            self,
-            pause_after=self.config.pause_after,
-            subscriptions=[_PANE_SUBSCRIPTION],
-            muted=self._muted,
-        )
-        connection.set_pause_callback(self._on_pause)
-        self._connections[session_id] = connection
-        self._all_gone.clear()
-        self._connection_tasks[connection] = self._tg.create_task(
-            self._run_connection(connection), name=f"tmux-conn-{session_id}"
-        )
-        return connection
-
-    async def _run_connection(self, connection: Connection) -> None:
-        try:
-            await connection.run()
-        finally:
-            self._connection_tasks.pop(connection, None)
-            if self._connections.get(connection.session_id) is connection:
-                del self._connections[connection.session_id]
-            self._last_exit_reason = connection.exit_reason
-            logger.debug("control connection for %s ended: %s", connection.session_id,
-                         connection.exit_reason)  # fmt: skip
-            if not self._connections:
-                self._all_gone.set()
-            else:
-                self._topology_wanted.set()
-
-    async def _connect_once(self) -> bool:
-        """Attach to every session; True if at least one connection is live."""
-        session_ids = await self._list_session_ids()
-        if not session_ids:
-            return False
-        started = [self._start_connection(sid) for sid in session_ids]
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(self.config.command_timeout):
-                await asyncio.gather(*(c.attached.wait() for c in started))
-        return any(c.attached.is_set() and not c.closed for c in started)
-
-    async def _try_connect(self) -> tuple[bool, BaseException | None]:
-        try:
-            return await self._connect_once(), None
-        except (TmuxServerNotRunningError, TmuxTimeoutError, TmuxNotInstalledError) as exc:
-            return False, exc
-
-    async def _supervise(self) -> None:
-        attempt = 0
-        lost_at: float | None = None
-        delay = self.config.reconnect_initial
-        first = True
-        while True:
-            ok, error = await self._try_connect()
-            if not ok:
-                for connection in list(self._connections.values()):
-                    connection.close()
-                if first:
-                    self._first_error = error or self.server.not_running()
-                    self._first_attempt_done.set()
-                    first = False
-                attempt += 1
-                logger.debug("tmux %s not reachable (attempt %d: %s), retry in %.2fs",
-                             self.server.describe(), attempt, error, delay)  # fmt: skip
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.config.reconnect_max)
-                continue
-            self._all_gone.clear()  # a connection that failed to attach may have set it
-            downtime = 0.0 if lost_at is None else time.monotonic() - lost_at
-            if lost_at is not None:
-                self._reconnects += 1
-                logger.warning("reconnected to tmux server %s after %d attempts (%.1fs down)",
-                               self.server.describe(), attempt, downtime)  # fmt: skip
-            self._connected.set()
-            self._publish(ServerConnected(self.server.describe(), attempt, downtime))
-            await self._refresh_topology(initial=lost_at is None)
-            if first:
-                self._first_attempt_done.set()
-                first = False
-            attempt, delay = 0, self.config.reconnect_initial
-            while True:
-                await self._all_gone.wait()
-                if self._state is not _State.RUNNING:
-                    return  # closing, not lost
-                # our clients went away: the server died, or only they were dropped (detached
-                # by someone, or too far behind); in the second case reattach without fuss
-                ok, _error = await self._try_connect()
-                if not ok:
-                    break
-                self._all_gone.clear()
-                logger.warning("control clients on %s were dropped (%s); reattached",
-                               self.server.describe(), self._last_exit_reason)  # fmt: skip
-                await self._refresh_topology(initial=False)
-            # the server is gone: everything on it is gone too
-            self._connected.clear()
-            lost_at = time.monotonic()
-            reason = f"tmux server went away ({self._last_exit_reason})"
-            logger.warning("lost tmux server %s: %s; reconnecting", self.server.describe(), reason)
-            self._publish(ServerDisconnected(self.server.describe(), reason))
-            self._apply_topology([])
-
-    async def _topology_loop(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.config.topology_interval):
-                    await self._topology_wanted.wait()
-            await asyncio.sleep(0.005)  # fold a burst of notifications into one refresh
-            self._topology_wanted.clear()
-            if self._connected.is_set():
-                await self._refresh_topology(initial=False)
-
-    async def _refresh_topology(self, *, initial: bool) -> None:
-        async with self._refresh_lock:  # one at a time, so an older list never wins
-            try:
-                panes = await self.list_panes()
-            except ClientClosedError:
-                return  # stop() was called while this refresh was due: nothing to refresh
-            except (TmuxDisconnectedError, TmuxTimeoutError) as exc:
-                logger.debug("topology refresh failed: %s", exc)
-                return
-            except TmuxCommandError as exc:
-                logger.warning("topology refresh refused by tmux: %s", exc)
-                return
-            if self._connected.is_set() or initial:
-                self._apply_topology(panes, initial=initial)
-
-    def _apply_topology(self, panes: list[PaneInfo], *, initial: bool = False) -> None:
-        """Publish what changed since the last look, and attach to / let go of sessions."""
-        new = Topology.from_panes(panes)
-        for event in diff_topology(self._topology, new):
-            if isinstance(event, PaneClosed):
-                self._debouncer.forget(event.pane.pane_id)
-                self._muted.discard(event.pane.pane_id)  # ids are reused after a restart
-                for stream in self._change_streams:
-                    stream.pane_closed(event.pane.pane_id)
-            elif isinstance(event, PaneAdded | PaneDied):
-                self._debouncer.mark(event.pane.pane_id)  # so watchers capture its screen
-            if initial and isinstance(event, PaneAdded | SessionAdded):
-                continue  # what was there before we connected is not news
-            self._publish(event)
-        for stream in self._change_streams:
-            if stream.pane_id is not None and stream.pane_id not in new.panes:
-                stream.pane_closed(stream.pane_id)
-        self._topology = new
-        if self._state is _State.RUNNING and self._tg is not None:
-            for sid in new.sessions:
-                if sid not in self._connections:
-                    self._start_connection(sid)
-            for sid, connection in list(self._connections.items()):
-                if sid not in new.sessions and connection.attached.is_set():
-                    connection.close()
