@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from yesman._errors import YesmanError
 from yesman.cli._app import app
-from yesman.store import AuditStore, DecisionRecord, StoreError, default_db_path
+from yesman.store import AuditStore, DecisionRecord, default_db_path
 
 __all__ = ["audit", "decisions_table"]
 
@@ -144,7 +145,7 @@ def audit(
         return
     try:
         records = asyncio.run(_load(path, limit, session))
-    except StoreError as exc:
+    except YesmanError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
         sys.stdout.write(json.dumps([rec.to_json() for rec in records], indent=2) + "\n")

@@ -17,6 +17,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from yesman._errors import YesmanError
 from yesman.agents import (
     Agent,
     AgentRegistry,
@@ -31,12 +32,11 @@ from yesman.cli._app import app
 from yesman.cli._views import HeldLog, watch_view
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
 from yesman.policy import Policy, PolicyError
-from yesman.store import AuditStore, StoreError, default_db_path
+from yesman.store import AuditStore, default_db_path
 from yesman.tmux import (
     ControlClient,
     PaneInfo,
     ServerLockedError,
-    TmuxError,
     TmuxServer,
     process_trees,
 )
@@ -148,7 +148,7 @@ def watch(
         raise _fail(
             f"{exc}\n(`yesman watch --dry-run` watches and decides without answering)"
         ) from None
-    except (StoreError, TmuxError) as exc:
+    except YesmanError as exc:  # every error yesman raises on purpose says what to do
         raise _fail(str(exc)) from None
     except _MissingTargets as exc:
         raise _fail(str(exc)) from None
@@ -280,7 +280,7 @@ def status(
     server = _server(socket_name, socket_path)
     try:
         rows = asyncio.run(_status(server, agents_for_watch(agent_cmd or [])))
-    except TmuxError as exc:
+    except YesmanError as exc:
         raise _fail(str(exc)) from None
     if as_json:
         typer.echo(json.dumps([row.as_dict() for row in rows], indent=2))
