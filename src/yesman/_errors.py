@@ -8,6 +8,7 @@ type and prints its message, which always says what went wrong and what to do::
      ├── StoreError         yesman.store     (the SQLite database)
      ├── PolicyError        yesman.policy    (a policy file or rule; also a ValueError)
      ├── ShellSyntaxError   yesman.policy    (a command line that cannot be parsed; ValueError)
+     ├── TmuxHelperError    yesman.testing   (the private tmux server for tests; RuntimeError)
      └── LifecycleError     here             (a component used in a state that forbids it)
 """
 
