@@ -1,7 +1,7 @@
-"""The watcher's latency, idle CPU and memory, on real tmux with the simulated Claude Code.
+"""The watcher's latency, idle CPU and memory, on real tmux with simulated and real Claude Code.
 
-Run: uv run python benchmarks/watch.py [--dialogs N] [--idle-panes N] [--idle-seconds S]
-                                       [--soak-seconds S]
+Run: uv run python benchmarks/watch.py [--dialogs N] [--claude-dialogs N] [--idle-panes N]
+                                       [--idle-seconds S] [--soak-seconds S] [--parts 1,1b,2,3]
 
 1. Latency from dialog drawn to key received, over N dialogs (default 40): the simulated agent
    logs when the last byte of a dialog reached its terminal and when a key arrived, both on its
@@ -9,6 +9,15 @@ Run: uv run python benchmarks/watch.py [--dialogs N] [--idle-panes N] [--idle-se
    a dialog is 250 ms old because Claude Code 2.1 drops keys typed sooner. Targets: p50 <= 50 ms,
    p95 <= 150 ms. Reference: the polling tools people use today (a poll every 0.5 s to 3 s waits
    half a period on average).
+1b. Answer latency on the real Claude Code, per pinned version (``tools/claude-code*``, those
+   installed), over N dialogs each (default 9; Bash, Write and WebFetch in turn), against the
+   local API stand-in: from the stand-in serving the ``tool_use`` to Claude Code sending the tool
+   result. Measured in the same run for yesman watch (a MonitorSupervisor with default settings,
+   so the input guard of the version it reads from the agent's process) and for the reference,
+   a naive presser (captures every 5 ms, types ``1`` every 25 ms while the dialog is up), each on
+   its own twin session, trials interleaved. Target: yesman's p50 within 75 ms of the presser's,
+   no dialog typed into twice, no stray key left in the input box. Also printed: where yesman's
+   time goes (the dialog's first output, the decision, the keys sent, from its events).
 2. CPU of the watcher while N panes (default 20) sit idle for S seconds (default 60), as a
    percentage of one core; target <= 1 %. Reference, same run and same panes: a poller that runs
    `tmux capture-pane` on every pane every 0.5 s (claude-squad's period).
@@ -230,6 +239,7 @@ class ClaudeSession:
         self.api = ClaudeApiStandIn([])
         self.responder = Responder()
         self.pane = ""
+        self.pid: int | None = None
 
     async def start(self) -> None:
         await self.api.start()
@@ -250,7 +260,15 @@ class ClaudeSession:
                 session=f"v{self.version.replace('.', '_')}",
             )
         )
+        self.pid = int(await self.tmux.run_async("display", "-p", "-t", self.pane, "#{pane_pid}"))
         await self.wait_screen(lambda s: parse_screen(s).state is ScreenState.IDLE, 60, "idle")
+
+    async def wait_exited(self) -> None:
+        """Wait (up to 10 s) for Claude Code to exit once its tmux server is gone: its home
+        must not be removed under it."""
+        if self.pid is not None:
+            with contextlib.suppress(psutil.Error):
+                await asyncio.to_thread(psutil.Process(self.pid).wait, 10)
 
     async def aclose(self) -> None:
         await self.api.aclose()
@@ -412,7 +430,7 @@ async def run_claude_trial(
     )
 
 
-async def bench_claude_answer(root: Path, dialogs: int) -> None:
+async def bench_claude_answer(root: Path, dialogs: int, *, verbose: bool = False) -> None:
     """Per pinned Claude Code, in one run: the naive presser and yesman watch (default settings,
     so the guard of the version it reads from the agent's process), trials interleaved."""
     tools = [CLAUDE_TOOLS[i % len(CLAUDE_TOOLS)] for i in range(dialogs)]
@@ -434,6 +452,7 @@ async def bench_claude_answer(root: Path, dialogs: int) -> None:
     }
     failures: dict[str, int] = {v: 0 for v, _ in installs}
     guards: dict[str, str] = {}
+    sessions: dict[tuple[str, Watcher], ClaudeSession] = {}
     fetch_target = await asyncio.start_server(_hang_up, "127.0.0.1", 0)
     port = fetch_target.sockets[0].getsockname()[1]
     started = time.monotonic()
@@ -446,7 +465,6 @@ async def bench_claude_answer(root: Path, dialogs: int) -> None:
             async with contextlib.AsyncExitStack() as stack:
                 bus = await stack.enter_async_context(AsyncEventBus(metrics_interval=0))
                 view = YesmanView(bus)
-                sessions: dict[tuple[str, Watcher], ClaudeSession] = {}
                 for version, binary in installs:
                     for watcher, tmux in (
                         (Watcher.NAIVE, naive_tmux),
@@ -493,6 +511,8 @@ async def bench_claude_answer(root: Path, dialogs: int) -> None:
                                 continue
                             if recorded:
                                 results[version, watcher].append(got)
+                            if recorded and verbose:
+                                print(f"    {version} #{trial:<3} {_trial_line(got)}", flush=True)
                 for version, _ in installs:
                     monitor = supervisor.monitors[sessions[version, Watcher.YESMAN].pane]
                     guards[version] = (
@@ -501,12 +521,27 @@ async def bench_claude_answer(root: Path, dialogs: int) -> None:
     finally:
         fetch_target.close()
         await fetch_target.wait_closed()
+        for session in sessions.values():
+            await session.wait_exited()
     seconds = time.monotonic() - started
     print_claude_table([v for v, _ in installs], results, guards, failures)
     print(f"    {seconds:.0f} s; load average {load_before:.2f} -> {os.getloadavg()[0]:.2f} on "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     print("    reference, measured here earlier: presser p50 199-204 ms (2.1.197), 834-851 ms")
     print("    (2.1.332); yesman before the per-version guard 400 / 963 ms")
+
+
+def _trial_line(t: ClaudeTrial) -> str:
+    steps = (
+        f"first output {_f(t.served_to_first_output)} decided {_f(t.served_to_decided)} "
+        f"sent {_f(t.served_to_sent)}"
+        if t.watcher is Watcher.YESMAN
+        else f"first captured {_f(t.served_to_drawn)}"
+    )
+    return (
+        f"{t.watcher:<13} {t.tool:<8} result {_f(t.served_to_result):>5} ms  {steps}  "
+        f"keys {t.keys_typed}" + (f"  stray {t.stray!r}" if t.stray else "")
+    )
 
 
 def _p(values: Sequence[float | None], q: float) -> float | None:
@@ -542,9 +577,11 @@ def print_claude_table(
         return f"{diff:+.0f} {'ok' if diff <= TARGET_BEHIND_MS else 'MISSED'}"
 
     def count(version: str, check: Callable[[ClaudeTrial], bool]) -> str:
-        return " / ".join(
-            f"{sum(check(t) for t in results[version, w])}" for w in (Watcher.YESMAN, Watcher.NAIVE)
-        )
+        cells = []
+        for watcher in (Watcher.YESMAN, Watcher.NAIVE):
+            got = results[version, watcher]
+            cells.append(f"{sum(check(t) for t in got)}/{len(got)}")
+        return " vs ".join(cells)
 
     def step(version: str, get: Callable[[ClaudeTrial], float | None]) -> str:
         return _f(_p([get(t) for t in results[version, Watcher.YESMAN]], 50))
@@ -556,10 +593,10 @@ def print_claude_table(
     row(f"yesman - presser p50 (target <= {TARGET_BEHIND_MS:.0f})", behind)
     row("yesman's input guard", lambda v: guards.get(v, "-"))
     # The presser types every 25 ms while the dialog is up: it nearly always types twice.
-    row("typed into twice+  yesman / presser", lambda v: count(v, lambda t: t.keys_typed > 1))
-    row("stray keys left  yesman / presser", lambda v: count(v, lambda t: bool(t.stray)))
+    row("typed into twice+ (yesman vs presser)", lambda v: count(v, lambda t: t.keys_typed > 1))
+    row("stray keys left (yesman vs presser)", lambda v: count(v, lambda t: bool(t.stray)))
     row(
-        "refused or not 1 result  y / p",
+        "refused, or not 1 tool result (y vs p)",
         lambda v: count(v, lambda t: t.refused or t.tool_results != 1),
     )
     row("failed trials", lambda v: str(failures[v]))
@@ -657,6 +694,7 @@ async def main() -> None:
     parser.add_argument("--idle-panes", type=int, default=20)
     parser.add_argument("--idle-seconds", type=float, default=60.0)
     parser.add_argument("--soak-seconds", type=float, default=600.0)
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every 1b trial")
     parser.add_argument(
         "--parts", default="1,1b,2,3", help="which parts to run, e.g. 1b or 1,2 (default: all)"
     )
@@ -669,7 +707,7 @@ async def main() -> None:
             if "1" in parts:
                 await bench_latency(tmux, root, args.dialogs)
         if "1b" in parts:
-            await bench_claude_answer(root, args.claude_dialogs)
+            await bench_claude_answer(root, args.claude_dialogs, verbose=args.verbose)
         with PrivateTmuxServer(prefix="yesman-bench", width=120, height=40) as tmux:
             if "2" in parts:
                 await bench_idle_cpu(tmux, root, args.idle_panes, args.idle_seconds)
