@@ -346,16 +346,27 @@ async def test_status_shows_the_claude_pane_and_its_dialog(rig: Rig) -> None:
     async with rig.supervisor():
         pane = await rig.launch(ToolUse("Bash", {"command": "rm -rf /", "description": "x"}))
         await until(lambda: len(held), what="the dialog")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "yesman.cli", "status", "-L", rig.tmux.socket_name, "--json",
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await proc.communicate()
+    code, out, err = await _status_json(rig)
+    if code != 0 and "ClientClosedError" in err:
+        # A known race (tests/e2e/test_control_client_stop.py) crashes `yesman status` about
+        # one run in eight; look once more so it does not fail this test too. Drop this retry
+        # once that test passes.
+        code, out, err = await _status_json(rig)
+    assert code == 0, err
     rows = json.loads(out)
     assert [(r["pane_id"], r["state"]) for r in rows] == [(pane, "waiting")]
     assert (rows[0]["agent"], rows[0]["agent_version"]) == ("claude-code", rig.claude.version)
     assert rows[0]["prompt"]["tool"] == "Bash"
     assert rows[0]["prompt"]["target"] == "rm -rf /"
+
+
+async def _status_json(rig: Rig) -> tuple[int | None, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "yesman.cli", "status", "-L", rig.tmux.socket_name, "--json",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    return proc.returncode, out.decode(), err.decode(errors="replace")
 
 
 async def _hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
