@@ -56,9 +56,11 @@ class Claude:
 
 
 def _claude_params() -> list[Any]:
-    if os.environ.get("YESMAN_CLAUDE_BIN"):
-        return [pytest.param(None, id="claude-env")]
-    return [pytest.param(pinned, id=pinned.id) for pinned in pinned_claude_installs()]
+    pinned = pinned_claude_installs()
+    if os.environ.get("YESMAN_CLAUDE_BIN") or not pinned:
+        # None: whatever find_claude_binary() finds (that variable, else PATH).
+        return [pytest.param(None, id="claude-found")]
+    return [pytest.param(p, id=p.id) for p in pinned]
 
 
 # Module scope: pytest runs all of one version's tests, then the next version's.
