@@ -252,7 +252,10 @@ def main(argv: Sequence[str]) -> int:
     if not chosen:
         names = " or ".join(prefixes)
         parser.error(f"no scenario starts with {names}; see tests/support/corpus_scenarios.py")
-    binary = find_claude_binary(claude_dir=args.claude_dir)
+    claude_dir = args.claude_dir
+    if claude_dir is not None and not claude_dir.is_absolute():
+        claude_dir = ROOT / claude_dir
+    binary = find_claude_binary(version_dir=claude_dir)
     version = claude_version(binary)
     folder = CORPUS / version  # one folder per Claude Code version
     folder.mkdir(parents=True, exist_ok=True)

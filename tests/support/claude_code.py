@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,9 +29,11 @@ __all__ = [
     "DEFAULT_API_KEY",
     "ClaudeCodeNotFoundError",
     "ClaudeLaunch",
+    "PinnedClaude",
     "claude_env",
     "claude_version",
     "find_claude_binary",
+    "pinned_claude_installs",
     "prepare_home",
     "start_claude",
 ]
@@ -40,6 +43,8 @@ DEFAULT_API_KEY: Final = "sk-ant-api03-yesman-test-key-0000000000000000000000AA"
 
 _REPO_ROOT: Final = Path(__file__).resolve().parents[2]  # tests/support/claude_code.py
 _LOCAL_BIN: Final = Path("tools/claude-code/node_modules/.bin/claude")
+_PACKAGE: Final = "@anthropic-ai/claude-code"
+_PINNED_DIR: Final = _LOCAL_BIN.parents[2]  # tools/claude-code; others: tools/claude-code-<v>
 # The real CLI is a native executable of a few hundred MB; npm's placeholder is tiny.
 _PLACEHOLDER_MAX_BYTES: Final = 1024 * 1024
 
@@ -66,15 +71,18 @@ class ClaudeCodeNotFoundError(FileNotFoundError):
     """No Claude Code binary could be found."""
 
 
-def find_claude_binary(repo_root: Path | None = None, claude_dir: Path | None = None) -> Path:
-    """``claude_dir`` (an npm prefix such as ``tools/claude-code-2.1.197``) when given, else
-    ``$YESMAN_CLAUDE_BIN``, else the pinned copy under tools/claude-code, else PATH."""
-    if claude_dir is not None:
-        folder = claude_dir if claude_dir.is_absolute() else (repo_root or _REPO_ROOT) / claude_dir
-        found_here = _npm_binary(folder / "node_modules")
+def find_claude_binary(repo_root: Path | None = None, *, version_dir: Path | None = None) -> Path:
+    """``$YESMAN_CLAUDE_BIN``, else the pinned copy under tools/claude-code, else PATH.
+
+    With ``version_dir`` (a folder installed with ``npm ci --prefix``, see
+    :func:`pinned_claude_installs`) only that folder is looked in.
+    """
+    if version_dir is not None:
+        found_here = _installed_in(version_dir)
         if found_here is None:
             raise ClaudeCodeNotFoundError(
-                f"no Claude Code under {folder}: run `npm ci --prefix {claude_dir}` first"
+                f"Claude Code is not installed in {version_dir}: "
+                f"run `npm ci --prefix {version_dir}`"
             )
         return found_here
     configured = os.environ.get("YESMAN_CLAUDE_BIN")
@@ -85,7 +93,7 @@ def find_claude_binary(repo_root: Path | None = None, claude_dir: Path | None = 
                 f"YESMAN_CLAUDE_BIN={configured!r} is not an executable file; fix or unset it"
             )
         return path
-    local = _npm_binary((repo_root or _REPO_ROOT) / _LOCAL_BIN.parents[1])
+    local = _installed_in((repo_root or _REPO_ROOT) / _PINNED_DIR)
     if local is not None:
         return local
     found = shutil.which("claude")
@@ -97,19 +105,52 @@ def find_claude_binary(repo_root: Path | None = None, claude_dir: Path | None = 
     )
 
 
-def _npm_binary(modules: Path) -> Path | None:
-    """The claude executable npm installed under ``modules`` (a node_modules folder), if any."""
+def _installed_in(folder: Path) -> Path | None:
+    """The claude executable ``npm ci --prefix folder`` installed, or None."""
+    modules = folder / "node_modules"
     local = modules / ".bin" / "claude"
-    if not (local.exists() and os.access(local, os.X_OK)):
-        return None
-    if local.stat().st_size > _PLACEHOLDER_MAX_BYTES:
-        return local
-    # npm left the wrapper's placeholder (its postinstall did not run): use the native
-    # binary from the platform package directly, which is what the postinstall copies.
-    for native in sorted(modules.glob("@anthropic-ai/claude-code-*/claude")):
-        if os.access(native, os.X_OK):
-            return native
+    if local.exists() and os.access(local, os.X_OK):
+        if local.stat().st_size > _PLACEHOLDER_MAX_BYTES:
+            return local
+        # npm left the wrapper's placeholder (its postinstall did not run): use the native
+        # binary from the platform package directly, which is what the postinstall copies.
+        for native in sorted(modules.glob("@anthropic-ai/claude-code-*/claude")):
+            if os.access(native, os.X_OK):
+                return native
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedClaude:
+    """One pinned Claude Code folder (``tools/claude-code*``) and the version it pins."""
+
+    folder: Path
+    version: str  # as package.json pins it, e.g. ``2.1.332``
+
+    @property
+    def id(self) -> str:
+        """A readable test id: ``claude-2.1.332``."""
+        return f"claude-{self.version}"
+
+    def binary(self) -> Path:
+        """Its executable; ClaudeCodeNotFoundError (saying how to install it) when missing."""
+        return find_claude_binary(version_dir=self.folder)
+
+
+def pinned_claude_installs(repo_root: Path | None = None) -> list[PinnedClaude]:
+    """Every ``tools/claude-code*`` folder with a lock file, oldest version first, installed
+    or not (:meth:`PinnedClaude.binary` says which)."""
+    tools = (repo_root or _REPO_ROOT) / _PINNED_DIR.parent
+    pinned: list[PinnedClaude] = []
+    for folder in sorted(tools.glob(f"{_PINNED_DIR.name}*")):
+        package = folder / "package.json"
+        if not (folder / "package-lock.json").is_file() or not package.is_file():
+            continue
+        deps = json.loads(package.read_text(encoding="utf-8")).get("dependencies", {})
+        version = deps.get(_PACKAGE)
+        if isinstance(version, str):
+            pinned.append(PinnedClaude(folder, version))
+    return sorted(pinned, key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.version)))
 
 
 def claude_version(binary: Path | None = None) -> str:
