@@ -77,7 +77,8 @@ async def main(panes: int, seconds: float, interval: float) -> None:
             cpu, tmux_cpu, watched = await _measure(tmux, server, seconds, mute=mute)
             rows.append(cpu)
             print(f"{label:<34} {cpu:>11.1f}% {tmux_cpu:>9.1f}% {watched:>8}")
-        print(f"muting saves {rows[1] - rows[0]:.1f} % of a core ({rows[0]:.1f} % vs {rows[1]:.1f} %)")
+        muted, reference = rows
+        print(f"muting saves {reference - muted:.1f} % of a core ({muted:.1f} vs {reference:.1f})")
 
 
 if __name__ == "__main__":
