@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -97,8 +98,8 @@ class HistoryWriter:
         self._clock = clock
         self._deltas = Deltas()  # touched on the store's thread only
         self._subscriptions: list[Subscription] = []
-        # Open holds per pane: the future of their row id and nothing else.
-        self._holds: dict[str, Future[int]] = {}
+        # Open holds per pane: where the store's thread puts the row id of their row.
+        self._holds: dict[str, _HoldRow] = {}
         self._runner = Runner("yesman-history-maintenance")
         self._wake = asyncio.Event()
         self.rows_queued = 0
@@ -199,7 +200,7 @@ class HistoryWriter:
     def _end_hold(self, pane_id: str, at: float) -> None:
         held = self._holds.pop(pane_id, None)
         if held is not None:
-            self._submit(lambda conn: end_hold(conn, held.result(), at))
+            self._submit(lambda conn: held.end(conn, at))
 
     def _on_pane_change(self, event: Event) -> None:
         payload = event.payload
@@ -230,9 +231,27 @@ class HistoryWriter:
             reason=payload.reason,
             latency_ms=None,
         )
-        future = self._submit(lambda conn: insert_dialog(conn, row))
-        if future is not None:
-            self._holds[payload.pane_id] = future
+        hold = _HoldRow()
+        if self._submit(lambda conn: hold.insert(conn, row)) is not None:
+            self._holds[payload.pane_id] = hold
+
+
+class _HoldRow:
+    """The row of an open hold. Both methods run on the store's thread, in job order; a job's
+    future resolves only after its batch commits, so the id is passed here, not by the future."""
+
+    __slots__ = ("row_id",)
+
+    def __init__(self) -> None:
+        self.row_id: int | None = None
+
+    def insert(self, conn: sqlite3.Connection, row: DialogRow) -> int:
+        self.row_id = insert_dialog(conn, row)
+        return self.row_id
+
+    def end(self, conn: sqlite3.Connection, at: float) -> None:
+        if self.row_id is not None:  # None: the insert failed, and was logged
+            end_hold(conn, self.row_id, at)
 
 
 def _dialog_row(

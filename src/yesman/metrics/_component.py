@@ -215,7 +215,7 @@ class ComponentStats:
             error_count=now[0] - before[0],
             cancelled_count=now[1] - before[1],
             sketch=SketchState.of(interval),
-            samples_ms=tuple(self.reservoir.items),
+            samples_ms=self.reservoir.sample(sample_size),
             cpu_seconds=max(0.0, now[2] - before[2]),
             bytes_sent=now[3] - before[3],
             bytes_received=now[4] - before[4],
@@ -223,7 +223,7 @@ class ComponentStats:
         self.taken = now
         self.sketch.merge(interval)
         self.interval = LogSketch(interval.relative_accuracy)
-        self.reservoir = Reservoir(sample_size)
+        self.reservoir = Reservoir(max(sample_size, 1))
         return taken
 
     def add_memory(self, delta_mb: float) -> None:

@@ -158,6 +158,12 @@ class Reservoir:
         gap = math.log(1.0 - rng.random()) / math.log1p(-self._w) if self._w < 1.0 else 0.0
         self._next += int(gap) + 1
 
+    def sample(self, limit: int) -> tuple[float, ...]:
+        """At most `limit` of the kept values, still a uniform sample of everything offered."""
+        if len(self.items) <= limit:
+            return tuple(self.items)
+        return tuple(self._rng.sample(self.items, limit))
+
     def offer_many(self, values: Sequence[float]) -> None:
         start = self.seen
         n = len(values)
