@@ -19,7 +19,7 @@ from yesman.store import AuditStore
 def _count(path: Path, table: str) -> int:
     conn = sqlite3.connect(path)
     try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
         conn.close()
 
