@@ -28,13 +28,16 @@ T0 = 1_700_000_000.0
 
 async def _history(path: Path) -> None:
     tracker = ComponentTracker(["capture"])
-    async with AuditStore.open(path) as store, AsyncEventBus() as bus:
-        async with HistoryWriter(store, bus):
-            for n in range(10):
-                # latency 10 ms for the first half, 100 ms for the second
-                ms = 10.0 if n < 5 else 100.0
-                await bus.publish(report_event(tracker, {"capture": [ms] * 4}, at=T0 + 60 * n))
-            await bus.join()
+    async with (
+        AuditStore.open(path) as store,
+        AsyncEventBus() as bus,
+        HistoryWriter(store, bus),
+    ):
+        for n in range(10):
+            # latency 10 ms for the first half, 100 ms for the second
+            ms = 10.0 if n < 5 else 100.0
+            await bus.publish(report_event(tracker, {"capture": [ms] * 4}, at=T0 + 60 * n))
+        await bus.join()
 
 
 async def test_series_buckets_show_the_step(tmp_path: Path) -> None:
