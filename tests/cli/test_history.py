@@ -55,7 +55,8 @@ def test_table_shows_percentiles_errors_and_a_sparkline(db: Path) -> None:
     assert " 600 " in capture  # 12 intervals x 50 operations
     assert "13.0" in capture  # the p99: the last interval's 13 ms
     bars = [ch for ch in capture if ch in "▁▂▃▄▅▆▇█"]
-    assert bars[0] == "▁" and bars[-1] == "█"
+    assert bars[0] == "▁"
+    assert bars[-1] == "█"
     detect = next(line for line in lines if line.lstrip("│ ").startswith("detect"))
     assert " 12 " in detect  # one error per interval
     assert "Dialogs" in result.output
