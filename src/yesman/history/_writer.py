@@ -62,7 +62,7 @@ from yesman.history._rows import (
 )
 from yesman.history._settings import HistorySettings
 from yesman.metrics import PerformanceReport
-from yesman.store import AuditStore
+from yesman.store import AuditStore, StoreError
 
 __all__ = ["HistoryWriter", "Subscribable"]
 
@@ -104,6 +104,7 @@ class HistoryWriter:
         self._wake = asyncio.Event()
         self.rows_queued = 0
         self.write_errors = 0
+        self._failing = False
         self.last_maintenance: MaintenanceResult | None = None
 
     @property
@@ -131,7 +132,11 @@ class HistoryWriter:
         await self._runner.stop(self._wake.set, timeout=10.0)
         self._holds.clear()
         if self.store.is_open:
-            await self.store.flush()
+            try:
+                await self.store.flush()
+            except StoreError as exc:
+                # The history is best effort: a lost row was already logged; never fail a stop.
+                _log.warning("history rows may be missing from %s: %s", self.store.path, exc)
 
     aclose = stop
 
@@ -183,10 +188,20 @@ class HistoryWriter:
         return future
 
     def _done(self, future: Future[Any]) -> None:
-        # On the store's thread: only counts and logs.
-        if not future.cancelled() and future.exception() is not None:
-            self.write_errors += 1
-            _log.warning("history row not written: %s", future.exception())
+        # On the store's thread: only counts and logs, once per run of failures.
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            self._failing = False
+            return
+        self.write_errors += 1
+        _log.log(
+            logging.DEBUG if self._failing else logging.WARNING,
+            "history row not written: %s",
+            error,
+        )
+        self._failing = True
 
     def _on_metrics(self, event: Event) -> None:
         payload = event.payload
