@@ -8,9 +8,12 @@ import statistics
 
 import pytest
 
+from yesman.bus import Event
 from yesman.metrics import (
     ComponentTracker,
     LogSketch,
+    PerformanceReport,
+    PerformanceReporter,
     Reservoir,
     SketchState,
     pack_samples,
@@ -114,3 +117,26 @@ def test_tracker_intervals_split_the_lifetime() -> None:
     three = tracker.take_intervals()["capture"]
     assert three.count == 1
     assert math.isclose(three.sketch.maximum, 50.0)
+
+
+async def test_the_periodic_report_carries_each_interval_once() -> None:
+    published: list[Event] = []
+
+    class Bus:
+        async def publish(self, event: Event) -> bool:
+            published.append(event)
+            return True
+
+    tracker = ComponentTracker(["capture"])
+    reporter = PerformanceReporter(tracker, Bus(), "s", host_network=False)
+    for _ in range(7):
+        tracker.record_component_timing("capture", 2.0)
+    reporter.build_report()  # on demand: must not cut the interval
+    await reporter.report_now()
+    await reporter.report_now()
+    first, second = (e.payload for e in published)
+    assert isinstance(first, PerformanceReport)
+    assert isinstance(second, PerformanceReport)
+    assert first.intervals["capture"].count == 7
+    assert second.intervals["capture"].count == 0
+    assert "intervals" not in first.as_dict()  # the seed's dict shape is unchanged

@@ -81,6 +81,8 @@ def insert_report(
             sketch, samples, count, errors, cancelled, cpu_s, sent, received = (
                 None, None, 0, 0, 0, 0.0, 0, 0,
             )  # fmt: skip
+        elif interval.count == 0 and interval.error_count == 0:
+            continue  # idle this interval: no row (at a 1 s interval most components are)
         else:
             sketch = interval.sketch.to_bytes()
             samples = pack_samples(interval.samples_ms)
