@@ -31,7 +31,7 @@ async def _history(path: Path) -> None:
     async with (
         AuditStore.open(path) as store,
         AsyncEventBus() as bus,
-        HistoryWriter(store, bus),
+        HistoryWriter(store, bus, clock=lambda: T0 + 3600),  # nothing old enough to prune
     ):
         for n in range(10):
             # latency 10 ms for the first half, 100 ms for the second

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,9 @@ from yesman.metrics import ComponentTracker, percentile
 from yesman.store import SCHEMA_VERSION, AuditStore
 
 
-async def _write(path: Path, events: list[Event]) -> None:
+async def _write(path: Path, events: list[Event], clock: Callable[[], float] = time.time) -> None:
     async with AuditStore.open(path) as store, AsyncEventBus() as bus:
-        async with HistoryWriter(store, bus) as writer:
+        async with HistoryWriter(store, bus, clock=clock) as writer:
             for event in events:
                 assert await bus.publish(event)
             await bus.join()
@@ -102,7 +103,8 @@ async def test_percentiles_of_a_merged_range_are_within_one_percent(tmp_path: Pa
         values = [rng.lognormvariate(1.0 + n / 40, 0.8) for _ in range(rng.randint(50, 400))]
         everything.extend(values)
         events.append(report_event(tracker, {"capture": values}, at=1_700_000_000.0 + 60 * n))
-    await _write(path, events)
+    # "now" just after the last interval: nothing is old enough to prune.
+    await _write(path, events, clock=lambda: 1_700_000_000.0 + 3600 + 60)
 
     (summary,) = await read_components(path)
     ordered = sorted(everything)

@@ -1,8 +1,9 @@
 """Hourly roll-ups and retention pruning, run as one write job on the store's thread.
 
 A pass rolls up every complete hour that has raw rows at or after the newest hour already rolled
-up (that hour is redone, so rows that arrived late are counted), then deletes raw rows older than
-`HistorySettings.raw_retention` and roll-ups and dialog outcomes older than `rollup_retention`.
+up (that hour is redone, so rows that arrived late are counted), then deletes raw rows of whole,
+rolled-up hours older than `HistorySettings.raw_retention`, and roll-ups and dialog outcomes older
+than `rollup_retention`.
 A roll-up row is the merge of the hour's interval rows: sketches merged (so percentiles stay
 within 1 %), counters summed, gauges averaged or maximised, and a uniform sample of the hour's
 raw latencies (each interval's sample weighted by the operations it stands for).
@@ -15,11 +16,19 @@ import random
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from yesman.history._settings import HOUR, HistorySettings
 from yesman.metrics import LogSketch, SketchState, pack_samples, unpack_samples
 
-__all__ = ["MaintenanceResult", "maintain", "merge_samples"]
+__all__ = [
+    "MaintenanceResult",
+    "Rollups",
+    "apply",
+    "compute_rollups",
+    "maintain",
+    "merge_samples",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,28 +45,44 @@ def merge_samples(
 ) -> list[float]:
     """A sample of at most `limit` values from several samples, each ``(values, stands_for)``.
 
-    Weighted sampling without replacement (Efraimidis-Spirakis keys ``u ** (1 / w)``) with each
-    value weighted by how many operations it stands for, so a busy interval is not outweighed by
-    a quiet one whose sample happens to be as large.
+    Each part gets a share of the `limit` drawn in proportion to the operations it stands for
+    (`random.choices` over the parts), then that many of its values without replacement; so a
+    busy interval is not outweighed by a quiet one whose sample happens to be as large. Costs
+    O(parts + limit), not O(values): an hour of 1 s intervals is 3600 parts.
     """
-    keyed: list[tuple[float, float]] = []
-    for values, stands_for in parts:
-        if not values or stands_for <= 0:
-            continue
-        weight = stands_for / len(values)
-        for value in values:
-            keyed.append((math.log(1.0 - rng.random()) / weight, value))
-    if len(keyed) <= limit:
-        return [v for _, v in keyed]
-    keyed.sort(reverse=True)  # log(u) / w == log(u ** (1 / w)): the largest keys win
-    return [v for _, v in keyed[:limit]]
+    usable = [(values, n) for values, n in parts if values and n > 0]
+    if not usable or limit <= 0:
+        return []
+    if sum(len(values) for values, _ in usable) <= limit:
+        return [v for values, _ in usable for v in values]
+    wanted = [0] * len(usable)
+    for index in rng.choices(range(len(usable)), weights=[n for _, n in usable], k=limit):
+        wanted[index] += 1
+    out: list[float] = []
+    for (values, _), k in zip(usable, wanted, strict=True):
+        if k:
+            out.extend(rng.sample(list(values), min(k, len(values))))
+    return out
+
+
+_RAW_TO_HOURLY = (
+    ("history_components", "history_hourly_components"),
+    ("history_reports", "history_hourly_reports"),
+    ("history_bus", "history_hourly_bus"),
+)
 
 
 def _hour(t: float) -> float:
     return math.floor(t / HOUR) * HOUR
 
 
-def _roll_components(conn: sqlite3.Connection, hour: float, sample_size: int) -> None:
+ComponentRollup = tuple[Any, ...]
+"""One `history_hourly_components` row, in column order."""
+
+
+def _roll_components(
+    conn: sqlite3.Connection, hour: float, sample_size: int
+) -> list[ComponentRollup]:
     rows = conn.execute(
         "SELECT * FROM history_components WHERE time >= ? AND time < ? ORDER BY time, id",
         (hour, hour + HOUR),
@@ -66,6 +91,7 @@ def _roll_components(conn: sqlite3.Connection, hour: float, sample_size: int) ->
     for row in rows:
         groups.setdefault(row["component"], []).append(row)
     rng = random.Random(int(hour))  # deterministic: redoing an hour gives the same sample
+    out: list[ComponentRollup] = []
     for component, group in groups.items():
         sketch: LogSketch | None = None
         for row in group:
@@ -81,12 +107,7 @@ def _roll_components(conn: sqlite3.Connection, hour: float, sample_size: int) ->
             rng,
         )
         n = len(group)
-        conn.execute(
-            "INSERT OR REPLACE INTO history_hourly_components (hour, component, count, errors, "
-            "cancelled, sketch, samples, cpu_seconds, avg_cpu_percent, peak_cpu_percent, "
-            "avg_memory_delta_mb, peak_memory_mb, retained_memory_mb, bytes_sent, "
-            "bytes_received, intervals, seconds) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        out.append(
             (
                 hour,
                 component,
@@ -105,8 +126,9 @@ def _roll_components(conn: sqlite3.Connection, hour: float, sample_size: int) ->
                 sum(r["bytes_received"] for r in group),
                 n,
                 math.fsum(r["interval_seconds"] for r in group),
-            ),
+            )
         )
+    return out
 
 
 def _roll_process(conn: sqlite3.Connection, hour: float) -> None:
@@ -128,8 +150,17 @@ def _roll_process(conn: sqlite3.Connection, hour: float) -> None:
     )
 
 
-def maintain(conn: sqlite3.Connection, now: float, settings: HistorySettings) -> MaintenanceResult:
-    """One roll-up and prune pass (inside the caller's transaction)."""
+@dataclass(frozen=True, slots=True)
+class Rollups:
+    """Roll-ups computed on a reading connection, to be written by `apply`."""
+
+    hours: tuple[float, ...]
+    components: tuple[ComponentRollup, ...]
+
+
+def compute_rollups(conn: sqlite3.Connection, now: float, settings: HistorySettings) -> Rollups:
+    """The roll-ups due at `now`. Reads only: run it on its own connection, off the store's
+    writing thread, so merging an hour of 1 s intervals (about a second) delays no audit write."""
     rolled = conn.execute("SELECT max(hour) FROM history_hourly_components").fetchone()[0]
     since = float(rolled) if rolled is not None else -math.inf
     current = _hour(now)
@@ -141,22 +172,44 @@ def maintain(conn: sqlite3.Connection, now: float, settings: HistorySettings) ->
             (since, current),
         ):
             hours.add(float(t) * HOUR)
-    for hour in sorted(hours):
-        _roll_components(conn, hour, settings.sample_size)
+    ordered = tuple(sorted(hours))
+    components: list[ComponentRollup] = []
+    for hour in ordered:
+        components.extend(_roll_components(conn, hour, settings.sample_size))
+    return Rollups(ordered, tuple(components))
+
+
+def apply(
+    conn: sqlite3.Connection, rollups: Rollups, now: float, settings: HistorySettings
+) -> MaintenanceResult:
+    """Write `rollups` and prune expired rows (inside the caller's transaction; milliseconds)."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO history_hourly_components (hour, component, count, errors, "
+        "cancelled, sketch, samples, cpu_seconds, avg_cpu_percent, peak_cpu_percent, "
+        "avg_memory_delta_mb, peak_memory_mb, retained_memory_mb, bytes_sent, "
+        "bytes_received, intervals, seconds) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rollups.components,
+    )
+    for hour in rollups.hours:
         _roll_process(conn, hour)
-    raw_before = now - settings.raw_retention
+    # Whole hours only, so the oldest raw hour is complete and readers can switch from roll-ups
+    # to raw rows at an hour boundary; and only hours already rolled up, so nothing is lost.
+    raw_before = _hour(now - settings.raw_retention)
     raw_deleted = 0
-    for table in ("history_components", "history_reports", "history_bus"):
+    for table, hourly in _RAW_TO_HOURLY:
         raw_deleted += conn.execute(
-            f"DELETE FROM {table} WHERE time < ?",
+            f"DELETE FROM {table} WHERE time < ? AND EXISTS (SELECT 1 FROM {hourly} h "
+            f"WHERE h.hour = CAST({table}.time / {HOUR} AS INTEGER) * {HOUR})",
             (raw_before,),
         ).rowcount
     rollup_before = now - settings.rollup_retention
-    rollup_deleted = conn.execute("DELETE FROM history_dialogs WHERE time < ?", (rollup_before,))
-    deleted = rollup_deleted.rowcount
+    deleted = conn.execute("DELETE FROM history_dialogs WHERE time < ?", (rollup_before,)).rowcount
     for table in ("history_hourly_components", "history_hourly_reports", "history_hourly_bus"):
-        deleted += conn.execute(
-            f"DELETE FROM {table} WHERE hour < ?",
-            (rollup_before,),
-        ).rowcount
-    return MaintenanceResult(len(hours), raw_deleted, deleted)
+        deleted += conn.execute(f"DELETE FROM {table} WHERE hour < ?", (rollup_before,)).rowcount
+    return MaintenanceResult(len(rollups.hours), raw_deleted, deleted)
+
+
+def maintain(conn: sqlite3.Connection, now: float, settings: HistorySettings) -> MaintenanceResult:
+    """`compute_rollups` then `apply` on one connection (inside the caller's transaction)."""
+    return apply(conn, compute_rollups(conn, now, settings), now, settings)

@@ -240,18 +240,15 @@ def _bounds(since: float | None, until: float | None) -> tuple[float, float]:
     return low, high
 
 
-def _cutoff(conn: sqlite3.Connection, raw: str, hourly: str) -> float:
-    """Raw rows are used from the returned time on, hourly roll-ups before it."""
+def _cutoff(conn: sqlite3.Connection, raw: str) -> float:
+    """Hourly roll-ups are used for the hours before the returned time, raw rows from it on.
+
+    Pruning removes whole hours, so raw rows are complete from the hour of the oldest one.
+    """
     oldest = conn.execute(f"SELECT min(time) FROM {raw}").fetchone()[0]
     if oldest is None:
         return math.inf
-    first_hour = math.floor(oldest / HOUR) * HOUR
-    rolled = conn.execute(
-        f"SELECT 1 FROM {hourly} WHERE hour = ?",
-        (first_hour,),
-    ).fetchone()
-    # If the oldest raw hour was rolled up it may be partly pruned: take it from the roll-up.
-    return first_hour + HOUR if rolled is not None else float(oldest)
+    return math.floor(oldest / HOUR) * HOUR
 
 
 @dataclass(slots=True)
@@ -302,7 +299,7 @@ def _component_parts(
     parts: dict[str, list[_Part]] = {}
     if not _has_history(conn):
         return parts
-    cutoff = _cutoff(conn, "history_components", "history_hourly_components")
+    cutoff = _cutoff(conn, "history_components")
     where = " AND component = ?" if component is not None else ""
     extra: tuple[str, ...] = (component,) if component is not None else ()
     if low < cutoff:
@@ -520,7 +517,7 @@ async def read_process(
     def run(conn: sqlite3.Connection) -> ProcessSummary:
         if not _has_history(conn):
             return ProcessSummary(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
-        cutoff = _cutoff(conn, "history_reports", "history_hourly_reports")
+        cutoff = _cutoff(conn, "history_reports")
         raw = conn.execute(
             "SELECT count(*), total(cpu_percent), max(cpu_percent), total(memory_mb), "
             "max(memory_mb), max(lag_p99_ms), max(lag_max_ms), total(slow_callbacks), "
@@ -564,7 +561,7 @@ async def read_bus(
     def run(conn: sqlite3.Connection) -> BusSummary:
         if not _has_history(conn):
             return BusSummary(0, 0, 0, 0, 0, 0, 0.0, 0, 0.0, 0, 0)
-        cutoff = _cutoff(conn, "history_bus", "history_hourly_bus")
+        cutoff = _cutoff(conn, "history_bus")
         columns = (
             "total(published), total(processed), total(dropped), total(overflow), "
             "total(handler_errors), {avg}, max(max_queue_depth), "

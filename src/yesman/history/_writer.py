@@ -21,7 +21,8 @@ Cost on the event loop: the handlers only queue a job holding the immutable payl
 store's thread inside its batched transactions. ``benchmarks/history.py`` measures it.
 
 Maintenance (hourly roll-ups and pruning, `yesman.history._maintain`) runs at start and then every
-`HistorySettings.maintenance_interval` seconds, also as a job on the store's thread.
+`HistorySettings.maintenance_interval` seconds: roll-ups are computed in a worker thread on a
+read-only connection, then written (with the pruning DELETEs) as one short job of the store.
 
 Lifecycle (`yesman._lifecycle`): ``start()`` subscribes and starts maintenance, ``stop()``
 unsubscribes, stops maintenance and waits until every queued row is committed; idempotent and
@@ -36,6 +37,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -50,7 +52,7 @@ from yesman.bus import (
     ResponseSent,
     Subscription,
 )
-from yesman.history._maintain import MaintenanceResult, maintain
+from yesman.history._maintain import MaintenanceResult, Rollups, apply, compute_rollups
 from yesman.history._rows import (
     Deltas,
     DialogOutcome,
@@ -153,10 +155,18 @@ class HistoryWriter:
         await self.stop()
 
     async def maintain_now(self) -> MaintenanceResult:
-        """Roll up complete hours and prune expired rows now; returns what was done."""
+        """Roll up complete hours and prune expired rows now; returns what was done.
+
+        The roll-ups are computed on a separate read-only connection in a worker thread; only
+        writing them and the DELETEs run on the store's thread, so audit writes wait milliseconds
+        at most. The roll-up rows are idempotent (INSERT OR REPLACE of whole hours), so a row that
+        arrives between the two steps is counted at the next pass.
+        """
         now = self._clock()
         settings = self.settings
-        result = await self.store.run_write(lambda conn: maintain(conn, now, settings))
+        path = self.store.path
+        rollups = await asyncio.to_thread(_compute_rollups, path, now, settings)
+        result = await self.store.run_write(lambda conn: apply(conn, rollups, now, settings))
         self.last_maintenance = result
         return result
 
@@ -249,6 +259,15 @@ class HistoryWriter:
         hold = _HoldRow()
         if self._submit(lambda conn: hold.insert(conn, row)) is not None:
             self._holds[payload.pane_id] = hold
+
+
+def _compute_rollups(path: Path, now: float, settings: HistorySettings) -> Rollups:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    try:
+        conn.row_factory = sqlite3.Row
+        return compute_rollups(conn, now, settings)
+    finally:
+        conn.close()
 
 
 class _HoldRow:
