@@ -248,7 +248,7 @@ def _cutoff(conn: sqlite3.Connection, raw: str) -> float:
     oldest = conn.execute(f"SELECT min(time) FROM {raw}").fetchone()[0]
     if oldest is None:
         return math.inf
-    return math.floor(oldest / HOUR) * HOUR
+    return float(math.floor(oldest / HOUR) * HOUR)
 
 
 @dataclass(slots=True)
