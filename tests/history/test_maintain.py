@@ -11,8 +11,10 @@ import pytest
 from history._events import NOW, held, report_event
 from yesman.bus import AsyncEventBus, Event
 from yesman.history import HistorySettings, HistoryWriter, read_components, read_dialog_records
+from yesman.history._maintain import Rollups, apply, merge_samples
+from yesman.history._rows import Deltas, insert_report
 from yesman.history._settings import DAY, HOUR
-from yesman.metrics import ComponentTracker, percentile
+from yesman.metrics import ComponentTracker, PerformanceReport, percentile
 from yesman.store import AuditStore
 
 
@@ -100,3 +102,31 @@ def test_settings_refuse_nonsense() -> None:
         HistorySettings(raw_retention=0)
     with pytest.raises(ValueError, match="sample_size"):
         HistorySettings(sample_size=0)
+
+
+def test_merged_samples_follow_the_operations_they_stand_for() -> None:
+    rng = random.Random(4)
+    busy = ([1.0] * 100, 10_000)  # 100 values standing for 10 000 operations
+    quiet = ([2.0] * 100, 100)
+    merged = merge_samples([busy, quiet], 100, rng)
+    assert len(merged) <= 100
+    assert merged.count(1.0) >= 95  # the busy part gets ~99 % of the draws
+    assert merged.count(2.0) <= 5
+    small = merge_samples([([3.0, 4.0], 2), ([5.0], 1)], 200, rng)
+    assert sorted(small) == [3.0, 4.0, 5.0]  # fewer values than the limit: all kept
+
+
+async def test_raw_rows_of_an_hour_not_rolled_up_are_never_pruned(tmp_path: Path) -> None:
+    path = tmp_path / "yesman.db"
+    tracker = ComponentTracker(["capture"])
+    old = report_event(tracker, {"capture": [1.0]}, at=NOW - 30 * DAY)
+    async with AuditStore.open(path) as store:
+        payload = old.payload
+        assert isinstance(payload, PerformanceReport)
+        await store.run_write(lambda conn: insert_report(conn, old.timestamp, payload, Deltas()))
+        # A pass that computed its roll-ups before the row arrived: it must leave the row.
+        result = await store.run_write(
+            lambda conn: apply(conn, Rollups((), ()), NOW, HistorySettings())
+        )
+    assert result.raw_rows_deleted == 0
+    assert _count(path, "history_components") == 1
