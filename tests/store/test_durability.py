@@ -184,13 +184,13 @@ async def test_a_full_database_raises_and_keeps_no_row(tmp_path: Path) -> None:
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 256 KiB tmpfs (root only), unmounted afterwards."""
+    """A 512 KiB tmpfs (root only), unmounted afterwards: room for the schema and a few rows."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "yesman-full", str(mnt)],
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "yesman-full", str(mnt)],
         capture_output=True, check=False,
     )  # fmt: skip
     if mounted.returncode != 0:

@@ -30,6 +30,7 @@ from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
 from yesman.cli._app import app
 from yesman.cli._views import HeldLog, watch_view
+from yesman.history import HistoryWriter
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
 from yesman.policy import Policy, PolicyError
 from yesman.store import AuditStore, default_db_path
@@ -208,7 +209,12 @@ async def _watch(
         loop.add_signal_handler(sig, stop.set)
     held = HeldLog()
     try:
-        async with AuditStore.open(db) as audit, AsyncEventBus() as bus:
+        async with (
+            AuditStore.open(db) as audit,
+            AsyncEventBus() as bus,
+            # Every performance report and dialog outcome into the same database (yesman history).
+            HistoryWriter(audit, bus),
+        ):
             bus.subscribe(EventType.PROMPT_HELD, held)
             supervisor = MonitorSupervisor(
                 server,

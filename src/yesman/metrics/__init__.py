@@ -10,6 +10,14 @@ as the typed payloads of ``_payloads``. Only those two import `yesman.bus`.
 
 from yesman.metrics._bottleneck import Bottleneck, BottleneckThresholds, find_bottlenecks
 from yesman.metrics._component import ComponentMetrics
+from yesman.metrics._interval import (
+    DEFAULT_SAMPLE_SIZE,
+    ComponentInterval,
+    Reservoir,
+    SketchState,
+    pack_samples,
+    unpack_samples,
+)
 from yesman.metrics._io import (
     CountedPipes,
     CountedStreamReader,
@@ -27,9 +35,11 @@ from yesman.metrics._steps import SlowStep, instrumented_event_loop
 from yesman.metrics._tracker import SEED_COMPONENTS, ComponentTracker
 
 __all__ = [
+    "DEFAULT_SAMPLE_SIZE",
     "SEED_COMPONENTS",
     "Bottleneck",
     "BottleneckThresholds",
+    "ComponentInterval",
     "ComponentMetrics",
     "ComponentTracker",
     "CountedPipes",
@@ -42,11 +52,15 @@ __all__ = [
     "PerformanceAlert",
     "PerformanceReport",
     "PerformanceReporter",
+    "Reservoir",
+    "SketchState",
     "SlowStep",
     "TrackedOperation",
     "count_io",
     "counted_pipes",
     "find_bottlenecks",
     "instrumented_event_loop",
+    "pack_samples",
     "percentile",
+    "unpack_samples",
 ]

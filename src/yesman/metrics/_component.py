@@ -8,6 +8,12 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
+from yesman.metrics._interval import (
+    DEFAULT_SAMPLE_SIZE,
+    ComponentInterval,
+    Reservoir,
+    SketchState,
+)
 from yesman.metrics._memory import looks_like_leak
 from yesman.metrics._stats import LogSketch, percentile, summarize
 
@@ -91,6 +97,7 @@ class ComponentStats:
         "error_seq",
         "error_types",
         "fold_at",
+        "interval",
         "io",
         "io_ops",
         "mem_countdown",
@@ -101,8 +108,10 @@ class ComponentStats:
         "peak_cpu",
         "peak_memory_mb",
         "peak_throughput",
+        "reservoir",
         "retained_mb",
         "sketch",
+        "taken",
         "timings",
         "total_errors",
         "unfolded",
@@ -119,7 +128,13 @@ class ComponentStats:
         # before the window could evict them (every `fold_at` operations) and at each snapshot.
         self.unfolded = 0
         self.fold_at = window
+        # Lifetime = `sketch` (intervals already taken) merged with `interval` (the current one):
+        # a fold feeds one sketch, not two. `reservoir` samples the current interval's timings.
         self.sketch = LogSketch()
+        self.interval = LogSketch()
+        self.reservoir = Reservoir()
+        # Counter totals when the last interval was taken: errors, cancelled, cpu s, sent, received.
+        self.taken: tuple[int, int, float, int, int] = (0, 0, 0.0, 0, 0)
         self.total_errors = 0
         self.cancelled = 0
         self.error_types: Counter[str] = Counter()
@@ -145,7 +160,7 @@ class ComponentStats:
 
     @property
     def total(self) -> int:
-        return self.sketch.count + self.unfolded
+        return self.sketch.count + self.interval.count + self.unfolded
 
     def add_timing(self, ms: float, error_type: str | None) -> None:
         """One operation: ``error_type`` is None for a success.
@@ -172,12 +187,44 @@ class ComponentStats:
         unfolded = self.unfolded
         if unfolded:
             timings = self.timings
-            if unfolded == len(timings):
-                # The usual case (a fold every `window` operations): no copy needed.
-                self.sketch.add_many(timings)
-            else:
-                self.sketch.add_many(list(islice(timings, len(timings) - unfolded, None)))
+            # The usual case (a fold every `window` operations) needs no copy.
+            batch = (
+                timings
+                if unfolded == len(timings)
+                else list(islice(timings, len(timings) - unfolded, None))
+            )
+            self.interval.add_many(batch)
+            self.reservoir.offer_many(batch)
             self.unfolded = 0
+
+    def take_interval(self, sample_size: int = DEFAULT_SAMPLE_SIZE) -> ComponentInterval:
+        """What happened since the previous call (or since the start), and start a new interval."""
+        self.fold()
+        interval = self.interval
+        now = (
+            self.total_errors,
+            self.cancelled,
+            self.cpu_seconds,
+            self.bytes_sent,
+            self.bytes_received,
+        )
+        before = self.taken
+        taken = ComponentInterval(
+            component=self.name,
+            count=interval.count,
+            error_count=now[0] - before[0],
+            cancelled_count=now[1] - before[1],
+            sketch=SketchState.of(interval),
+            samples_ms=self.reservoir.sample(sample_size),
+            cpu_seconds=max(0.0, now[2] - before[2]),
+            bytes_sent=now[3] - before[3],
+            bytes_received=now[4] - before[4],
+        )
+        self.taken = now
+        self.sketch.merge(interval)
+        self.interval = LogSketch(interval.relative_accuracy)
+        self.reservoir = Reservoir(max(sample_size, 1))
+        return taken
 
     def add_memory(self, delta_mb: float) -> None:
         self.memory.append(delta_mb)
@@ -226,6 +273,9 @@ class ComponentStats:
         io_seconds = math.fsum(s for _, s in self.io)
         memory = list(self.memory)
         sketch = self.sketch
+        if self.interval.count:
+            sketch = sketch.copy()
+            sketch.merge(self.interval)
         return ComponentMetrics(
             component=self.name,
             sample_count=window.count,

@@ -9,12 +9,13 @@ is the seed's dict shape (``session_name``, ``component_response_times`` ...), w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from yesman.bus import Payload
 from yesman.metrics._bottleneck import Bottleneck, BottleneckThresholds
 from yesman.metrics._component import ComponentMetrics
+from yesman.metrics._interval import ComponentInterval
 from yesman.metrics._io import HostNetworkDelta
 from yesman.metrics._loop import LoopHealth
 
@@ -33,6 +34,9 @@ class PerformanceReport(Payload):
     current_cpu_percent: float
     host_network: HostNetworkDelta | None = None
     bottlenecks: tuple[Bottleneck, ...] = ()
+    # What each component did during this interval (mergeable sketch, raw sample, counter
+    # deltas), for the history. Typed consumers only: not in `as_dict()`, which stays the seed's.
+    intervals: Mapping[str, ComponentInterval] = field(default_factory=dict)
 
     @property
     def loops_per_second(self) -> float:

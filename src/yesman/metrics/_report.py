@@ -27,6 +27,7 @@ from yesman.metrics._bottleneck import (
     find_bottlenecks,
 )
 from yesman.metrics._component import ComponentMetrics
+from yesman.metrics._interval import ComponentInterval
 from yesman.metrics._payloads import PerformanceAlert, PerformanceReport
 from yesman.metrics._tracker import ComponentTracker
 
@@ -134,6 +135,7 @@ class PerformanceReporter:
         self,
         components: Mapping[str, ComponentMetrics] | None = None,
         bottlenecks: tuple[Bottleneck, ...] = (),
+        intervals: Mapping[str, ComponentInterval] | None = None,
     ) -> PerformanceReport:
         """The PERFORMANCE_METRICS payload for now (starts a new loop-rate interval)."""
         tracker = self.tracker
@@ -148,6 +150,7 @@ class PerformanceReporter:
             current_cpu_percent=tracker.measure_cpu_usage(),
             host_network=tracker.measure_network_io_delta() if self._host_network else None,
             bottlenecks=bottlenecks,
+            intervals=dict(intervals) if intervals is not None else {},
         )
 
     def build_report(
@@ -160,7 +163,9 @@ class PerformanceReporter:
         """Build, publish and check one report; returns its payload (the seed's dict shape)."""
         components = self.tracker.get_component_metrics()
         found = tuple(find_bottlenecks(components, self.thresholds))
-        payload = self.build_payload(components, found)
+        # Only the periodic report takes intervals: an on-demand `build_report` must not cut one.
+        intervals = self.tracker.take_intervals()
+        payload = self.build_payload(components, found, intervals)
         self.reports += 1
         await self._publish(
             Event(type=EventType.PERFORMANCE_METRICS, payload=payload, source=self.source)

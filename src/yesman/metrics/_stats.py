@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import mul
@@ -149,6 +149,45 @@ class LogSketch:
     @property
     def mean(self) -> float:
         return self.total / self.count if self.count else 0.0
+
+    def copy(self) -> LogSketch:
+        """An independent sketch with the same samples."""
+        twin = LogSketch.__new__(LogSketch)
+        twin._gamma = self._gamma
+        twin._multiplier = self._multiplier
+        twin._buckets = Counter(self._buckets)
+        twin._zero = self._zero
+        twin.count = self.count
+        twin.total = self.total
+        twin.minimum = self.minimum
+        twin.maximum = self.maximum
+        return twin
+
+    def buckets(self) -> tuple[int, dict[int, int]]:
+        """The zero count and a copy of the bucket counts (key ``k`` covers
+        ``(gamma**(k-1), gamma**k]``): what a serialised form must keep."""
+        return self._zero, dict(self._buckets)
+
+    @classmethod
+    def from_buckets(
+        cls,
+        relative_accuracy: float,
+        zero: int,
+        buckets: Mapping[int, int],
+        *,
+        total: float,
+        minimum: float,
+        maximum: float,
+    ) -> LogSketch:
+        """The sketch `buckets()` describes (with its sum, minimum and maximum)."""
+        sketch = cls(relative_accuracy)
+        sketch._zero = zero
+        sketch._buckets.update(buckets)
+        sketch.count = zero + sum(buckets.values())
+        sketch.total = total
+        sketch.minimum = minimum if sketch.count else math.inf
+        sketch.maximum = maximum if sketch.count else -math.inf
+        return sketch
 
     def quantile(self, q: float) -> float:
         """The ``q`` quantile (0..1), within the relative accuracy; 0.0 when empty."""

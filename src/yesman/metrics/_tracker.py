@@ -28,6 +28,7 @@ from typing import Any, cast
 from yesman._lifecycle import Runner
 from yesman.metrics._checks import check_name, check_number
 from yesman.metrics._component import ComponentMetrics, ComponentStats
+from yesman.metrics._interval import DEFAULT_SAMPLE_SIZE, ComponentInterval
 from yesman.metrics._io import HostNetworkDelta
 from yesman.metrics._loop import LoopHealth, LoopMonitor
 from yesman.metrics._memory import MB, RssReader
@@ -307,6 +308,17 @@ class ComponentTracker:
             )
             for name, stats in list(self._stats.items())
         }
+
+    def take_intervals(
+        self, sample_size: int = DEFAULT_SAMPLE_SIZE
+    ) -> dict[str, ComponentInterval]:
+        """Per component, what happened since the previous call, and start a new interval.
+
+        The periodic report calls this once per interval (and nothing else should, or the report
+        misses what the other caller took). Each result holds a mergeable latency sketch and a
+        uniform sample of at most `sample_size` raw latencies (`yesman.metrics._interval`).
+        """
+        return {name: stats.take_interval(sample_size) for name, stats in list(self._stats.items())}
 
     def _get_component_metrics(self) -> dict[str, dict[str, Any]]:
         """The seed's shape: component -> dict of figures (``stats['average_ms']``)."""

@@ -323,6 +323,27 @@ class AuditStore(Service):
 
         return await self._read(run)
 
+    # -- other tables of the same database (the performance history)
+
+    def submit_nowait(
+        self, fn: Callable[[sqlite3.Connection], _T], *, write: bool = True
+    ) -> Future[_T]:
+        """Queue `fn(connection)` on the store's thread without waiting; for sync callers.
+
+        A write job joins the current batch: it runs inside that batch's transaction, so it must
+        not BEGIN or COMMIT itself, and its future resolves once the batch is committed. Jobs run
+        in submission order, so a job may read the result of an earlier job's future.
+        """
+        return self._submit(fn, write=write)
+
+    async def run_write(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run `fn(connection)` as a write job; returns its result once committed."""
+        return await self._write(fn)
+
+    async def run_read(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run `fn(connection)` as a read job on the store's thread."""
+        return await self._read(fn)
+
     async def flush(self) -> None:
         """Wait until every write queued before this call is committed."""
         await self._write(lambda conn: None)
