@@ -55,6 +55,19 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX events_by_time ON events(time)",
         "CREATE INDEX events_by_type ON events(type, time)",
     ),
+    # 3: named performance baselines (yesman.baseline). Numbered 3 because migration 2 (the
+    # metric history) lands from another branch; until both are merged this one is second.
+    (
+        """CREATE TABLE baselines (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created REAL NOT NULL,
+            workload TEXT NOT NULL DEFAULT '',
+            environment TEXT NOT NULL DEFAULT '',
+            document TEXT NOT NULL
+        )""",
+        "CREATE INDEX baselines_by_created ON baselines(created)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
