@@ -15,6 +15,7 @@ and exact target; a group answered at least ``min_count`` times, always the same
 from __future__ import annotations
 
 import enum
+import fnmatch
 import json
 import re
 from collections import Counter, defaultdict
@@ -85,6 +86,8 @@ def _loads_and_matches(toml: str, target: str) -> bool:
         return False
     (rule,) = policy.rules
     if rule.command is not None and rule.command.search(target) is None:
+        return False
+    if rule.paths is not None and not any(fnmatch.fnmatchcase(target, g) for g in rule.paths):
         return False
     return rule.target is None or rule.target.search(target) is not None
 
