@@ -123,6 +123,14 @@ def compare_command(
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
-        Console(highlight=False).print(_table(result, a, b))
+        console = Console(highlight=False)
+        console.print(_table(result, a, b))
+        worse = [
+            n
+            for n, c in (*result.components.items(), *result.system.items())
+            if c.verdict is Verdict.REGRESSED
+        ]
+        if worse:
+            console.print(Text("regressed: " + ", ".join(worse), style="bold red"))
     if fail_on_regression and result.regressed:
         raise typer.Exit(code=1)
