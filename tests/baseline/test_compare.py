@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 import pytest
 
@@ -94,3 +96,11 @@ def test_different_environments_are_flagged() -> None:
 def test_threshold_is_validated() -> None:
     with pytest.raises(ValueError, match="threshold"):
         compare(baseline(seed=1), baseline(seed=2), threshold=10.0)
+
+
+def test_importing_the_package_does_not_import_scipy() -> None:
+    code = "import sys, yesman.baseline; print('scipy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"

@@ -11,8 +11,10 @@ Lifecycle (`yesman._lifecycle`): ``start()``/``stop()`` (the seed's ``start_moni
 ``stop_monitoring``), idempotent, restartable, ``async with``. One background task wakes every
 ``lag_interval`` seconds to measure event-loop lag (how late it woke) and, every ``interval``
 seconds, takes a sample. Trackers are found through `yesman.metrics.open_trackers`, so any
-started `ComponentTracker` is sampled without wiring. Cost: a sample reads psutil and each
-tracker's snapshot, about 0.2 ms with the watcher's six components (0.02 % of a core at 1 Hz).
+started `ComponentTracker` is sampled without wiring. Cost: a sample reads psutil, the bus
+and each tracker's snapshot: 0.3 ms with the watcher's six components against 0.11 ms for the
+one snapshot the periodic report takes anyway, 0.03 % of a core at one sample a second
+(benchmarks/baseline_monitor.py).
 """
 
 from __future__ import annotations
