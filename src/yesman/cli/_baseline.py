@@ -19,6 +19,7 @@ from yesman._errors import YesmanError
 from yesman.baseline import (
     PerformanceBaseline,
     load_baseline,
+    read_history_baseline,
     save_baseline,
 )
 from yesman.cli._app import app
@@ -28,7 +29,6 @@ from yesman.cli._baseline_common import (
     baseline_table,
     db_path,
     fail,
-    history_unavailable,
     when,
 )
 from yesman.store import AuditStore
@@ -74,6 +74,14 @@ async def _record(
         return await save_baseline(store, baseline)
 
 
+async def _record_watch(duration: float, name: str, path: Path) -> PerformanceBaseline:
+    """The running watcher's last ``duration`` seconds, from the history in the same database."""
+    until = time.time()
+    baseline = await read_history_baseline(path, until - duration, until, name=name)
+    async with AuditStore.open(path) as store:
+        return await save_baseline(store, baseline)
+
+
 @baseline_app.command("record")
 def record(
     name: Annotated[
@@ -86,8 +94,8 @@ def record(
         Workload,
         typer.Option(
             "--workload",
-            help="demo: the standard simulated-agent workload; watch: a running watcher's "
-            "figures from the history",
+            help="demo: run the standard simulated-agent workload for --duration seconds; "
+            "watch: the last --duration seconds of a running watcher, from the history",
         ),
     ] = Workload.DEMO,
     db: DbOption = None,
@@ -95,10 +103,11 @@ def record(
 ) -> None:
     """Record a baseline and save it in the database."""
     try:
-        if workload is Workload.WATCH:
-            raise history_unavailable("--workload watch")
         chosen = name or f"{workload.value}-{time.strftime('%Y%m%d-%H%M%S')}"
-        saved = asyncio.run(_record(duration, chosen, db_path(db), not as_json))
+        if workload is Workload.WATCH:
+            saved = asyncio.run(_record_watch(duration, chosen, db_path(db)))
+        else:
+            saved = asyncio.run(_record(duration, chosen, db_path(db), not as_json))
     except YesmanError as exc:
         raise fail("baseline record", str(exc)) from exc
     if as_json:

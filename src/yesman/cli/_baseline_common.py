@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from yesman.baseline import HistoryUnavailableError, PerformanceBaseline
+from yesman.baseline import PerformanceBaseline
 from yesman.store import default_db_path
 
 __all__ = [
@@ -20,7 +21,8 @@ __all__ = [
     "baseline_table",
     "db_path",
     "fail",
-    "history_unavailable",
+    "parse_range",
+    "parse_when",
     "when",
 ]
 
@@ -42,11 +44,35 @@ def fail(command: str, message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def history_unavailable(what: str) -> HistoryUnavailableError:
-    return HistoryUnavailableError(
-        f"{what} reads the metric history, which this build of yesman does not have yet; "
-        "record baselines with `yesman baseline record --workload demo` and compare those"
-    )
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+_AGO = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
+
+
+def parse_when(text: str, now: float) -> float:
+    """A moment: ``90s``/``30m``/``1h``/``7d``/``2w`` ago, ``now``, or an ISO date and time
+    (local time unless it says otherwise). Raises ValueError saying what is accepted."""
+    value = text.strip()
+    if value == "now":
+        return now
+    match = _AGO.fullmatch(value)
+    if match is not None:
+        return now - float(match[1]) * _UNITS[match[2]]
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"cannot read the time {text!r}: use a duration ago (90s, 30m, 1h, 7d, 2w), "
+            "'now', or an ISO date and time (2026-12-01T06:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.timestamp()
+
+
+def parse_range(text: str, now: float) -> tuple[float, float]:
+    """``@SINCE`` or ``@SINCE..UNTIL`` (each as `parse_when`) as epoch seconds."""
+    since, _, until = text.removeprefix("@").partition("..")
+    return parse_when(since, now), parse_when(until or "now", now)
 
 
 def when(timestamp: float) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -18,11 +19,12 @@ from yesman.baseline import (
     PerformanceBaseline,
     Suggestion,
     load_baseline,
+    read_history_baseline,
     resolve_baseline,
     suggest,
 )
 from yesman.cli._app import app
-from yesman.cli._baseline_common import DbOption, JsonOption, db_path, fail, history_unavailable
+from yesman.cli._baseline_common import DbOption, JsonOption, db_path, fail, parse_range
 from yesman.store import AuditStore
 
 __all__ = ["suggest_command"]
@@ -65,16 +67,22 @@ def suggest_command(
         str | None,
         typer.Argument(help="a baseline name or JSON file (default: the newest saved)"),
     ] = None,
-    since: Annotated[str | None, typer.Option("--since", help="a history range (e.g. 24h)")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="read the history instead: SINCE[..UNTIL] (24h, 7d..1d)"),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Suggest configuration and code changes from a baseline's figures (never applied)."""
+    """Suggest configuration and code changes from a baseline's figures or the history's
+    (never applied)."""
     try:
         if since is not None:
-            raise history_unavailable("--since")
-        chosen = asyncio.run(_baseline(db, baseline))
-    except YesmanError as exc:
+            low, high = parse_range(since, time.time())
+            chosen = asyncio.run(read_history_baseline(db_path(db), low, high, name=f"@{since}"))
+        else:
+            chosen = asyncio.run(_baseline(db, baseline))
+    except (YesmanError, ValueError) as exc:
         raise fail("suggest", str(exc)) from exc
     found = suggest(chosen)
     if as_json:
