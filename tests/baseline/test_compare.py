@@ -104,3 +104,17 @@ def test_importing_the_package_does_not_import_scipy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "False"
+
+
+def test_system_figures_need_process_samples() -> None:
+    a = baseline(seed=1)
+    no_process = dataclasses.replace(
+        a,
+        monitoring_metrics=tuple(
+            dataclasses.replace(s, memory_used_mb=0.0, cpu_percent=0.0)
+            for s in a.monitoring_metrics
+        ),
+    )
+    result = compare(a, no_process)
+    assert result.system["memory_used_mb"].verdict is Verdict.INSUFFICIENT_DATA
+    assert (result.system["cpu_percent"].n_a, result.system["cpu_percent"].n_b) == (30, 0)

@@ -237,9 +237,13 @@ def compare(
             figures=_component_figures(ca, cb),
         )
     system: dict[str, ComponentComparison] = {}
+    # Only samples that read the process (a live process never has 0 MB resident): a baseline
+    # made from the history carries memory-per-component samples without process figures.
+    live_a = [s for s in a.monitoring_metrics if s.memory_used_mb > 0]
+    live_b = [s for s in b.monitoring_metrics if s.memory_used_mb > 0]
     for figure in ("cpu_percent", "memory_used_mb", "loop_lag_ms"):
-        sa = [float(getattr(s, figure)) for s in a.monitoring_metrics]
-        sb = [float(getattr(s, figure)) for s in b.monitoring_metrics]
+        sa = [float(getattr(s, figure)) for s in live_a]
+        sb = [float(getattr(s, figure)) for s in live_b]
         system[figure] = judge(
             figure, sa, sb, threshold=threshold, alpha=alpha, min_samples=min_samples
         )
