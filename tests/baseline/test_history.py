@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +22,9 @@ from yesman.baseline import (
     read_history_baseline,
     suggest,
 )
+from yesman.bus import AsyncEventBus
+from yesman.metrics import ComponentTracker, PerformanceReporter
+from yesman.store import AuditStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +180,29 @@ def test_sessions_rank_by_time_blocked() -> None:
 async def test_without_the_history_module_the_error_says_what_to_do() -> None:
     with pytest.raises(HistoryUnavailableError, match="--workload demo"):
         await read_history_baseline(None, 1.0, 2.0)
+
+
+async def test_a_real_history_range_reads_back_as_a_baseline(tmp_path: Path) -> None:
+    """Runs once `yesman.history` is merged: reports written by its writer, read as a baseline."""
+    history = pytest.importorskip("yesman.history")
+    db = tmp_path / "y.db"
+    values = draws(120, seed=4)
+    since = time.time() - 1.0
+    tracker = ComponentTracker(["content_capture"])
+    async with (
+        AuditStore.open(db) as store,
+        AsyncEventBus() as bus,
+        history.HistoryWriter(store, bus),
+        tracker,
+        PerformanceReporter(tracker, bus, "test", interval=0.2),
+    ):
+        for v in values:
+            tracker.record_component_timing("content_capture", v)
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0.5)  # a report after the last operation
+    made = await read_history_baseline(db, since, time.time() + 1.0, name="@range")
+    capture = made.components["content_capture"]
+    assert capture.count == 120
+    assert sorted(capture.samples_ms) == pytest.approx(sorted(values))
+    assert made.environment.workload == "watch"
+    assert compare(made, made).components["content_capture"].verdict is Verdict.UNCHANGED
