@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from baseline.synthetic import baseline, draws
-from yesman.baseline import BusSummary, Verdict, compare
+from yesman.baseline import BusSummary, Verdict, compare, summarize_samples
 from yesman.baseline._compare import judge
 
 
@@ -118,3 +118,22 @@ def test_system_figures_need_process_samples() -> None:
     result = compare(a, no_process)
     assert result.system["memory_used_mb"].verdict is Verdict.INSUFFICIENT_DATA
     assert (result.system["cpu_percent"].n_a, result.system["cpu_percent"].n_b) == (30, 0)
+
+
+def test_a_doubling_of_microseconds_is_not_a_regression() -> None:
+    tiny = baseline(seed=1)
+    a = dataclasses.replace(
+        tiny,
+        components={
+            "status": summarize_samples([x / 1000 for x in draws(400, seed=1)])  # ~5 us
+        },
+    )
+    b = dataclasses.replace(
+        tiny,
+        components={"status": summarize_samples([x / 500 for x in draws(400, seed=2)])},  # ~10 us
+    )
+    result = compare(a, b)
+    assert result.components["status"].p_value is not None
+    assert result.components["status"].p_value < 0.01  # significant ...
+    assert result.components["status"].verdict is Verdict.UNCHANGED  # ... but 5 us is nothing
+    assert compare(a, b, min_delta_ms=0.0).components["status"].verdict is Verdict.REGRESSED

@@ -141,12 +141,14 @@ def judge(
     threshold: float,
     alpha: float,
     min_samples: int,
+    min_delta: float = 0.0,
     figures: tuple[FigureChange, ...] = (),
 ) -> ComponentComparison:
-    """The verdict on two raw samples (larger values are worse)."""
+    """The verdict on two raw samples (larger values are worse). A quantile counts as moved
+    when its ratio is beyond ``1 ± threshold`` and it moved by at least ``min_delta``."""
     n_a, n_b = len(a), len(b)
-    ratio_p50 = _ratio(_median(a), _median(b)) if n_a and n_b else None
-    ratio_p95 = _ratio(_p95(a), _p95(b)) if n_a and n_b else None
+    pairs = ((_median(a), _median(b)), (_p95(a), _p95(b))) if n_a and n_b else ()
+    ratio_p50, ratio_p95 = (_ratio(*pairs[0]), _ratio(*pairs[1])) if pairs else (None, None)
     if n_a < min_samples or n_b < min_samples:
         return ComponentComparison(
             name, Verdict.INSUFFICIENT_DATA, ratio_p50, ratio_p95, None, n_a, n_b, figures
@@ -155,8 +157,8 @@ def judge(
     verdict = Verdict.UNCHANGED
     if p < alpha:
         # The p50 decides when it moved enough; otherwise the tail (p95) may.
-        for ratio in (ratio_p50, ratio_p95):
-            if ratio is None:
+        for (qa, qb), ratio in zip(pairs, (ratio_p50, ratio_p95), strict=True):
+            if ratio is None or abs(qb - qa) < min_delta:
                 continue
             if ratio > 1.0 + threshold:
                 verdict = Verdict.REGRESSED
@@ -194,8 +196,12 @@ def compare(
     threshold: float = 0.10,
     alpha: float = 0.01,
     min_samples: int = 8,
+    min_delta_ms: float = 0.05,
 ) -> Comparison:
-    """Compare baseline ``b`` against reference ``a`` (see the module docstring)."""
+    """Compare baseline ``b`` against reference ``a`` (see the module docstring).
+
+    ``min_delta_ms``: a latency quantile must also move by this many milliseconds to count, so
+    2 us becoming 4 us is not a regression (50 us is below what a user or the loop notices)."""
     if not (0.0 < threshold < 1.0):
         raise ValueError(
             f"threshold must be a fraction between 0 and 1 (0.1 = 10 %), got {threshold!r}"
@@ -234,6 +240,7 @@ def compare(
             threshold=threshold,
             alpha=alpha,
             min_samples=min_samples,
+            min_delta=min_delta_ms,
             figures=_component_figures(ca, cb),
         )
     system: dict[str, ComponentComparison] = {}

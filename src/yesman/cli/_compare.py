@@ -159,6 +159,10 @@ def compare_command(
     alpha: Annotated[
         float, typer.Option("--alpha", min=1e-9, max=0.5, help="significance level")
     ] = 0.01,
+    min_delta_ms: Annotated[
+        float,
+        typer.Option("--min-delta-ms", min=0.0, help="a latency must also move this many ms"),
+    ] = 0.05,
     fail_on_regression: Annotated[
         bool, typer.Option("--fail-on-regression", help="exit 1 when anything regressed")
     ] = False,
@@ -195,7 +199,7 @@ def compare_command(
         exists = path.exists()
         base = asyncio.run(_resolve(path, exists, a, now))
         cand = asyncio.run(_resolve(path, exists, b, now))
-        result = compare(base, cand, threshold=threshold, alpha=alpha)
+        result = compare(base, cand, threshold=threshold, alpha=alpha, min_delta_ms=min_delta_ms)
     except (YesmanError, ValueError) as exc:
         raise fail("compare", str(exc)) from exc
     if as_json:
