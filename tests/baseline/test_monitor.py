@@ -189,3 +189,15 @@ async def test_a_component_whose_latency_doubles_is_regressed() -> None:
     result = compare(a, b)
     assert result.components["work"].verdict is Verdict.REGRESSED
     assert result.components["work"].n_a >= 50
+
+
+async def test_a_baseline_on_a_stopped_monitor_leaves_it_stopped() -> None:
+    monitor = PerformanceMonitor(interval=0.1, lag_interval=0.02)
+    progress: list[float] = []
+    made = await monitor.establish_baseline(0.35, progress=progress.append)
+    assert not monitor.running
+    assert progress[-1] == 1.0
+    assert progress == sorted(progress)
+    assert made.system_metrics.sample_count == len(made.monitoring_metrics)
+    assert 3 <= len(made.monitoring_metrics) <= 5
+    assert made.system_metrics.memory_used_mb > 10.0  # a Python process's resident memory
