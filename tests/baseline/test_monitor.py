@@ -201,3 +201,37 @@ async def test_a_baseline_on_a_stopped_monitor_leaves_it_stopped() -> None:
     assert made.system_metrics.sample_count == len(made.monitoring_metrics)
     assert 3 <= len(made.monitoring_metrics) <= 5
     assert made.system_metrics.memory_used_mb > 10.0  # a Python process's resident memory
+
+
+async def _synthetic_run(seed: int, scale: float) -> PerformanceBaseline:
+    """A tracker fed 400 latencies of one fixed distribution (scaled), through the monitor."""
+    tracker = ComponentTracker(["synthetic"], window=500)
+    monitor = PerformanceMonitor(interval=0.05, lag_interval=0.01)
+    values = draws(400, seed=seed, scale=scale)
+    async with tracker, monitor:
+
+        async def feed() -> None:
+            for i, v in enumerate(values):
+                tracker.record_component_timing("synthetic", v)
+                if i % 40 == 0:
+                    await asyncio.sleep(0.01)
+
+        task = asyncio.create_task(feed())
+        made = await monitor.establish_baseline(0.4)
+        await task
+    assert made.components["synthetic"].count == 400
+    return made
+
+
+@pytest.mark.parametrize(
+    ("scale", "expected"),
+    [
+        pytest.param(2.0, Verdict.REGRESSED, id="doubled"),
+        pytest.param(1.0, Verdict.UNCHANGED, id="same-workload"),
+        pytest.param(1.03, Verdict.UNCHANGED, id="three-percent"),
+    ],
+)
+async def test_synthetic_workload_through_the_monitor(scale: float, expected: Verdict) -> None:
+    a = await _synthetic_run(seed=11, scale=1.0)
+    b = await _synthetic_run(seed=12, scale=scale)
+    assert compare(a, b).components["synthetic"].verdict is expected
