@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from yesman.cli import _audit, _demo, _explain, _history, _watch  # noqa: F401 (registration)
+from yesman.cli import (  # noqa: F401 (registration)
+    _audit,
+    _baseline,
+    _compare,
+    _demo,
+    _explain,
+    _history,
+    _suggest,
+    _watch,
+)
 from yesman.cli._app import app
 
 __all__ = ["app"]

@@ -29,6 +29,7 @@ from yesman.metrics._io import (
 from yesman.metrics._loop import LoopHealth
 from yesman.metrics._operation import TrackedOperation
 from yesman.metrics._payloads import PerformanceAlert, PerformanceReport
+from yesman.metrics._registry import open_trackers
 from yesman.metrics._report import EventPublisher, PerformanceReporter
 from yesman.metrics._stats import LogSketch, percentile
 from yesman.metrics._steps import SlowStep, instrumented_event_loop
@@ -60,6 +61,7 @@ __all__ = [
     "counted_pipes",
     "find_bottlenecks",
     "instrumented_event_loop",
+    "open_trackers",
     "pack_samples",
     "percentile",
     "unpack_samples",

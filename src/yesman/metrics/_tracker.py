@@ -34,6 +34,7 @@ from yesman.metrics._loop import LoopHealth, LoopMonitor
 from yesman.metrics._memory import MB, RssReader
 from yesman.metrics._operation import TimedOperation, TrackedOperation
 from yesman.metrics._process import ProcessSampler
+from yesman.metrics._registry import register, unregister
 from yesman.metrics._span import Span, SpanConfig, current
 from yesman.metrics._steps import AccountingLease
 from yesman.metrics._views import WindowView
@@ -148,9 +149,11 @@ class ComponentTracker:
         except BaseException:
             self._release()
             raise
+        register(self)
 
     async def stop(self) -> None:
         """Stop the sampler and give back step accounting. Idempotent; figures stay readable."""
+        unregister(self)
         task = self._runner.task
         try:
             await self._runner.stop(task.cancel if task is not None else _nothing, timeout=5.0)

@@ -6,6 +6,7 @@
 """
 
 from yesman.store._audit import AuditStore, EventLike
+from yesman.store._baselines import BaselineExistsError, StoredBaseline
 from yesman.store._errors import (
     StoreClosedError,
     StoreCorruptError,
@@ -25,6 +26,7 @@ from yesman.store._schema import SCHEMA_VERSION
 __all__ = [
     "SCHEMA_VERSION",
     "AuditStore",
+    "BaselineExistsError",
     "DecisionRecord",
     "EventLike",
     "EventRecord",
@@ -38,5 +40,6 @@ __all__ = [
     "StoreNotFoundError",
     "StoreUnwritableError",
     "StoreVersionError",
+    "StoredBaseline",
     "default_db_path",
 ]

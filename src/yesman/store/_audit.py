@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any, Protocol, Self, TypeVar
 
 from yesman._lifecycle import Service
+from yesman.store import _baselines
+from yesman.store._baselines import StoredBaseline
 from yesman.store._errors import StoreClosedError, StoreUnwritableError
 from yesman.store._paths import default_db_path
 from yesman.store._records import DecisionRecord, EventRecord
@@ -343,6 +345,25 @@ class AuditStore(Service):
     async def run_read(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run `fn(connection)` as a read job on the store's thread."""
         return await self._read(fn)
+
+    # -- baselines (yesman.baseline stores its documents here; see yesman.store._baselines)
+
+    async def save_baseline(self, row: StoredBaseline, *, replace: bool = False) -> int:
+        """Save a named baseline once committed; return its row id. An existing name raises
+        `BaselineExistsError` unless `replace` is true."""
+        return await self._write(_baselines.save_job(row, replace=replace, path=self._path))
+
+    async def get_baseline(self, name: str) -> StoredBaseline | None:
+        """The baseline called `name` with its document, or None."""
+        return await self._read(_baselines.get_job(name))
+
+    async def list_baselines(self) -> list[StoredBaseline]:
+        """Every saved baseline, newest first, without documents."""
+        return await self._read(_baselines.list_job())
+
+    async def delete_baseline(self, name: str) -> bool:
+        """Delete the baseline called `name`; False when there was none."""
+        return await self._write(_baselines.delete_job(name))
 
     async def flush(self) -> None:
         """Wait until every write queued before this call is committed."""

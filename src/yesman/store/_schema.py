@@ -182,6 +182,18 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
             worker_count INTEGER NOT NULL
         )""",
     ),
+    # 3: named performance baselines (yesman.baseline).
+    (
+        """CREATE TABLE baselines (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created REAL NOT NULL,
+            workload TEXT NOT NULL DEFAULT '',
+            environment TEXT NOT NULL DEFAULT '',
+            document TEXT NOT NULL
+        )""",
+        "CREATE INDEX baselines_by_created ON baselines(created)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
