@@ -10,9 +10,13 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml):
                AgentScreen; one subpackage per agent
     metrics    component tracking, loop health, bottlenecks, reports   (bus)
     policy     AgentScreen -> Decision                                  (agents)
-    monitor    AsyncClaudeMonitor, MonitorSupervisor; names no agent    (all of the above)
     testing    private tmux servers for tests (public, like libtmux's)  (tmux)
+    history    metric and dialog history in the store, read API        (metrics, store)
+    monitor    AsyncClaudeMonitor, MonitorSupervisor; names no agent    (all of the above)
     _simagent  the simulated Claude Code `yesman demo` runs (private)   (monitor, testing)
+    baseline   baselines, comparison, optimisation suggestions         (history, metrics)
+    workload   the standard demo workload baselines and gates run      (baseline, _simagent)
+    gates      the quality gates of `yesman gates`                      (everything below)
     cli        the `yesman` command                                     (everything)
 
 Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (start/stop rules).

@@ -54,7 +54,7 @@ def _out(text: str) -> None:
 async def _record(
     duration: float, name: str, path: Path, show_progress: bool
 ) -> PerformanceBaseline:
-    from yesman.cli._baseline_workload import record_demo_workload  # noqa: PLC0415 (tmux, sim)
+    from yesman.workload import record_demo_workload  # noqa: PLC0415 (tmux, sim)
 
     console = Console(stderr=True)
     with Progress(

@@ -1,4 +1,4 @@
-"""The standard workload behind `yesman baseline record --workload demo`.
+"""The demo workload behind `yesman baseline record --workload demo` and `yesman gates`.
 
 The demo's simulated Claude Code, looping its scripted dialogs at a fixed speed in a private
 tmux server (120x40), watched by the real watcher with the default policy: the same work on

@@ -1,0 +1,27 @@
+"""yesman.gates: the quality gates `yesman gates` runs before yesman is trusted unattended.
+
+Two families. ``enhanced-security``: the policy self-test over labelled commands and real screens,
+policy lint, the agents' own permission settings, and the audit trail. ``performance-monitoring``:
+the standard workload compared with a baseline. Each gate returns a `GateResult`; a `GateReport`
+gathers them, knows the exit code and renders JSON, JUnit XML and Markdown.
+"""
+
+from yesman.gates._model import (
+    FAMILIES,
+    Finding,
+    Gate,
+    GateContext,
+    GateReport,
+    GateResult,
+    GateStatus,
+)
+
+__all__ = [
+    "FAMILIES",
+    "Finding",
+    "Gate",
+    "GateContext",
+    "GateReport",
+    "GateResult",
+    "GateStatus",
+]
