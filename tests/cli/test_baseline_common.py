@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from yesman.cli._baseline_common import parse_range, parse_when
+from yesman.cli._baseline_common import parse_duration, parse_range, parse_when
 
 NOW = 1_800_000_000.0
 
@@ -40,3 +40,17 @@ def test_parse_range() -> None:
 def test_bad_time_says_what_is_accepted() -> None:
     with pytest.raises(ValueError, match="30m, 1h"):
         parse_when("yesterday", NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90.0), ("30m", 1800.0), ("36h", 129600.0), ("14d", 1209600.0), ("52w", 31449600.0)],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "14", "0d", "two weeks", "-1d", "14days"])
+def test_bad_duration_says_what_is_accepted(text: str) -> None:
+    with pytest.raises(ValueError, match=r"90s, 30m, 12h, 14d, 52w"):
+        parse_duration(text)

@@ -121,6 +121,29 @@ def test_watch_reports_a_missing_server_clearly(tmp_path: Path) -> None:
     assert "new-session" in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--keep-raw", "fortnight"), "cannot read the duration 'fortnight'"),
+        (("--keep-raw", "30d", "--keep-rollups", "7d"), "shorter than --keep-raw"),
+    ],
+)
+def test_bad_history_retention_is_refused_before_anything_starts(
+    tmp_path: Path, flags: tuple[str, ...], message: str
+) -> None:
+    db = tmp_path / "a.db"
+    done = subprocess.run(
+        yesman("watch", "-L", f"yesman-none-{os.getpid()}", "--no-live", "--db", str(db), *flags),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert not db.exists()
+
+
 class Watcher:
     """`yesman watch --no-live` as a subprocess; what it prints goes to files we can poll."""
 

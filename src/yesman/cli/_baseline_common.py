@@ -21,6 +21,7 @@ __all__ = [
     "baseline_table",
     "db_path",
     "fail",
+    "parse_duration",
     "parse_range",
     "parse_when",
     "when",
@@ -67,6 +68,17 @@ def parse_when(text: str, now: float) -> float:
     if moment.tzinfo is None:
         moment = moment.astimezone()
     return moment.timestamp()
+
+
+def parse_duration(text: str) -> float:
+    """A length of time: ``90s``, ``30m``, ``12h``, ``14d``, ``52w``. Raises ValueError."""
+    match = _AGO.fullmatch(text.strip())
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(
+            f"cannot read the duration {text!r}: use a positive number and a unit, "
+            "s, m, h, d or w (90s, 30m, 12h, 14d, 52w)"
+        )
+    return float(match[1]) * _UNITS[match[2]]
 
 
 def parse_range(text: str, now: float) -> tuple[float, float]:

@@ -29,8 +29,9 @@ from yesman.agents import (
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
 from yesman.cli._app import app
+from yesman.cli._baseline_common import parse_duration
 from yesman.cli._views import HeldLog, watch_view
-from yesman.history import HistoryWriter
+from yesman.history import HistorySettings, HistoryWriter
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
 from yesman.policy import Policy, PolicyError
 from yesman.store import AuditStore, default_db_path
@@ -119,6 +120,20 @@ def watch(
             help="Fail when a named session or pane does not exist, instead of waiting for it.",
         ),
     ] = False,
+    keep_raw: Annotated[
+        str,
+        typer.Option(
+            "--keep-raw",
+            help="How long the history keeps one row per report interval (14d, 36h ...).",
+        ),
+    ] = "14d",
+    keep_rollups: Annotated[
+        str,
+        typer.Option(
+            "--keep-rollups",
+            help="How long the history keeps hourly roll-ups and dialog outcomes (52w ...).",
+        ),
+    ] = "365d",
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
@@ -130,6 +145,7 @@ def watch(
     server = _server(socket_name, socket_path)
     policy = _policy(policy_file)
     settings = MonitorSettings(dry_run=dry_run)
+    history = _history_settings(keep_raw, keep_rollups)
     try:
         asyncio.run(
             _watch(
@@ -143,6 +159,7 @@ def watch(
                 agents=agents_for_watch(agent_cmd or []),
                 live=live,
                 wait_for_targets=not no_wait,
+                history=history,
             )
         )
     except ServerLockedError as exc:
@@ -153,6 +170,19 @@ def watch(
         raise _fail(str(exc)) from None
     except _MissingTargets as exc:
         raise _fail(str(exc)) from None
+
+
+def _history_settings(keep_raw: str, keep_rollups: str) -> HistorySettings:
+    try:
+        raw, rollups = parse_duration(keep_raw), parse_duration(keep_rollups)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if rollups < raw:
+        raise _fail(
+            f"--keep-rollups ({keep_rollups}) is shorter than --keep-raw ({keep_raw}); "
+            "roll-ups summarise raw rows, so keep them at least as long"
+        )
+    return HistorySettings(raw_retention=raw, rollup_retention=rollups)
 
 
 class _MissingTargets(Exception):
@@ -201,6 +231,7 @@ async def _watch(
     agents: AgentRegistry,
     live: bool,
     wait_for_targets: bool = True,
+    history: HistorySettings | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -213,7 +244,7 @@ async def _watch(
             AuditStore.open(db) as audit,
             AsyncEventBus() as bus,
             # Every performance report and dialog outcome into the same database (yesman history).
-            HistoryWriter(audit, bus),
+            HistoryWriter(audit, bus, history),
         ):
             bus.subscribe(EventType.PROMPT_HELD, held)
             supervisor = MonitorSupervisor(
