@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from baseline.synthetic import baseline
+from history._events import report_event
 from yesman.baseline import BusSummary
+from yesman.bus import AsyncEventBus, Event, EventType, SessionCreated
 from yesman.cli._commands import app
+from yesman.history import HistoryWriter
+from yesman.metrics import ComponentTracker
+from yesman.store import AuditStore
 
 WIDE = {"COLUMNS": "200", "LINES": "50"}
 
@@ -48,3 +56,37 @@ def test_healthy_file_and_no_database(tmp_path: Path) -> None:
     none = runner.invoke(app, ["suggest", "--db", db], env=WIDE)
     assert none.exit_code == 2
     assert "record a baseline first" in none.output
+
+
+def test_history_range_suggests_the_capture_setting_when_capture_slows_with_panes(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "y.db"
+    rng = random.Random(7)
+    start = time.time() - 3600
+
+    async def write() -> None:
+        tracker = ComponentTracker(["content_capture"])
+        at = start
+        async with AuditStore.open(db) as store, AsyncEventBus() as bus, HistoryWriter(store, bus):
+            for panes, centre in ((2, 3.0), (20, 9.0)):
+                while len(tracker_panes) < panes:
+                    pane = f"%{len(tracker_panes)}"
+                    tracker_panes.append(pane)
+                    payload = SessionCreated(
+                        session="s", pane_id=pane, session_id="$1", pane_pid=1, path="/"
+                    )
+                    await bus.publish(Event(type=EventType.SESSION_CREATED, payload=payload))
+                await bus.join()
+                for _ in range(8):
+                    at += 60
+                    values = [centre * rng.uniform(0.8, 1.2) for _ in range(40)]
+                    await bus.publish(report_event(tracker, {"content_capture": values}, at=at))
+                    await bus.join()
+
+    tracker_panes: list[str] = []
+    asyncio.run(write())
+    result = CliRunner().invoke(app, ["suggest", "--since", "2h", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    kinds = {s["kind"]: s for s in json.loads(result.output)["suggestions"]}
+    assert "--busy-capture-interval" in kinds["pane-scaling"]["change"]

@@ -52,6 +52,7 @@ from yesman.baseline._monitor import (
 )
 from yesman.baseline._persist import load_baseline, resolve_baseline, save_baseline
 from yesman.baseline._policy_rules import HeldAnswer, HumanChoice, suggest_policy_rules
+from yesman.baseline._scaling import ScalingThresholds, suggest_pane_scaling
 from yesman.baseline._suggest import SuggestThresholds, suggest
 from yesman.baseline._suggestion import Suggestion, SuggestionKind
 
@@ -72,6 +73,7 @@ __all__ = [
     "MonitoringSample",
     "PerformanceBaseline",
     "PerformanceMonitor",
+    "ScalingThresholds",
     "SessionRank",
     "SuggestThresholds",
     "Suggestion",
@@ -89,6 +91,7 @@ __all__ = [
     "resolve_baseline",
     "save_baseline",
     "suggest",
+    "suggest_pane_scaling",
     "suggest_policy_rules",
     "summarize_samples",
 ]

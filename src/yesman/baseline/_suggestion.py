@@ -17,6 +17,7 @@ class SuggestionKind(enum.Enum):
     SLOW_STEP = "slow-step"  # blocking work on the event loop
     MEMORY_GROWTH = "memory-growth"  # suspected leak
     POLICY_RULE = "policy-rule"  # a rule that would have answered held dialogs
+    PANE_SCALING = "pane-scaling"  # capture/detection slows down as panes are added
 
 
 @dataclass(frozen=True, slots=True)

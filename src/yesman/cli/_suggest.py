@@ -22,9 +22,11 @@ from yesman.baseline import (
     read_history_baseline,
     resolve_baseline,
     suggest,
+    suggest_pane_scaling,
 )
 from yesman.cli._app import app
 from yesman.cli._baseline_common import DbOption, JsonOption, db_path, fail, parse_range
+from yesman.history import read_pane_scaling
 from yesman.store import AuditStore
 
 __all__ = ["suggest_command"]
@@ -77,14 +79,17 @@ def suggest_command(
     """Suggest configuration and code changes from a baseline's figures or the history's
     (never applied)."""
     try:
+        scaling: list[Suggestion] = []
         if since is not None:
             low, high = parse_range(since, time.time())
             chosen = asyncio.run(read_history_baseline(db_path(db), low, high, name=f"@{since}"))
+            loads = asyncio.run(read_pane_scaling(db_path(db), low, high))
+            scaling = suggest_pane_scaling(loads)
         else:
             chosen = asyncio.run(_baseline(db, baseline))
     except (YesmanError, ValueError) as exc:
         raise fail("suggest", str(exc)) from exc
-    found = suggest(chosen)
+    found = suggest(chosen) + scaling
     if as_json:
         out = {"baseline": chosen.name, "suggestions": [s.to_dict() for s in found]}
         sys.stdout.write(json.dumps(out, indent=2) + "\n")

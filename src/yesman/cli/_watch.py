@@ -120,6 +120,16 @@ def watch(
             help="Fail when a named session or pane does not exist, instead of waiting for it.",
         ),
     ] = False,
+    busy_capture_interval: Annotated[
+        float,
+        typer.Option(
+            "--busy-capture-interval",
+            min=0.02,
+            max=5.0,
+            help="Capture a pane that draws without pause at most this often (seconds). "
+            "Raise it when `yesman suggest` says captures slow down with many panes.",
+        ),
+    ] = 0.1,
     keep_raw: Annotated[
         str,
         typer.Option(
@@ -144,7 +154,7 @@ def watch(
     )
     server = _server(socket_name, socket_path)
     policy = _policy(policy_file)
-    settings = MonitorSettings(dry_run=dry_run)
+    settings = MonitorSettings(dry_run=dry_run, busy_capture_interval=busy_capture_interval)
     history = _history_settings(keep_raw, keep_rollups)
     try:
         asyncio.run(

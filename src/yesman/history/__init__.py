@@ -15,6 +15,8 @@ Reading (coroutines, typed frozen results; see `yesman.history._read` for the ex
     read_process(db, since, until) -> ProcessSummary
     read_bus(db, since, until) -> BusSummary
     read_time_range(db) -> TimeRange | None
+    read_pane_scaling(db, since, until, component=None) -> tuple[PaneScaling, ...]
+        latency per number of panes watched (raw rows only)
 
 Layering: imports `yesman.store`, `yesman.metrics` and `yesman.bus`; only the CLI imports it.
 """
@@ -39,6 +41,7 @@ from yesman.history._read import (
     read_time_range,
 )
 from yesman.history._rows import DialogOutcome
+from yesman.history._scaling import PaneLoad, PaneScaling, read_pane_scaling
 from yesman.history._settings import HistorySettings
 from yesman.history._writer import HistoryWriter
 
@@ -53,6 +56,8 @@ __all__ = [
     "HistorySettings",
     "HistoryWriter",
     "MaintenanceResult",
+    "PaneLoad",
+    "PaneScaling",
     "ProcessSummary",
     "SeriesPoint",
     "TimeRange",
@@ -60,6 +65,7 @@ __all__ = [
     "read_components",
     "read_dialog_records",
     "read_dialogs",
+    "read_pane_scaling",
     "read_process",
     "read_series",
     "read_time_range",

@@ -44,9 +44,16 @@ class Deltas:
 
 
 def insert_report(
-    conn: sqlite3.Connection, time: float, report: PerformanceReport, deltas: Deltas
+    conn: sqlite3.Connection,
+    time: float,
+    report: PerformanceReport,
+    deltas: Deltas,
+    panes: int | None = None,
 ) -> int:
-    """Store one `PerformanceReport`: a process row and one row per component."""
+    """Store one `PerformanceReport`: a process row and one row per component.
+
+    ``panes``: how many panes were watched when the report was made (None: unknown).
+    """
     loop = report.loop
     net = report.host_network
     seconds = loop.interval_seconds
@@ -54,7 +61,7 @@ def insert_report(
         "INSERT INTO history_reports (time, interval_seconds, session_name, cpu_percent, "
         "memory_mb, memory_growth_mb, loops_per_second, task_steps_per_second, lag_p50_ms, "
         "lag_p99_ms, lag_max_ms, slow_callbacks, host_bytes_sent, host_bytes_received, "
-        "bottlenecks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "bottlenecks, panes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             time,
             seconds,
@@ -71,6 +78,7 @@ def insert_report(
             net.host_bytes_sent if net is not None else 0,
             net.host_bytes_received if net is not None else 0,
             json.dumps([b.component for b in report.bottlenecks]),
+            panes,
         ),
     )
     rows = []

@@ -50,6 +50,7 @@ from yesman.bus import (
     PaneEvent,
     PromptHeld,
     ResponseSent,
+    SessionStopped,
     Subscription,
 )
 from yesman.history._maintain import MaintenanceResult, Rollups, apply, compute_rollups
@@ -102,6 +103,9 @@ class HistoryWriter:
         self._subscriptions: list[Subscription] = []
         # Open holds per pane: where the store's thread puts the row id of their row.
         self._holds: dict[str, _HoldRow] = {}
+        # Panes being watched now, from SESSION_CREATED/STOPPED: each report row records how
+        # many, so the history can relate a component's latency to the number of panes.
+        self._panes: set[str] = set()
         self._runner = Runner("yesman-history-maintenance")
         self._wake = asyncio.Event()
         self.rows_queued = 0
@@ -122,6 +126,7 @@ class HistoryWriter:
             subscribe(EventType.RESPONSE_SENT, self._on_response),
             subscribe(EventType.PROMPT_HELD, self._on_held),
             *(subscribe(kind, self._on_pane_change) for kind in _HOLD_ENDERS),
+            subscribe(EventType.SESSION_CREATED, self._on_pane_watched),
         ]
         self._wake = asyncio.Event()
         await self._runner.start(self._maintain_forever)
@@ -133,6 +138,7 @@ class HistoryWriter:
             subscription.unsubscribe()
         await self._runner.stop(self._wake.set, timeout=10.0)
         self._holds.clear()
+        self._panes.clear()
         if self.store.is_open:
             try:
                 await self.store.flush()
@@ -218,7 +224,8 @@ class HistoryWriter:
         at = event.timestamp
         deltas = self._deltas
         if isinstance(payload, PerformanceReport):
-            self._submit(lambda conn: insert_report(conn, at, payload, deltas))
+            panes = len(self._panes)
+            self._submit(lambda conn: insert_report(conn, at, payload, deltas, panes))
         elif isinstance(payload, BusReport):
             self._submit(lambda conn: insert_bus(conn, at, payload, deltas))
 
@@ -227,9 +234,18 @@ class HistoryWriter:
         if held is not None:
             self._submit(lambda conn: held.end(conn, at))
 
+    def _on_pane_watched(self, event: Event) -> None:
+        payload = event.payload
+        if isinstance(payload, PaneEvent):
+            self._panes.add(payload.pane_id)
+
     def _on_pane_change(self, event: Event) -> None:
         payload = event.payload
-        if isinstance(payload, PaneEvent) and self._holds:
+        if not isinstance(payload, PaneEvent):
+            return
+        if isinstance(payload, SessionStopped):
+            self._panes.discard(payload.pane_id)
+        if self._holds:
             self._end_hold(payload.pane_id, event.timestamp)
 
     def _on_response(self, event: Event) -> None:

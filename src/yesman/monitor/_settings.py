@@ -22,6 +22,9 @@ class MonitorSettings:
 
     ``min_dialog_age`` None (the default) waits out the agent's own input guard for its version
     (``Agent.keys.input_guard``); a number overrides it for every agent.
+    ``busy_capture_interval``: a pane that draws without pause is captured at most this often
+    (the longest its changes are coalesced); raise it when captures queue behind many busy panes.
+    Used by `MonitorSupervisor`.
     """
 
     confirm_delay: float = 0.015
@@ -33,3 +36,4 @@ class MonitorSettings:
     idle_after: float = 300.0
     dry_run: bool = False
     performance_interval: float = 60.0
+    busy_capture_interval: float = 0.1

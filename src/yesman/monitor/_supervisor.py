@@ -132,7 +132,7 @@ class MonitorSupervisor(Service):
         # A short quiet period: the parser only accepts complete dialogs and the monitor
         # re-captures before answering, so waiting longer for output to settle buys nothing.
         self._control_config = control or ControlConfig(
-            debounce=DebounceConfig(quiet=0.012, max_delay=0.1)
+            debounce=DebounceConfig(quiet=0.012, max_delay=self.settings.busy_capture_interval)
         )
         self._monitors: dict[str, AsyncClaudeMonitor] = {}
         self._unrecorded_ended = 0  # unrecorded decisions of monitors that have ended

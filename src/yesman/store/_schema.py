@@ -194,6 +194,9 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )""",
         "CREATE INDEX baselines_by_created ON baselines(created)",
     ),
+    # 4: how many panes were watched during each report interval (NULL: not known), so the
+    # history can tell whether a component slows down as panes are added.
+    ("ALTER TABLE history_reports ADD COLUMN panes INTEGER",),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
