@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 
 from baseline.synthetic import draws
 from yesman.baseline import (
-    HistoryUnavailableError,
     PerformanceBaseline,
     SuggestionKind,
     Verdict,
@@ -23,6 +21,7 @@ from yesman.baseline import (
     suggest,
 )
 from yesman.bus import AsyncEventBus
+from yesman.history import HistoryWriter
 from yesman.metrics import ComponentTracker, PerformanceReporter
 from yesman.store import AuditStore
 
@@ -174,17 +173,37 @@ def test_sessions_rank_by_time_blocked() -> None:
     assert [r.session for r in rank_sessions(rows)] == ["waiting-now", "stuck", "fast"]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("yesman.history") is not None, reason="the history is merged"
-)
-async def test_without_the_history_module_the_error_says_what_to_do() -> None:
-    with pytest.raises(HistoryUnavailableError, match="--workload demo"):
-        await read_history_baseline(None, 1.0, 2.0)
+@dataclass(frozen=True)
+class Activity:
+    session: str
+    pane: str
+    agent: str
+    restarts: int
+    exits: int
+    errors: int
+
+
+def test_agent_trouble_joins_the_ranking_and_breaks_ties() -> None:
+    rows = [
+        Session("calm", "%1", 5, 0, 0, 0, 40.0, 0.0, 0.0),
+        Session("crashy", "%2", 5, 0, 0, 0, 40.0, 0.0, 0.0),
+    ]
+    activity = [
+        Activity("crashy", "%2", "claude", 3, 3, 1),
+        Activity("silent", "%9", "claude", 0, 1, 4),  # no dialog at all, still ranked
+    ]
+    ranks = rank_sessions(rows, activity)
+    assert [(r.session, r.restarts, r.exits, r.errors) for r in ranks] == [
+        ("crashy", 3, 3, 1),
+        ("silent", 0, 1, 4),
+        ("calm", 0, 0, 0),
+    ]
+    assert ranks[1].answered == 0
+    assert ranks[0].agent == "claude"
 
 
 async def test_a_real_history_range_reads_back_as_a_baseline(tmp_path: Path) -> None:
-    """Runs once `yesman.history` is merged: reports written by its writer, read as a baseline."""
-    history = pytest.importorskip("yesman.history")
+    """Reports written by the history's writer, read back as a baseline."""
     db = tmp_path / "y.db"
     values = draws(120, seed=4)
     since = time.time() - 1.0
@@ -192,7 +211,7 @@ async def test_a_real_history_range_reads_back_as_a_baseline(tmp_path: Path) -> 
     async with (
         AuditStore.open(db) as store,
         AsyncEventBus() as bus,
-        history.HistoryWriter(store, bus),
+        HistoryWriter(store, bus),
         tracker,
         PerformanceReporter(tracker, bus, "test", interval=0.2),
     ):

@@ -1,9 +1,7 @@
 """Baselines from the metric history (`yesman.history`), and the per-session ranking.
 
-The history is built on another branch; until it is merged this module reaches it through
-``importlib`` and the Protocols below (the fields of its frozen read results), and raises
-`HistoryUnavailableError` when ``yesman.history`` is not there. Once it is, nothing here needs
-to change; a static import may replace `_history_module`.
+The Protocols below name the fields of the history's frozen read results that
+`baseline_from_history` and `rank_sessions` use, so both also take hand-made rows.
 
 A range of the history becomes an ordinary `PerformanceBaseline` (workload ``"watch"``): per
 component the range's sketch percentiles and raw sample, the process and bus figures, the
@@ -15,7 +13,6 @@ memory (what the memory-growth rule reads).
 
 from __future__ import annotations
 
-import importlib
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -33,6 +30,15 @@ from yesman.baseline._model import (
     SystemMetrics,
 )
 from yesman.baseline._system import environment
+from yesman.history import (
+    read_bus,
+    read_components,
+    read_dialog_records,
+    read_dialogs,
+    read_pane_activity,
+    read_process,
+    read_series,
+)
 
 __all__ = [
     "SessionRank",
@@ -233,7 +239,13 @@ def baseline_from_history(
 
 @dataclass(frozen=True, slots=True)
 class SessionRank:
-    """One pane of one session over a range, for "which agent is stuck"."""
+    """One pane of one session over a range, for "which agent is stuck".
+
+    Dialogs: answered, denied, held (``open_holds`` still waiting when read), time blocked on a
+    person and the answer latency p95. The agent: restarts, exits, and errors (API errors and
+    usage limits) seen on its screen. Component latencies are measured per watcher, not per
+    pane, so `yesman history` shows them, not this ranking.
+    """
 
     session: str
     pane: str
@@ -244,37 +256,83 @@ class SessionRank:
     blocked_seconds: float
     longest_wait_seconds: float
     answer_p95_ms: float
+    agent: str = ""
+    restarts: int = 0
+    exits: int = 0
+    errors: int = 0
 
 
-def rank_sessions(rows: Iterable[HistorySession]) -> list[SessionRank]:
+class HistoryActivity(Protocol):
+    @property
+    def session(self) -> str: ...
+    @property
+    def pane(self) -> str: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def restarts(self) -> int: ...
+    @property
+    def exits(self) -> int: ...
+    @property
+    def errors(self) -> int: ...
+
+
+def rank_sessions(
+    rows: Iterable[HistorySession], activity: Iterable[HistoryActivity] = ()
+) -> list[SessionRank]:
     """Panes ordered by how long they were blocked on a person (open holds first), then by
-    how many dialogs were held."""
-    ranked = [
-        SessionRank(
-            session=r.session,
-            pane=r.pane,
-            answered=r.answered,
-            denied=r.denied,
-            held=r.held,
-            open_holds=r.open_holds,
-            blocked_seconds=r.wait_total_s,
-            longest_wait_seconds=r.wait_max_s,
-            answer_p95_ms=r.answer_p95_ms,
+    how many dialogs were held, then by restarts and errors. A pane with activity but no
+    dialog is ranked too."""
+    by_pane = {(a.session, a.pane): a for a in activity}
+    ranked = []
+    for r in rows:
+        a = by_pane.pop((r.session, r.pane), None)
+        ranked.append(
+            SessionRank(
+                session=r.session,
+                pane=r.pane,
+                answered=r.answered,
+                denied=r.denied,
+                held=r.held,
+                open_holds=r.open_holds,
+                blocked_seconds=r.wait_total_s,
+                longest_wait_seconds=r.wait_max_s,
+                answer_p95_ms=r.answer_p95_ms,
+                **_activity(a),
+            )
         )
-        for r in rows
-    ]
-    ranked.sort(key=lambda r: (-r.open_holds, -r.blocked_seconds, -r.held, r.session, r.pane))
+    for a in by_pane.values():
+        ranked.append(
+            SessionRank(
+                session=a.session,
+                pane=a.pane,
+                answered=0,
+                denied=0,
+                held=0,
+                open_holds=0,
+                blocked_seconds=0.0,
+                longest_wait_seconds=0.0,
+                answer_p95_ms=0.0,
+                **_activity(a),
+            )
+        )
+    ranked.sort(
+        key=lambda r: (
+            -r.open_holds,
+            -r.blocked_seconds,
+            -r.held,
+            -(r.restarts + r.exits + r.errors),
+            r.session,
+            r.pane,
+        )
+    )
     return ranked
 
 
-def _history_module() -> Any:
-    try:
-        return importlib.import_module("yesman.history")
-    except ImportError as exc:
-        raise HistoryUnavailableError(
-            "the metric history (yesman.history) is not part of this build of yesman; record "
-            "baselines with `yesman baseline record --workload demo` and compare those"
-        ) from exc
+def _activity(a: HistoryActivity | None) -> dict[str, Any]:
+    if a is None:
+        return {}
+    return {"agent": a.agent, "restarts": a.restarts, "exits": a.exits, "errors": a.errors}
 
 
 async def read_history_baseline(
@@ -284,8 +342,7 @@ async def read_history_baseline(
     baseline; `HistoryUnavailableError` when there is no history, or nothing in that range."""
     if not (math.isfinite(since) and math.isfinite(until) and since < until):
         raise ValueError(f"the range must have since < until, got {since!r} .. {until!r}")
-    history = _history_module()
-    process = cast("HistoryProcess", await history.read_process(db, since, until))
+    process = cast("HistoryProcess", await read_process(db, since, until))
     if process.intervals == 0:
         raise HistoryUnavailableError(
             "the history has no performance reports between "
@@ -296,11 +353,11 @@ async def read_history_baseline(
     return baseline_from_history(
         since=since,
         until=until,
-        components=await history.read_components(db, since, until),
+        components=await read_components(db, since, until),
         process=process,
-        bus=await history.read_bus(db, since, until),
-        dialogs=await history.read_dialog_records(db, since, until),
-        series=await history.read_series(db, since, until),
+        bus=await read_bus(db, since, until),
+        dialogs=await read_dialog_records(db, since, until),
+        series=await read_series(db, since, until),
         name=name,
     )
 
@@ -308,6 +365,8 @@ async def read_history_baseline(
 async def read_session_ranking(
     db: str | Path | None, since: float, until: float
 ) -> list[SessionRank]:
-    """`rank_sessions` over the history's per-pane dialog summaries of the range."""
-    history = _history_module()
-    return rank_sessions(await history.read_dialogs(db, since, until))
+    """`rank_sessions` over the history's per-pane dialog summaries and agent activity."""
+    return rank_sessions(
+        await read_dialogs(db, since, until),
+        await read_pane_activity(db, since, until),
+    )

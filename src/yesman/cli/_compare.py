@@ -116,12 +116,16 @@ def _ranking_table(ranks: list[SessionRank], since: str, until: str) -> Table:
         "blocked s",
         "longest s",
         "answer p95 ms",
+        "restarts",
+        "exits",
+        "errors",
     ):
         table.add_column(col, justify="left" if col in {"session", "pane"} else "right")
     for r in ranks:
         table.add_row(
             r.session, r.pane, str(r.answered), str(r.denied), str(r.held), str(r.open_holds),
             f"{r.blocked_seconds:.0f}", f"{r.longest_wait_seconds:.0f}", f"{r.answer_p95_ms:.0f}",
+            str(r.restarts), str(r.exits), str(r.errors),
         )  # fmt: skip
     return table
 

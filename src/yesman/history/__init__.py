@@ -17,11 +17,14 @@ Reading (coroutines, typed frozen results; see `yesman.history._read` for the ex
     read_time_range(db) -> TimeRange | None
     read_pane_scaling(db, since, until, component=None) -> tuple[PaneScaling, ...]
         latency per number of panes watched (raw rows only)
+    read_pane_activity(db, since, until, session=None) -> tuple[PaneActivity, ...]
+        restarts, exits, API errors, usage limits per session/pane
 
 Layering: imports `yesman.store`, `yesman.metrics` and `yesman.bus`; only the CLI imports it.
 """
 
 from yesman.history._maintain import MaintenanceResult
+from yesman.history._pane_events import PaneActivity, read_pane_activity
 from yesman.history._read import (
     BusSummary,
     ComponentSeries,
@@ -56,6 +59,7 @@ __all__ = [
     "HistorySettings",
     "HistoryWriter",
     "MaintenanceResult",
+    "PaneActivity",
     "PaneLoad",
     "PaneScaling",
     "ProcessSummary",
@@ -65,6 +69,7 @@ __all__ = [
     "read_components",
     "read_dialog_records",
     "read_dialogs",
+    "read_pane_activity",
     "read_pane_scaling",
     "read_process",
     "read_series",

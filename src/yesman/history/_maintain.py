@@ -204,7 +204,9 @@ def apply(
             (raw_before,),
         ).rowcount
     rollup_before = now - settings.rollup_retention
-    deleted = conn.execute("DELETE FROM history_dialogs WHERE time < ?", (rollup_before,)).rowcount
+    deleted = 0
+    for table in ("history_dialogs", "history_pane_events"):
+        deleted += conn.execute(f"DELETE FROM {table} WHERE time < ?", (rollup_before,)).rowcount
     for table in ("history_hourly_components", "history_hourly_reports", "history_hourly_bus"):
         deleted += conn.execute(f"DELETE FROM {table} WHERE hour < ?", (rollup_before,)).rowcount
     return MaintenanceResult(len(rollups.hours), raw_deleted, deleted)

@@ -210,3 +210,25 @@ def end_hold(conn: sqlite3.Connection, row_id: int, ended: float) -> None:
         "WHERE id = ? AND ended IS NULL",
         (ended, ended, row_id),
     )
+
+
+# What the per-pane ranking counts, from the monitor's AUTOMATION_CONTEXT events.
+PANE_EVENT_KINDS = frozenset(
+    {"agent_restarted", "agent_exited", "api_error", "usage_limit", "tests_failing", "build_error"}
+)
+
+
+def insert_pane_event(
+    conn: sqlite3.Connection,
+    time: float,
+    where: tuple[str, str, str],
+    kind: str,
+    summary: str,
+) -> None:
+    """One thing that happened to a pane's agent; ``where`` is (session, pane, agent)."""
+    session, pane, agent = where
+    conn.execute(
+        "INSERT INTO history_pane_events (time, session, pane, agent, kind, summary) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (time, session, pane, agent, kind, summary[:500]),
+    )

@@ -4,7 +4,7 @@
         async with HistoryWriter(store, bus):
             ...   # every PERFORMANCE_METRICS report and dialog outcome lands in `db`
 
-What it stores (schema: migration 2 in `yesman.store._schema`):
+What it stores (schema: migrations 2 and 4 in `yesman.store._schema`):
 
 * each ``PERFORMANCE_METRICS`` event: a tracker's `PerformanceReport` becomes one process row
   (CPU, memory, loop health, host network) and one row per component (the interval's mergeable
@@ -15,6 +15,9 @@ What it stores (schema: migration 2 in `yesman.store._schema`):
   next ``CLAUDE_STATUS_CHANGED``, dialog outcome or ``SESSION_STOPPED`` of that pane; the row then
   gets ``ended`` and ``wait_ms`` (how long it waited for a human). A hold still open when the
   writer stops keeps ``ended`` NULL.
+* the number of panes watched when each report was made (from ``SESSION_CREATED`` and
+  ``SESSION_STOPPED``), and each ``AUTOMATION_CONTEXT`` about a pane's agent that the per-pane
+  ranking counts: restarts, exits, API errors, usage limits, failing tests and builds.
 
 Cost on the event loop: the handlers only queue a job holding the immutable payload (one
 ``SimpleQueue.put`` and a small closure); conversion, serialisation and the INSERTs run on the
@@ -43,6 +46,7 @@ from typing import Any, Protocol
 
 from yesman._lifecycle import Runner
 from yesman.bus import (
+    AutomationObserved,
     BusReport,
     Event,
     EventHandler,
@@ -55,12 +59,14 @@ from yesman.bus import (
 )
 from yesman.history._maintain import MaintenanceResult, Rollups, apply, compute_rollups
 from yesman.history._rows import (
+    PANE_EVENT_KINDS,
     Deltas,
     DialogOutcome,
     DialogRow,
     end_hold,
     insert_bus,
     insert_dialog,
+    insert_pane_event,
     insert_report,
 )
 from yesman.history._settings import HistorySettings
@@ -127,6 +133,7 @@ class HistoryWriter:
             subscribe(EventType.PROMPT_HELD, self._on_held),
             *(subscribe(kind, self._on_pane_change) for kind in _HOLD_ENDERS),
             subscribe(EventType.SESSION_CREATED, self._on_pane_watched),
+            subscribe(EventType.AUTOMATION_CONTEXT, self._on_automation),
         ]
         self._wake = asyncio.Event()
         await self._runner.start(self._maintain_forever)
@@ -233,6 +240,14 @@ class HistoryWriter:
         held = self._holds.pop(pane_id, None)
         if held is not None:
             self._submit(lambda conn: held.end(conn, at))
+
+    def _on_automation(self, event: Event) -> None:
+        payload = event.payload
+        if isinstance(payload, AutomationObserved) and payload.context in PANE_EVENT_KINDS:
+            at = event.timestamp
+            where = (payload.session, payload.pane_id, payload.agent)
+            kind, summary = payload.context, payload.summary
+            self._submit(lambda conn: insert_pane_event(conn, at, where, kind, summary))
 
     def _on_pane_watched(self, event: Event) -> None:
         payload = event.payload

@@ -195,8 +195,21 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX baselines_by_created ON baselines(created)",
     ),
     # 4: how many panes were watched during each report interval (NULL: not known), so the
-    # history can tell whether a component slows down as panes are added.
-    ("ALTER TABLE history_reports ADD COLUMN panes INTEGER",),
+    # history can tell whether a component slows down as panes are added; and what happened to
+    # each pane's agent (restarts, exits, API errors, usage limits), for the per-pane ranking.
+    (
+        "ALTER TABLE history_reports ADD COLUMN panes INTEGER",
+        """CREATE TABLE history_pane_events (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            session TEXT NOT NULL,
+            pane TEXT NOT NULL,
+            agent TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX history_pane_events_by_time ON history_pane_events(time)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
