@@ -122,8 +122,7 @@ def _verdict(findings: list[Finding], looked: str, error: str | None) -> tuple[G
         return GateStatus.FAILED, f"{first}{more}"
     if error is not None:
         return GateStatus.ERROR, (
-            f"could not list the tmux panes ({error}); check that tmux runs and the socket "
-            f"is right. Settings: {warned} warnings in {looked}"
+            f"could not list the tmux panes: {error}. Settings: {warned} warnings in {looked}"
         )
     if warned:
         first = next(f for f in findings if f.severity is GateStatus.WARNING)

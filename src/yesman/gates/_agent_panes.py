@@ -132,8 +132,10 @@ async def _list_panes(server: TmuxServer) -> tuple[list[_Pane] | None, str | Non
     if code == 0:
         return _parse(out), None
     problem = server.not_running(err)
-    if isinstance(problem, TmuxNotASocketError) or not any(s in err for s in _NO_SERVER):
-        return None, f"tmux {server.describe()} list-panes failed: {err or problem}"
+    if isinstance(problem, TmuxNotASocketError):
+        return None, str(problem)
+    if not any(s in err for s in _NO_SERVER):  # permission denied on the socket, ...
+        return None, f"tmux {server.describe()} list-panes failed: {err or f'exit code {code}'}"
     return None, None
 
 
