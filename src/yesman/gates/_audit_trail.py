@@ -20,6 +20,7 @@ this yesman, or stays locked.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as _dt
 import os
 import sqlite3
@@ -95,8 +96,11 @@ def _who(mode: int) -> str:
     return ", ".join(parts)
 
 
-def _permission_findings(path: Path) -> tuple[list[Finding], str, str]:
-    """Findings on the file, its WAL companions and folder; the file's and folder's modes."""
+def _permission_findings(path: Path) -> tuple[list[Finding], str, str] | None:
+    """Findings on the file, its WAL companions and folder, and the file's and folder's modes;
+    None when there is no file."""
+    if not path.exists():
+        return None
     findings: list[Finding] = []
     db_mode = dir_mode = "?"
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
@@ -214,16 +218,17 @@ class AuditTrailGate:
     async def run(self, context: GateContext) -> GateResult:
         started = time.perf_counter()
         path = context.db_path.expanduser()
-        if not path.exists():
+        try:
+            inspected = await asyncio.to_thread(_permission_findings, path)
+        except OSError as exc:
+            return self._result(started, GateStatus.ERROR, f"cannot inspect {path}: {exc}")
+        if inspected is None:
             return self._result(
                 started,
                 GateStatus.SKIPPED,
                 f"no audit database at {path} yet; run yesman watch first",
             )
-        try:
-            findings, db_mode, dir_mode = _permission_findings(path)
-        except OSError as exc:
-            return self._result(started, GateStatus.ERROR, f"cannot inspect {path}: {exc}")
+        findings, db_mode, dir_mode = inspected
         metrics: _Metrics = {"db_mode": db_mode, "dir_mode": dir_mode}
         counts: _Counts | None = None
         try:
@@ -310,7 +315,11 @@ def _unverified_findings(path: Path, counts: _Counts) -> list[Finding]:
     ):
         if total:
             findings.append(
-                Finding(f"{total} answers yesman typed {meaning}", str(path), GateStatus.WARNING)
+                Finding(
+                    f"{total} {'answer' if total == 1 else 'answers'} yesman typed {meaning}",
+                    str(path),
+                    GateStatus.WARNING,
+                )
             )
             findings.extend(
                 Finding(row.describe(), f"decision {row.id}", GateStatus.WARNING) for row in rows
