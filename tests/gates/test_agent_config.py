@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from yesman.gates import AgentConfigGate, GateContext, GateResult, GateStatus
+from yesman.gates import AgentConfigGate, Gate, GateContext, GateResult, GateStatus
 from yesman.policy import Policy
 from yesman.testing import PrivateTmuxServer, eventually
 from yesman.tmux import process_tree
@@ -55,7 +55,7 @@ def context(tmp_path: Path, tmux: PrivateTmuxServer | None = None) -> GateContex
 
 
 async def run(tmp_path: Path, tmux: PrivateTmuxServer | None = None) -> GateResult:
-    gate = AgentConfigGate(managed_settings=tmp_path / "etc" / "managed-settings.json")
+    gate: Gate = AgentConfigGate(managed_settings=tmp_path / "etc" / "managed-settings.json")
     return await gate.run(context(tmp_path, tmux))
 
 

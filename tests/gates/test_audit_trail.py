@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from yesman.gates import AuditTrailGate, GateContext, GateResult, GateStatus
+from yesman.gates import AuditTrailGate, Gate, GateContext, GateResult, GateStatus
 from yesman.policy import Policy
 from yesman.store import AuditStore, DecisionRecord
 
@@ -82,7 +82,8 @@ def db(tmp_path: Path) -> Path:
 
 async def check(path: Path) -> GateResult:
     context = GateContext(policy=Policy.default(), db_path=path, project_dir=path.parent)
-    return await AuditTrailGate().run(context)
+    gate: Gate = AuditTrailGate()
+    return await gate.run(context)
 
 
 async def test_missing_database_is_skipped_with_the_reason(db: Path) -> None:
