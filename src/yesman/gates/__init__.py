@@ -6,6 +6,8 @@ the standard workload compared with a baseline. Each gate returns a `GateResult`
 gathers them, knows the exit code and renders JSON, JUnit XML and Markdown.
 """
 
+from yesman.gates._agent_config import AgentConfigGate
+from yesman.gates._audit_trail import AuditTrailGate
 from yesman.gates._model import (
     FAMILIES,
     Finding,
@@ -18,6 +20,8 @@ from yesman.gates._model import (
 
 __all__ = [
     "FAMILIES",
+    "AgentConfigGate",
+    "AuditTrailGate",
     "Finding",
     "Gate",
     "GateContext",
