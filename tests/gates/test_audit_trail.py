@@ -116,6 +116,13 @@ async def test_private_intact_verified_database_passes(db: Path) -> None:
     assert digest(db) == before  # read, never written
 
 
+async def test_a_database_yesman_created_in_a_new_folder_passes_as_made(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "yesman" / "yesman.db"
+    await record(path, "ls")
+    result = await check(path)
+    assert result.status is GateStatus.PASSED, result.findings
+
+
 async def test_world_readable_database_fails_with_the_chmod_to_run(db: Path) -> None:
     await record(db, "ls")
     private(db).chmod(0o644)

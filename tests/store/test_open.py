@@ -179,3 +179,24 @@ async def test_a_database_on_a_read_only_mount_can_be_read(
         assert [r.target for r in await store.list_decisions()] == expected
 
     assert _digests(tmpfs) == digests
+
+
+async def test_a_new_database_and_the_folders_made_for_it_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "yesman.db"
+    async with AuditStore.open(path) as store:
+        await store.count_decisions()
+    for p, mode in ((path, 0o600), (path.parent, 0o700), (path.parent.parent, 0o700)):
+        assert p.stat().st_mode & 0o777 == mode, p
+    for companion in (path.with_name("yesman.db-wal"), path.with_name("yesman.db-shm")):
+        if companion.exists():
+            assert companion.stat().st_mode & 0o077 == 0, companion
+
+
+async def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    async with AuditStore.open(folder / "yesman.db"):
+        pass
+    assert folder.stat().st_mode & 0o777 == 0o755
+    assert (folder / "yesman.db").stat().st_mode & 0o777 == 0o600

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import sqlite3
 import threading
@@ -120,7 +121,7 @@ class SqliteWorker:
         path = self.path
         if self._create:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private(path)
             except OSError as exc:
                 raise translate(exc, path) from exc
         # Refuse a non-SQLite file before SQLite writes anything into it.
@@ -292,3 +293,22 @@ class SqliteWorker:
                 job.future.set_exception(
                     StoreError(f"the audit store {self.path} was closed", self.path)
                 )
+
+
+def _create_private(path: Path) -> None:
+    """Make the folders and the file the audit will live in, readable by the user alone.
+
+    Decisions name commands and files; other users of the machine have no business reading
+    them. Folders and files that already exist keep their modes (`yesman gates` reports them).
+    SQLite gives the -wal and -shm files the main file's mode.
+    """
+    missing = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made by another process meanwhile
+            folder.mkdir(mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
