@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from yesman.policy._command_tables import STDIN_PATHS
+
 __all__ = ["INTERPRETER_NAMES", "inline_code"]
 
 
@@ -108,7 +110,7 @@ def inline_code(
     script = _script_or_code(syntax, args)
     if script is _CODE:
         return f"{name} runs inline code the guard cannot read"
-    if (script is None or script == "-") and fed:
+    if (script is None or script in STDIN_PATHS) and fed:
         return f"{name} reads its program from a pipe or here-document"
     return None
 
