@@ -123,7 +123,7 @@ def _group(index: int, group: Mapping[str, Any]) -> list[PolicyCase]:
     if not isinstance(name, str) or not name:
         raise CaseSuiteError(f"{where}: needs a name")
     try:
-        label = CaseLabel(group.get("label"))
+        label = CaseLabel(str(group.get("label")))
     except ValueError:
         labels = ", ".join(x.value for x in CaseLabel)
         raise CaseSuiteError(f"{where}: label must be one of {labels}") from None
