@@ -6,6 +6,8 @@ the standard workload compared with a baseline. Each gate returns a `GateResult`
 gathers them, knows the exit code and renders JSON, JUnit XML and Markdown.
 """
 
+from yesman.gates._cases import CaseLabel, PolicyCase, ShippedDataError
+from yesman.gates._lint import PolicyLintGate
 from yesman.gates._model import (
     FAMILIES,
     Finding,
@@ -15,13 +17,22 @@ from yesman.gates._model import (
     GateResult,
     GateStatus,
 )
+from yesman.gates._screens import PolicyScreensGate, ScreenExpectation
+from yesman.gates._selftest import PolicySelfTestGate
 
 __all__ = [
     "FAMILIES",
+    "CaseLabel",
     "Finding",
     "Gate",
     "GateContext",
     "GateReport",
     "GateResult",
     "GateStatus",
+    "PolicyCase",
+    "PolicyLintGate",
+    "PolicyScreensGate",
+    "PolicySelfTestGate",
+    "ScreenExpectation",
+    "ShippedDataError",
 ]

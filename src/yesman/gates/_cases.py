@@ -29,9 +29,9 @@ from yesman._errors import YesmanError
 __all__ = [
     "TEXT_LAYOUT",
     "CaseLabel",
-    "CaseSuiteError",
     "Layout",
     "PolicyCase",
+    "ShippedDataError",
     "disk_layout",
     "load_cases",
     "parse_cases",
@@ -42,8 +42,9 @@ _TOOLS: Final = frozenset({"Bash", "Write", "Edit"})
 _GROUP_KEYS: Final = frozenset({"name", "label", "tool", "setup", "reason", "cases"})
 
 
-class CaseSuiteError(YesmanError, ValueError):
-    """The case suite file is missing or malformed (says which group and what is wrong)."""
+class ShippedDataError(YesmanError, ValueError):
+    """Data shipped with the gates (the case suite, the screens) is missing or damaged; the
+    message says which file and what is wrong."""
 
 
 class CaseLabel(StrEnum):
@@ -89,11 +90,11 @@ TEXT_LAYOUT: Final = Layout(
 
 
 def load_cases() -> tuple[PolicyCase, ...]:
-    """The shipped suite. Raises CaseSuiteError when it cannot be read."""
+    """The shipped suite. Raises ShippedDataError when it cannot be read."""
     try:
         text = resources.files("yesman.gates").joinpath(SUITE_FILE).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CaseSuiteError(
+        raise ShippedDataError(
             f"the policy case suite ({SUITE_FILE}) cannot be read ({exc}); reinstall yesman"
         ) from exc
     return parse_cases(text)
@@ -104,10 +105,10 @@ def parse_cases(text: str) -> tuple[PolicyCase, ...]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CaseSuiteError(f"the policy case suite is not valid TOML: {exc}") from exc
+        raise ShippedDataError(f"the policy case suite is not valid TOML: {exc}") from exc
     groups = data.get("group")
     if not isinstance(groups, list) or not groups:
-        raise CaseSuiteError("the policy case suite has no [[group]] tables")
+        raise ShippedDataError("the policy case suite has no [[group]] tables")
     out: list[PolicyCase] = []
     for index, group in enumerate(groups):
         out.extend(_group(index, group))
@@ -119,26 +120,26 @@ def _group(index: int, group: Mapping[str, Any]) -> list[PolicyCase]:
     where = f"group {index + 1} ({name!r})"
     unknown = set(group) - _GROUP_KEYS
     if unknown:
-        raise CaseSuiteError(f"{where}: unknown keys {sorted(unknown)}")
+        raise ShippedDataError(f"{where}: unknown keys {sorted(unknown)}")
     if not isinstance(name, str) or not name:
-        raise CaseSuiteError(f"{where}: needs a name")
+        raise ShippedDataError(f"{where}: needs a name")
     try:
         label = CaseLabel(str(group.get("label")))
     except ValueError:
         labels = ", ".join(x.value for x in CaseLabel)
-        raise CaseSuiteError(f"{where}: label must be one of {labels}") from None
+        raise ShippedDataError(f"{where}: label must be one of {labels}") from None
     tool = group.get("tool", "Bash")
     if tool not in _TOOLS:
-        raise CaseSuiteError(f"{where}: tool must be one of {', '.join(sorted(_TOOLS))}")
+        raise ShippedDataError(f"{where}: tool must be one of {', '.join(sorted(_TOOLS))}")
     setup = group.get("setup", "text")
     if setup not in ("text", "disk"):
-        raise CaseSuiteError(f'{where}: setup must be "text" or "disk"')
+        raise ShippedDataError(f'{where}: setup must be "text" or "disk"')
     reason = group.get("reason")
     if (label is CaseLabel.GAP) != isinstance(reason, str):
-        raise CaseSuiteError(f"{where}: a gap needs a reason, and only a gap has one")
+        raise ShippedDataError(f"{where}: a gap needs a reason, and only a gap has one")
     cases = group.get("cases")
     if not isinstance(cases, list) or not all(isinstance(c, str) and c.strip() for c in cases):
-        raise CaseSuiteError(f"{where}: cases must be a list of non-empty strings")
+        raise ShippedDataError(f"{where}: cases must be a list of non-empty strings")
     return [
         PolicyCase(name, label, tool, case.strip("\n"), setup == "disk", reason) for case in cases
     ]

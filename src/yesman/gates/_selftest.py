@@ -27,9 +27,9 @@ from yesman.agents import AgentScreen, Option, Prompt, PromptKind, ScreenState
 from yesman.gates._cases import (
     TEXT_LAYOUT,
     CaseLabel,
-    CaseSuiteError,
     Layout,
     PolicyCase,
+    ShippedDataError,
     disk_layout,
     load_cases,
 )
@@ -122,7 +122,7 @@ class PolicySelfTestGate:
         try:
             cases = self._cases if self._cases is not None else load_cases()
             outcomes = await asyncio.to_thread(_evaluate, context.policy, cases)
-        except (CaseSuiteError, OSError) as exc:
+        except (ShippedDataError, OSError) as exc:
             return self._result(
                 GateStatus.ERROR,
                 f"could not run the self-test: {exc}",
