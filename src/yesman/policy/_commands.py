@@ -23,9 +23,9 @@ name from an expansion, a path with an unknown variable (`$OUT`, `~user`), paths
 xargs, a relative path after `cd -`. The cost of a wrong "dangerous" is a human looking, the cost
 of a wrong "safe" is a wiped disk.
 
-Paths are resolved against the project folder, following `cd` (`_paths`); the acts dangerous
-wherever they happen are judged in `_acts`, from the lists in `_command_tables`. This module walks
-the command line and dispatches.
+Paths are resolved against the project folder, following `cd` and the symbolic links on disk
+(`_paths`); the acts dangerous wherever they happen are judged in `_acts`, from the lists in
+`_command_tables`. This module walks the command line and dispatches.
 
 Not dangerous on purpose: words that merely mention a command (`echo rm -rf /`, `grep "sudo"`):
 they do not run it; a script or module of the project run by name (`python tools/x.py`,
