@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,15 @@ def test_the_suite_covers_every_wrapping_the_policy_claims_to_see_through() -> N
 def test_a_malformed_suite_names_the_group_and_the_problem(text: str, message: str) -> None:
     with pytest.raises(ShippedDataError, match=re.escape(message)):
         parse_cases(text)
+
+
+async def test_no_room_for_the_temporary_project_is_an_error_that_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker / "tmp"))
+    result = await GATE.run(context(Policy.default(), tmp_path))
+    assert result.status is GateStatus.ERROR
+    assert "is writable (or set TMPDIR)" in result.summary
+    assert str(blocker / "tmp") in result.summary
