@@ -140,9 +140,7 @@ def _group(index: int, group: Mapping[str, Any]) -> list[PolicyCase]:
     cases = group.get("cases")
     if not isinstance(cases, list) or not all(isinstance(c, str) and c.strip() for c in cases):
         raise ShippedDataError(f"{where}: cases must be a list of non-empty strings")
-    return [
-        PolicyCase(name, label, tool, case.strip(), setup == "disk", reason) for case in cases
-    ]
+    return [PolicyCase(name, label, tool, case.strip(), setup == "disk", reason) for case in cases]
 
 
 def disk_layout(root: Path) -> Layout:
