@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from yesman.agents import AgentScreen, Option, Prompt, PromptKind, ScreenState
-from yesman.policy import Action, Policy, PolicyContext, PolicyWarning
+from yesman.policy import Action, Policy, PolicyContext, PolicyWarning, WarningCode
 
 
 def load(tmp_path: Path, text: str) -> Policy:
@@ -78,6 +78,23 @@ CASES = {
         6,
         'sessions."sandbox-*".guards.outside_project = "off"',
     ),
+    "answers-writes-to-an-absolute-glob": (
+        '[[rules]]\nname = "etc"\ntool = ["Write", "Edit"]\npath = "/etc/*"\naction = "answer"\n',
+        4,
+        "rule 'etc' answers file writes to '/etc/*', which is not a path inside the project",
+    ),
+    "answers-writes-to-the-home": (
+        '[[rules]]\nname = "dotfiles"\nkind = "tool_permission"\n\npath = "~/.config/*"\n'
+        'action = "answer"\n',
+        5,
+        "rule 'dotfiles' answers file writes to",
+    ),
+    "answers-writes-with-the-guard-off": (
+        '[guards]\noutside_project = "off"\n[[rules]]\nname = "docs"\ntool = "Write"\n'
+        'path = "docs/*"\naction = "answer"\n',
+        6,
+        "rule 'docs' answers file writes outside the project: the outside_project guard is off",
+    ),
 }
 
 
@@ -103,11 +120,49 @@ def test_warning_names_file_line_and_problem(
         '[[rules]]\nname = "mcp"\ntool = "mcp__github__create_issue"\naction = "hold"',
         '[[rules]]\nname = "fetch"\ntool = "WebFetch"\ntarget = "^https://docs\\\\."\n'
         'action = "answer"',
+        '[[rules]]\nname = "docs"\ntool = ["Write", "Edit"]\npath = "docs/*"\naction = "answer"',
+        '[[rules]]\nname = "etc"\ntool = "Write"\npath = "/etc/*"\naction = "hold"',
     ],
-    ids=["narrow-bash", "rm-inside", "rm-prefix", "mcp-tool-name", "fetch-alias"],
+    ids=[
+        "narrow-bash",
+        "rm-inside",
+        "rm-prefix",
+        "mcp-tool-name",
+        "fetch-alias",
+        "writes-inside",
+        "hold-outside",
+    ],
 )
 def test_sound_rules_give_no_warning(tmp_path: Path, text: str) -> None:
     assert load(tmp_path, text).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        (
+            '[[rules]]\nname = "a"\ntool = "Bash"\naction = "answer"\noption = "always"',
+            {"always-option", "any-input"},
+        ),
+        (
+            '[guards]\ndangerous_commands = "off"\n'
+            '[[rules]]\nname = "t"\nkind = "question"\naction = "hold"',
+            {"guard-off"},
+        ),
+        (
+            '[[rules]]\nname = "w"\ntool = "Write"\npath = "../*"\naction = "answer"',
+            {"writes-outside"},
+        ),
+        (
+            '[[rules]]\nname = "w"\ntool = "Wrte"\npath = "src/*"\naction = "answer"',
+            {"unknown-tool"},
+        ),
+    ],
+    ids=["always-and-any-input", "guard-off", "writes-outside", "unknown-tool"],
+)
+def test_each_warning_has_a_code(tmp_path: Path, text: str, codes: set[str]) -> None:
+    assert {w.code.value for w in load(tmp_path, text).warnings} == codes
+    assert all(isinstance(w.code, WarningCode) for w in load(tmp_path, text).warnings)
 
 
 def test_default_policy_has_no_warnings() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from yesman.policy._paths import ProjectPaths
@@ -72,3 +74,33 @@ def test_redirects_outside_the_project_are_held() -> None:
     assert reasons == []
     p.check_redirects(((">", "/etc/hosts"), (">", "/dev/sda")))
     assert len(reasons) == 2
+
+
+def test_a_symlink_in_the_project_that_leads_out_makes_paths_through_it_outside(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "app"
+    (project / "build").mkdir(parents=True)
+    (project / "out").symlink_to("/etc")
+    (project / "up").symlink_to("..")
+    reasons: list[str] = []
+    p = ProjectPaths(str(project), HOME, reasons.append)
+    assert p.inside(str(project / "build" / "x"), allow_root=False)
+    assert not p.inside(str(project / "out" / "hosts"), allow_root=False)
+    assert not p.inside(str(project / "up" / "other"), allow_root=False)
+    # The project lies under /tmp, but /etc through the link is no scratch space.
+    p.check_target("cp", Target("out/hosts", Effect.WRITE))
+    p.check_redirects(((">", "out/hosts"),))
+    p.check_target("rm", Target("up/other", Effect.DELETE, recursive=True))
+    assert len(reasons) == 3, reasons
+    p.check_target("rm", Target("build/x", Effect.DELETE, recursive=True))
+    assert len(reasons) == 3, reasons
+
+
+def test_a_link_made_earlier_on_the_line_counts_as_leading_out() -> None:
+    p, reasons = paths()
+    p.add_link("out")
+    assert not p.inside(f"{PROJECT}/out/x", allow_root=False)
+    assert p.inside(f"{PROJECT}/other/x", allow_root=False)
+    p.check_target("rm", Target("out/x", Effect.DELETE))
+    assert reasons == ["rm deletes out/x, outside the project"]

@@ -213,6 +213,23 @@ def test_file_writes_outside_the_project_are_held(target: str, held: bool) -> No
     assert (decision.action is Action.HOLD) is held
 
 
+def test_file_writes_through_a_symlink_that_leads_out_are_held(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    (project / "src").mkdir(parents=True)
+    (project / "out").symlink_to("/etc")
+    (project / "hosts").symlink_to("/etc/hosts")
+    base = screen("edit_file_100")
+    assert base.prompt is not None
+    context = PolicyContext(project_dir=project, home=Path("/home/dev"))
+    for target in ("out/hosts", "hosts", f"{project}/out/passwd"):
+        edited = AgentScreen(base.state, replace(base.prompt, target=target))
+        decision = DEFAULT.decide(edited, context)
+        assert (decision.action, decision.rule) == (Action.HOLD, "guard:outside-project")
+        assert "symbolic link" in decision.reason
+    inside = AgentScreen(base.state, replace(base.prompt, target="src/app.py"))
+    assert DEFAULT.decide(inside, context).action is Action.ANSWER
+
+
 def test_unknown_project_holds_file_writes() -> None:
     decision = DEFAULT.decide(screen("edit_file_100"), PolicyContext(session="x"))
     assert decision.action is Action.HOLD

@@ -8,6 +8,8 @@ gathers them, knows the exit code and renders JSON, JUnit XML and Markdown.
 
 from yesman.gates._agent_config import AgentConfigGate
 from yesman.gates._audit_trail import AuditTrailGate
+from yesman.gates._cases import CaseLabel, PolicyCase, ShippedDataError
+from yesman.gates._lint import PolicyLintGate
 from yesman.gates._model import (
     FAMILIES,
     Finding,
@@ -17,15 +19,24 @@ from yesman.gates._model import (
     GateResult,
     GateStatus,
 )
+from yesman.gates._screens import PolicyScreensGate, ScreenExpectation
+from yesman.gates._selftest import PolicySelfTestGate
 
 __all__ = [
     "FAMILIES",
     "AgentConfigGate",
     "AuditTrailGate",
+    "CaseLabel",
     "Finding",
     "Gate",
     "GateContext",
     "GateReport",
     "GateResult",
     "GateStatus",
+    "PolicyCase",
+    "PolicyLintGate",
+    "PolicyScreensGate",
+    "PolicySelfTestGate",
+    "ScreenExpectation",
+    "ShippedDataError",
 ]

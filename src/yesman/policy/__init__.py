@@ -4,7 +4,8 @@
 `policy.decide(screen, PolicyContext(...))` returns a :class:`Decision`: answer (the option's
 digit), deny (the "No" option's digit), hold (send nothing) or none. `analyse_command` is the
 dangerous-command analysis the guards use, exposed for tools that want to show it.
-`policy.warnings` lists what lint found in the file (:class:`PolicyWarning`: file, line, message).
+`policy.warnings` lists what lint found in the file (:class:`PolicyWarning`: file, line, message,
+and a :class:`WarningCode` saying what kind of problem it is).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from yesman.policy._commands import CommandVerdict, analyse_command
 from yesman.policy._config import PolicyError
 from yesman.policy._decision import Action, Decision, PolicyContext
-from yesman.policy._lint import PolicyWarning
+from yesman.policy._lint import PolicyWarning, WarningCode
 from yesman.policy._policy import Policy
 from yesman.policy._rules import Guards, Rule, SessionOverride
 
@@ -27,5 +28,6 @@ __all__ = [
     "PolicyWarning",
     "Rule",
     "SessionOverride",
+    "WarningCode",
     "analyse_command",
 ]

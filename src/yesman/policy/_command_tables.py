@@ -21,6 +21,7 @@ __all__ = [
     "POWER",
     "POWER_VERBS",
     "SAFE_SINKS",
+    "STDIN_PATHS",
     "TEMP_DIRS",
 ]
 
@@ -32,6 +33,8 @@ BLOCK_DEVICE_RE: Final = re.compile(
 # writing to these is harmless; scratch folders may take single files
 SAFE_SINKS: Final = ("/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/")
 TEMP_DIRS: Final = ("/tmp/", "/var/tmp/")
+# a "script file" with one of these names is whatever the command's standard input holds
+STDIN_PATHS: Final = frozenset({"-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 # format or partition a disk (plus mkfs.*, mkfs_*, newfs*)
 DISK_TOOLS: Final = frozenset(
     {

@@ -23,9 +23,9 @@ name from an expansion, a path with an unknown variable (`$OUT`, `~user`), paths
 xargs, a relative path after `cd -`. The cost of a wrong "dangerous" is a human looking, the cost
 of a wrong "safe" is a wiped disk.
 
-Paths are resolved against the project folder, following `cd` (`_paths`); the acts dangerous
-wherever they happen are judged in `_acts`, from the lists in `_command_tables`. This module walks
-the command line and dispatches.
+Paths are resolved against the project folder, following `cd` and the symbolic links on disk
+(`_paths`); the acts dangerous wherever they happen are judged in `_acts`, from the lists in
+`_command_tables`. This module walks the command line and dispatches.
 
 Not dangerous on purpose: words that merely mention a command (`echo rm -rf /`, `grep "sudo"`):
 they do not run it; a script or module of the project run by name (`python tools/x.py`,
@@ -58,11 +58,15 @@ from yesman.policy._shell import (
     split_commands,
 )
 from yesman.policy._unwrap import PRIVILEGE, SHELLS, program, shell_reads_stdin, unwrap
-from yesman.policy._writes import file_writes
+from yesman.policy._writes import Target, file_writes
 
 __all__ = ["UNPARSABLE", "CommandVerdict", "analyse_command"]
 
 UNPARSABLE: Final = "cannot analyse the command safely"
+# `source FILE` / `. FILE` run a script in the current shell: like `bash FILE`.
+_SOURCE: Final = frozenset({"source", "."})
+# at and batch queue the commands they read from stdin (unless given -f FILE, or listing jobs).
+_AT: Final = frozenset({"at", "batch"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +149,8 @@ class _Analysis:
                 paths.check_target(name, target)
             if writes.unseen:
                 self.flag(f"{name} on paths yesman cannot see (from xargs, or none given)")
+            if name == "ln":
+                self.note_links(args, writes.targets)
         code = inline_code(name, words, command.redirects, command.piped_in)
         if code is not None:
             self.flag(code)
@@ -173,8 +179,10 @@ class _Analysis:
             self.flag_if(kill_danger(name, args))
         elif name == "crontab" and any(a not in ("-l", "-u") for a in args[:1] + args[2:]):
             self.flag("crontab replaces or removes the user's scheduled jobs")
-        elif name in SHELLS:
+        elif name in SHELLS or name in _SOURCE:
             self.check_shell(name, words, command, depth)
+        elif name in _AT and not any(a.startswith(("-f", "-l", "-r", "-d")) for a in args):
+            self.check_stdin_script(name, command, depth)  # at reads the job from stdin
         elif (
             PLACEHOLDER in " ".join(words[1:])
             and code is None
@@ -222,8 +230,22 @@ class _Analysis:
         if any(PLACEHOLDER in w for w in words[1:]):
             self.flag(f"{name} runs a script produced at run time (process substitution)")
         elif shell_reads_stdin(words):
-            if command.piped_in:
-                self.flag(f"pipes text into {name} to run it")
-            for op, text in command.redirects:
-                if op == "<<<":
-                    self.run(text, depth + 1)  # a here-string is the script itself
+            self.check_stdin_script(name, command, depth)
+
+    def check_stdin_script(self, name: str, command: SimpleCommand, depth: int) -> None:
+        """`name` runs what its standard input holds: a pipe is unknown, a here-string is read."""
+        if command.piped_in:
+            self.flag(f"pipes text into {name} to run it")
+        for op, text in command.redirects:
+            if op == "<<<":
+                self.run(text, depth + 1)  # a here-string is the script itself
+
+    def note_links(self, args: list[str], targets: tuple[Target, ...]) -> None:
+        """Remember the links `ln` creates; with no destination given, it is named after the
+        source, in the current directory."""
+        made = [t.path for t in targets]
+        if not made:
+            last = next((a for a in reversed(args) if not a.startswith("-")), None)
+            made = [] if last is None else [os.path.basename(last.rstrip("/")) or last]
+        for link in made:
+            self.paths.add_link(link)

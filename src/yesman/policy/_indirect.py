@@ -52,6 +52,10 @@ _GIT_EXEC_KEY_RE: Final = re.compile(
     r"|proxycommand|program|uploadpack|receivepack|^filter\.|^alias\.|^core\.sshcommand"
     r"|^includeif|^include\.)"
 )
+_GIT_CONFIG_SCOPES: Final = frozenset({"--global", "--system", "--file", "-f"})
+_GIT_CONFIG_WRITES: Final = frozenset(
+    {"--add", "--replace-all", "--unset", "--unset-all", "--remove-section", "--rename-section"}
+)
 _SSH_VALUES: Final = "bcDEeFIiJLlmOopQRSWw"
 _CONTAINER_VALUE_OPTS: Final = frozenset(
     {"-e", "--env", "--name", "-w", "--workdir", "-p", "--publish", "--network", "-u", "--user"}
@@ -95,7 +99,25 @@ def _git(args: list[str]) -> str | None:
         elif a.startswith(("--config-env", "--exec-path=")):
             return f"git {a.partition('=')[0]} changes what git runs"
         elif not a.startswith("-"):
-            break  # the subcommand: -c after it is its own option
+            # The subcommand: -c after it is its own option.
+            return _git_config(args[k + 1 :]) if a == "config" else None
+    return None
+
+
+def _git_config(args: list[str]) -> str | None:
+    """`git config` that stores a setting naming a command, or changes settings beyond the
+    project (`--global`, `--system`, `--file`): later git commands obey it unseen."""
+    scope = next((a for a in args if a in _GIT_CONFIG_SCOPES or a.startswith("--file=")), None)
+    words = [a for a in args if not a.startswith("-")]
+    if words[:1] in (["set"], ["unset"]):
+        words = words[1:]  # git 2.46+: `git config set KEY VALUE`
+    changes = len(words) >= 2 or any(a in _GIT_CONFIG_WRITES for a in args)
+    if not changes:
+        return None  # reading a value or listing
+    if scope is not None:
+        return f"git config {scope} changes git settings outside the project"
+    if words and _GIT_EXEC_KEY_RE.search(words[0]):
+        return f"git config {words[0]} stores a command that later git commands run"
     return None
 
 

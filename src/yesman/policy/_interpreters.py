@@ -1,8 +1,9 @@
 """Code handed to an interpreter inline, which the guard cannot read.
 
 `python3 -c '...'`, `perl -e '...'`, `node --eval`, `php -r`, `osascript -e`, a here-document or
-a pipe into `python3`: the program text is Python, Perl, JavaScript ..., not shell, so the shell
-analysis cannot see what it does (`shutil.rmtree("/")`). Such commands are held. A script file
+a pipe into `python3` (or `python3 /dev/stdin`, or a makefile fed to `make -f -`): the program
+text is Python, Perl, JavaScript ..., not shell, so the shell analysis cannot see what it does
+(`shutil.rmtree("/")`). Such commands are held. A script file
 named on the command line (`python3 tools/x.py`, `node server.js`, `python -m pytest`) is the
 project's own code and is not held; shells' `-c` strings are shell and are analysed instead
 (`_unwrap`).
@@ -17,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Final
+
+from yesman.policy._command_tables import STDIN_PATHS
 
 __all__ = ["INTERPRETER_NAMES", "inline_code"]
 
@@ -98,6 +101,8 @@ def inline_code(
         return _awk(name, args)
     if key == "sed":
         return _sed(args)
+    if key in ("make", "gmake"):
+        return _make(name, args, fed)
     if key in ("pwsh", "powershell"):
         if any(a.lower() in _PWSH_CODE for a in args):
             return f"{name} runs inline PowerShell code"
@@ -108,7 +113,7 @@ def inline_code(
     script = _script_or_code(syntax, args)
     if script is _CODE:
         return f"{name} runs inline code the guard cannot read"
-    if (script is None or script == "-") and fed:
+    if (script is None or script in STDIN_PATHS) and fed:
         return f"{name} reads its program from a pipe or here-document"
     return None
 
@@ -151,6 +156,22 @@ def _script_or_code(syntax: _Syntax, args: list[str]) -> str | None:
             if ch in syntax.digits:
                 while j < len(a) and a[j].isdigit():
                     j += 1
+    return None
+
+
+def _make(name: str, args: list[str], fed: bool) -> str | None:
+    """`make -f -` (or /dev/stdin) fed by a pipe or here-document runs recipes nobody can read."""
+    for k, a in enumerate(args):
+        if a in ("-f", "--file", "--makefile") and k + 1 < len(args):
+            makefile = args[k + 1]
+        elif a.startswith(("--file=", "--makefile=")):
+            makefile = a.partition("=")[2]
+        elif a.startswith("-f") and len(a) > 2:
+            makefile = a[2:]
+        else:
+            continue
+        if makefile in STDIN_PATHS and fed:
+            return f"{name} reads its makefile from a pipe or here-document"
     return None
 
 

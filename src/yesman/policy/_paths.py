@@ -3,9 +3,15 @@
 `ProjectPaths` resolves paths as written against the project folder, following `cd` (an unknown
 `cd -`/`popd` makes later relative paths unknown) and expanding `{a,b}` braces; `..` that leaves
 the project, `~` and `$HOME` count as outside; globs count as inside when the directory they
-expand in is. Symlinks are not followed: the analysis reads text, not the disk. Anything that
-depends on a value only known at run time (`$OUT`, `~user`, `$(...)`) is unknown, and a change
-to an unknown path is held.
+expand in is. Anything that depends on a value only known at run time (`$OUT`, `~user`, `$(...)`)
+is unknown, and a change to an unknown path is held.
+
+A path that is inside as written must also be inside once the symbolic links on disk are followed
+(`out -> /etc` in the project makes `rm -rf out/x` a change to /etc). This is the one place the
+analysis reads the disk; it is conservative: removing the link itself (`rm out`) is held too,
+since the text alone cannot tell which of the two the command does. A link the same command line
+creates (`ln -s /etc out && rm -rf out/x`) does not exist yet when the dialog is read, so paths
+through any `ln` destination of the line count as outside (`links`).
 
 It judges output redirections and the `Target`s of `_writes`, and reports each problem through
 the `flag` callback of the analysis that owns it.
@@ -13,6 +19,7 @@ the `flag` callback of the analysis that owns it.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -40,6 +47,9 @@ class ProjectPaths:
         # Inside `find -exec`: `{}` stands for the start folder and everything under it, so a
         # single-path command (`rm -f {}`) naming the project folder itself is expected.
         self.found_root = False
+        # Links created earlier on this command line (absolute paths): their targets are unknown.
+        self.links: list[str] = []
+        self._real_project: str | None = None
 
     # where a path lies ---------------------------------------------------------------------
 
@@ -70,11 +80,24 @@ class ProjectPaths:
         return resolved is not None and self.inside(resolved, allow_root=True)
 
     def inside(self, path: str, *, allow_root: bool) -> bool:
-        if self.project is None:
+        """An absolute normalised path lies in the project, as written and on disk."""
+        if self.project is None or not _within(path, self.project, allow_root=allow_root):
             return False
-        if path == self.project:
-            return allow_root
-        return PurePosixPath(path).is_relative_to(self.project)
+        if any(_within(path, link, allow_root=True) for link in self.links):
+            return False
+        if self._real_project is None:
+            self._real_project = os.path.realpath(self.project)
+        try:
+            real = os.path.realpath(path)
+        except (OSError, ValueError):  # a NUL byte, or a path the OS refuses
+            return False
+        return _within(real, self._real_project, allow_root=allow_root)
+
+    def add_link(self, path: str) -> None:
+        """`ln` on this command line creates `path`: later paths through it are not inside."""
+        resolved = self.resolve(path)
+        if resolved is not None:
+            self.links.append(resolved)
 
     def change_dir(self, args: list[str]) -> None:
         """Follow `cd`/`pushd` with these arguments."""
@@ -96,7 +119,7 @@ class ProjectPaths:
                 continue
             else:
                 path = self.resolve(target)
-                if path is not None and path.startswith(TEMP_DIRS):
+                if path is not None and _in_scratch(path):
                     continue
                 if path is None or not self.inside(path, allow_root=False):
                     self._flag(f"redirects output outside the project ({target})")
@@ -193,8 +216,30 @@ class ProjectPaths:
             self._flag(f"{what} outside the project ({path})")
 
 
+def _within(path: str, root: str, *, allow_root: bool) -> bool:
+    if path == root:
+        return allow_root
+    return PurePosixPath(path).is_relative_to(root)
+
+
 def _in_scratch(path: str) -> bool:
-    return path.startswith(TEMP_DIRS)
+    """In /tmp or /var/tmp as written, and still there once symlinks are followed (a project
+    under /tmp may hold a link to /etc). A trailing slash (a folder argument) is kept."""
+    if not path.startswith(TEMP_DIRS):
+        return False
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return False
+    if path.endswith("/") and not real.endswith("/"):
+        real += "/"
+    return real.startswith(_real_temp_dirs())
+
+
+@functools.cache
+def _real_temp_dirs() -> tuple[str, ...]:
+    # macOS: /tmp is a link to /private/tmp
+    return tuple({*TEMP_DIRS, *(os.path.realpath(d) + "/" for d in TEMP_DIRS)})
 
 
 def _expand_braces(word: str) -> list[str] | None:

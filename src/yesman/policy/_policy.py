@@ -104,7 +104,8 @@ class Policy:
         return cls.from_toml(text, source=str(p))
 
     def decide(self, screen: AgentScreen, context: PolicyContext | None = None) -> Decision:
-        """What to do about this screen. Pure: same inputs, same decision."""
+        """What to do about this screen: same inputs, same decision. The disk is read only to
+        follow symbolic links in paths inside the project (`out -> /etc`)."""
         ctx = context or PolicyContext()
         prompt = screen.prompt
         if screen.state is not ScreenState.WAITING or prompt is None:
@@ -222,6 +223,17 @@ def _outside_project(target: str | None, project: str | None, home: str | None) 
             return f"{target} is in another user's home"
         path = (home or os.path.expanduser("~")) + path[1:]
     full = os.path.normpath(path if os.path.isabs(path) else os.path.join(project, path))
-    if full == project or not full.startswith(project.rstrip("/") + "/"):
+    if not _strictly_inside(full, project):
         return f"{target} is outside the project folder {project}"
+    # The file tools write through symbolic links: `out/hosts` with `out -> /etc` is /etc/hosts.
+    try:
+        real = os.path.realpath(full)
+    except (OSError, ValueError):
+        return f"cannot tell where {target} leads"
+    if not _strictly_inside(real, os.path.realpath(project)):
+        return f"{target} leads to {real} through a symbolic link, outside the project folder"
     return None
+
+
+def _strictly_inside(path: str, project: str) -> bool:
+    return path != project and path.startswith(project.rstrip("/") + "/")

@@ -1,10 +1,13 @@
 """Peel wrappers off a simple command to find the program that really runs.
 
 `sudo env FOO=1 nice -n 5 timeout 10 xargs rm -rf` runs `rm -rf` with arguments from stdin. Each
-wrapper's options are skipped by its own table (project runners such as `uv run` and
-`poetry run` count as wrappers too) (options that take a value consume the next word),
-and wrappers that take a command *string* (`bash -c`, `sh -c`, `eval`, `env -S`, `su -c`,
-`watch`) hand that string back for a fresh split.
+wrapper's options are skipped by its own table (options that take a value consume the next
+word). Project runners (`uv run`, `poetry run`) and package runners (`npx`, `pnpm dlx`, `uvx`)
+count as wrappers too, and so do tracers and sandboxes (`strace`, `unshare`, `systemd-run`).
+`xargs`, `parallel` and `fd -x` run their command with words nobody can see. Wrappers that take a
+command *string* (`bash -c`, `sh -c`, `eval`, `env -S`, `su -c`, `sg -c`, `script -c`, `watch`,
+`npx -c`, `trap`, `alias`) hand that string back for a fresh split. The shell keywords
+`function NAME` and `coproc` are skipped like `if` and `then`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,22 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import Final
+
+from yesman.policy._command_tables import STDIN_PATHS
+from yesman.policy._wrapper_tables import (
+    ENV_VALUE,
+    FD_EXEC,
+    PACKAGE_RUNNERS,
+    PACKAGE_STRINGS,
+    PARALLEL_ARGS,
+    PARALLEL_VALUE,
+    RUNNERS,
+    SHELL_VALUE,
+    STRING_OPTIONS,
+    WATCH_VALUE,
+    WRAPPERS,
+    XARGS_VALUE,
+)
 
 __all__ = ["Unwrapped", "unwrap"]
 
@@ -23,64 +42,6 @@ PRIVILEGE: Final = frozenset({"sudo", "doas", "su", "pkexec", "run0", "sudoedit"
 _RESERVED: Final = frozenset(
     {"{", "}", "!", "then", "do", "else", "elif", "if", "while", "until", "fi", "done", "esac"}
 )
-
-# wrapper -> (options that take a value, whether a word after the options is consumed first)
-_WRAPPERS: Final[dict[str, tuple[frozenset[str], int]]] = {
-    "sudo": (frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-T", "-U"}), 0),
-    "doas": (frozenset({"-u", "-C"}), 0),
-    "pkexec": (frozenset({"--user"}), 0),
-    "run0": (frozenset({"-u", "--user", "-g", "--group", "-D", "--chdir"}), 0),
-    "nice": (frozenset({"-n", "--adjustment"}), 0),
-    "ionice": (frozenset({"-c", "-n", "--class", "--classdata"}), 0),
-    "timeout": (frozenset({"-s", "-k", "--signal", "--kill-after"}), 1),
-    "nohup": (frozenset(), 0),
-    "setsid": (frozenset(), 0),
-    "command": (frozenset(), 0),
-    "builtin": (frozenset(), 0),
-    "exec": (frozenset({"-a"}), 0),
-    "time": (frozenset({"-f", "-o", "--format", "--output"}), 0),
-    "stdbuf": (frozenset({"-i", "-o", "-e"}), 0),
-    "chroot": (frozenset({"--userspec", "--groups"}), 1),
-    "taskset": (frozenset(), 1),
-    "caffeinate": (frozenset({"-t", "-w"}), 0),
-    "unbuffer": (frozenset(), 0),
-    "flock": (frozenset({"-w", "-E", "--timeout", "--conflict-exit-code"}), 1),
-}
-_XARGS_VALUE: Final = frozenset(
-    {"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--max-args"}
-)
-_ENV_VALUE: Final = frozenset({"-u", "--unset", "-C", "--chdir"})
-_SHELL_VALUE: Final = frozenset({"-o", "+o", "-O", "+O", "--rcfile", "--init-file"})
-_WATCH_VALUE: Final = frozenset({"-n", "--interval", "-q", "--equexit"})
-# Project runners whose `run` subcommand starts a program in the project's environment
-# (`uv run python -c ...` runs `python -c ...`): options that take a value.
-_RUNNERS: Final[dict[str, frozenset[str]]] = {
-    "uv": frozenset(
-        {
-            "--with",
-            "--with-editable",
-            "--with-requirements",
-            "--python",
-            "-p",
-            "--package",
-            "--extra",
-            "--group",
-            "--env-file",
-            "--directory",
-            "--project",
-            "--index",
-            "--index-url",
-            "--default-index",
-        }
-    ),
-    "poetry": frozenset({"--directory", "-C", "--project", "-P"}),
-    "pdm": frozenset({"--project", "-p", "--venv"}),
-    "pipenv": frozenset(),
-    "hatch": frozenset({"--env", "-e"}),
-    "rye": frozenset({"--pyproject"}),
-    "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
-    "micromamba": frozenset({"-n", "--name", "-p", "--prefix"}),
-}
 
 
 @dataclass(slots=True)
@@ -104,39 +65,30 @@ def unwrap(words: list[str]) -> Unwrapped:
     """Strip assignments, reserved words and wrappers until the real program is first."""
     result = Unwrapped(list(words))
     for _ in range(32):  # every pass removes at least one word, so this bounds the work
-        w = result.words
-        while w and (_is_assignment(w[0]) or w[0] in _RESERVED):
-            if w[0] not in _RESERVED:
-                result.assignments.append(w[0])
-            w = w[1:]
+        w = _skip_keywords(result.words, result.assignments)
         result.words = w
         if not w:
             return result
         name = program(w[0])
-        if name in _WRAPPERS:
+        if name in WRAPPERS:
             if name == "command" and len(w) > 1 and w[1] in ("-v", "-V"):
                 result.words = []  # `command -v x` only looks x up
                 return result
             if name == "sudo" and any(x in ("-D", "--chdir") for x in w[1:]):
                 result.cwd_unknown = True
-            value_opts, positional = _WRAPPERS[name]
+            value_opts, positional = WRAPPERS[name]
             result.wrappers.append(name)
             result.words = _skip_options(w[1:], value_opts, positional)
         elif name == "env":
             result.wrappers.append(name)
             result.words = _unwrap_env(w[1:], result)
-        elif name == "xargs":
-            result.wrappers.append(name)
-            result.stdin_args = True
-            rest = _skip_options(w[1:], _XARGS_VALUE, 0)
-            result.words = rest or ["echo"]
         elif name in ("eval",):
             result.wrappers.append(name)
             result.strings.append(" ".join(w[1:]))
             result.words = []
         elif name == "watch":
             result.wrappers.append(name)
-            rest = _skip_options(w[1:], _WATCH_VALUE, 0)
+            rest = _skip_options(w[1:], WATCH_VALUE, 0)
             result.strings.append(" ".join(rest))
             result.words = []
         elif name == "su":
@@ -150,15 +102,100 @@ def unwrap(words: list[str]) -> Unwrapped:
             result.wrappers.append(name)
             result.strings.append(_shell_command_string(w) or "")
             result.words = []
-        elif name in _RUNNERS and len(w) > 1 and w[1] == "run":
+        elif name in RUNNERS and len(w) > 1 and w[1] == "run":
             result.wrappers.append(f"{name} run")
-            result.words = _skip_options(w[2:], _RUNNERS[name], 0)
+            result.words = _skip_options(w[2:], RUNNERS[name], 0)
+        elif (runner := _package_runner(w)) is not None:
+            result.wrappers.append(name)
+            result.words = _unwrap_package_runner(w, runner, result)
         elif name == "busybox" and len(w) > 1:
             result.wrappers.append(name)
             result.words = w[1:]
+        elif name in ("xargs", "parallel") or (name in ("fd", "fdfind") and FD_EXEC & set(w)):
+            result.wrappers.append(name)
+            result.stdin_args = True  # fd -x and parallel add paths and words nobody can see
+            result.words = _unwrap_appending(name, w)
+        elif name in STRING_OPTIONS or name in ("trap", "alias"):
+            result.wrappers.append(name)
+            result.strings.extend(_command_strings(name, w[1:]))
+            result.words = []
         else:
             return result
     return result
+
+
+def _skip_keywords(words: list[str], assignments: list[str]) -> list[str]:
+    """Drop leading assignments (kept in `assignments`), reserved words and `function NAME`."""
+    w = words
+    while w:
+        if w[0] == "function":
+            w = w[2:]  # the keyword and the function's name; its body follows
+        elif w[0] == "coproc":
+            w = w[2:] if len(w) > 2 and w[2] == "{" else w[1:]  # `coproc NAME { ...; }`
+        elif w[0] in _RESERVED:
+            w = w[1:]
+        elif _is_assignment(w[0]):
+            assignments.append(w[0])
+            w = w[1:]
+        else:
+            break
+    return w
+
+
+def _unwrap_appending(name: str, words: list[str]) -> list[str]:
+    """The command xargs, parallel or `fd -x` runs; without one, what they fall back to."""
+    if name in ("fd", "fdfind"):
+        at = next(k for k, x in enumerate(words) if x in FD_EXEC)
+        return words[at + 1 :] or ["echo"]
+    if name == "xargs":
+        return _skip_options(words[1:], XARGS_VALUE, 0) or ["echo"]
+    rest = _skip_options(words[1:], PARALLEL_VALUE, 0)
+    cut = next((k for k, x in enumerate(rest) if x in PARALLEL_ARGS), len(rest))
+    # Without a command, parallel runs each line it reads as a shell command.
+    return rest[:cut] or ["sh"]
+
+
+def _command_strings(name: str, args: list[str]) -> list[str]:
+    """The command strings of `sg -c`, `script -c`, `trap 'cmd' SIG`, `alias n='cmd'`."""
+    if name == "alias":
+        return [a.partition("=")[2] for a in args if "=" in a]
+    if name == "trap":
+        rest = args[1:] if args[:1] == ["--"] else args
+        # `trap - SIG` resets, `trap -p`/`-l` list; otherwise the first word is the command.
+        return [rest[0]] if len(rest) >= 2 and not rest[0].startswith("-") else []
+    options = STRING_OPTIONS[name]
+    found = [args[k + 1] for k, a in enumerate(args[:-1]) if a in options]
+    found += [a.partition("=")[2] for a in args if a.startswith("--command=")]
+    if name == "sg" and not found and len(args) > 1:
+        found.append(" ".join(args[1:]))  # `sg group cmd args`: the rest is the command
+    return found
+
+
+def _package_runner(words: list[str]) -> tuple[str, str | None] | None:
+    name = program(words[0])
+    if (name, None) in PACKAGE_RUNNERS:
+        return (name, None)
+    key = (name, words[1] if len(words) > 1 else None)
+    return key if key in PACKAGE_RUNNERS else None
+
+
+def _unwrap_package_runner(
+    words: list[str], key: tuple[str, str | None], result: Unwrapped
+) -> list[str]:
+    rest = words[1:] if key[1] is None else words[2:]
+    value_opts = PACKAGE_RUNNERS[key]
+    i = 0
+    while i < len(rest) and rest[i].startswith("-") and rest[i] != "--":
+        if rest[i] in PACKAGE_STRINGS and i + 1 < len(rest):
+            result.strings.append(rest[i + 1])
+            return []
+        if rest[i].startswith("--call="):
+            result.strings.append(rest[i].partition("=")[2])
+            return []
+        i += 2 if rest[i] in value_opts else 1
+    if i < len(rest) and rest[i] == "--":
+        i += 1
+    return rest[i:]
 
 
 def _is_assignment(word: str) -> bool:
@@ -199,7 +236,7 @@ def _unwrap_env(words: list[str], result: Unwrapped) -> list[str]:
         if x == "--":
             i += 1
             break
-        if x in _ENV_VALUE:
+        if x in ENV_VALUE:
             i += 2
         elif x.startswith("-") or _is_assignment(x):
             if not x.startswith("-"):
@@ -217,7 +254,7 @@ def _shell_command_string(words: list[str]) -> str | None:
     has_c = False
     while i < n:
         x = words[i]
-        if x in _SHELL_VALUE:
+        if x in SHELL_VALUE:
             i += 2
             continue
         if x.startswith("-") and not x.startswith("--") and "c" in x[1:]:
@@ -234,10 +271,10 @@ def shell_reads_stdin(words: list[str]) -> bool:
     n = len(words)
     while i < n:
         x = words[i]
-        if x in _SHELL_VALUE:
+        if x in SHELL_VALUE:
             i += 2
             continue
-        if x in {"-s", "-"}:
+        if x in {"-s", "-"} or x in STDIN_PATHS:
             return True
         if not x.startswith(("-", "+")):
             return False

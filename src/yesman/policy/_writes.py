@@ -67,6 +67,13 @@ def _deleter(args: list[str], stdin_args: bool) -> Writes:
     return Writes(targets, unseen=stdin_args or not targets)
 
 
+def _rimraf(args: list[str], stdin_args: bool) -> Writes:
+    """rimraf (Node's `rm -rf`): every path it names goes, with everything under it."""
+    p = parse_options(args, "", frozenset())
+    targets = tuple(Target(a, Effect.DELETE, recursive=True) for a in p.positional)
+    return Writes(targets, unseen=stdin_args or not targets)
+
+
 def _all_positional(
     effect: Effect, short_values: str, long_values: frozenset[str], *, sink_ok: bool = False
 ) -> Callable[[list[str], bool], Writes]:
@@ -319,6 +326,7 @@ _WRITERS: Final[dict[str, Callable[[list[str], bool], Writes | None]]] = {
     "wipe": _deleter,
     "trash": _deleter,
     "trash-put": _deleter,
+    "rimraf": _rimraf,
     "shred": _all_positional(
         Effect.WRITE, "ns", frozenset({"--iterations", "--size", "--random-source"})
     ),
