@@ -9,6 +9,8 @@ type and prints its message, which always says what went wrong and what to do::
      ├── PolicyError        yesman.policy    (a policy file or rule; also a ValueError)
      ├── ShellSyntaxError   yesman.policy    (a command line that cannot be parsed; ValueError)
      ├── TmuxHelperError    yesman.testing   (the private tmux server for tests; RuntimeError)
+     ├── BaselineError      yesman.baseline  (a baseline missing, malformed, or no history)
+     ├── ShippedDataError   yesman.gates     (the gates' packaged data missing or damaged)
      └── LifecycleError     here             (a component used in a state that forbids it)
 """
 
