@@ -15,10 +15,15 @@ Reading (coroutines, typed frozen results; see `yesman.history._read` for the ex
     read_process(db, since, until) -> ProcessSummary
     read_bus(db, since, until) -> BusSummary
     read_time_range(db) -> TimeRange | None
+    read_gate_runs(db, *, limit=20, since=None, with_reports=False) -> tuple[GateRun, ...]
 
-Layering: imports `yesman.store`, `yesman.metrics` and `yesman.bus`; only the CLI imports it.
+Runs of `yesman gates`: `record_gate_run(store, GateRun(...))` keeps one (its counts and the
+whole JSON report); `read_gate_runs` lists them, newest first.
+
+Layering: imports `yesman.store`, `yesman.metrics` and `yesman.bus`; the layers above read it.
 """
 
+from yesman.history._gate_runs import GATE_STATUSES, GateRun, read_gate_runs, record_gate_run
 from yesman.history._maintain import MaintenanceResult
 from yesman.history._read import (
     BusSummary,
@@ -43,12 +48,14 @@ from yesman.history._settings import HistorySettings
 from yesman.history._writer import HistoryWriter
 
 __all__ = [
+    "GATE_STATUSES",
     "BusSummary",
     "ComponentSeries",
     "ComponentSummary",
     "DialogOutcome",
     "DialogRecord",
     "DialogSummary",
+    "GateRun",
     "HistoryDB",
     "HistorySettings",
     "HistoryWriter",
@@ -60,7 +67,9 @@ __all__ = [
     "read_components",
     "read_dialog_records",
     "read_dialogs",
+    "read_gate_runs",
     "read_process",
     "read_series",
     "read_time_range",
+    "record_gate_run",
 ]
