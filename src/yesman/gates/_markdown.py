@@ -28,7 +28,7 @@ _OUTCOME: Final = {0: "✅ passed", 1: "❌ failed", 2: "💥 could not run"}
 
 def _cell(text: object) -> str:
     """Safe inside a table cell: no HTML, no pipes, no line breaks."""
-    value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = str(text).replace("&", "&amp;").replace("<", "&lt;")
     return value.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
 
 

@@ -151,7 +151,7 @@ class BaselineRegressionGate(_PerformanceGate):
         }
         findings = [_regression(c, f"component {c.name}", GateStatus.FAILED) for c in regressed]
         findings += [
-            _regression(c, "process", GateStatus.WARNING)
+            _regression(c, f"process {name}", GateStatus.WARNING)
             for name, c in comparison.system.items()
             if name != "bus" and c.verdict is Verdict.REGRESSED  # the bus has its own gate
         ]
@@ -163,7 +163,8 @@ class BaselineRegressionGate(_PerformanceGate):
                 f"p={_fmt_p(c.p_value)})"
                 for c in regressed
             )
-            summary = f"{len(regressed)} regressed against {against}: {named}{note}"
+            what = "component" if len(regressed) == 1 else "components"
+            summary = f"{len(regressed)} {what} regressed against {against}: {named}{note}"
             status = GateStatus.FAILED
         elif counts[Verdict.INSUFFICIENT_DATA] == len(verdicts):
             return self._result(
@@ -196,7 +197,7 @@ def _regression(c: ComponentComparison, where: str, severity: GateStatus) -> Fin
         if f"{q}_ms" in figures
     ) or (f"p50 {_fmt_ratio(c.ratio_p50)}, p95 {_fmt_ratio(c.ratio_p95)}")
     return Finding(
-        f"{c.name} regressed: {quantiles}; Mann-Whitney U p={_fmt_p(c.p_value)}, "
+        f"regressed: {quantiles}; Mann-Whitney U p={_fmt_p(c.p_value)}, "
         f"n={c.n_a} baseline / {c.n_b} now",
         where=where,
         severity=severity,
