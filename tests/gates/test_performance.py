@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from gates.support import (
 from yesman.baseline import BusSummary, ComponentSummary, save_baseline
 from yesman.gates import GateStatus
 from yesman.store import AuditStore
+from yesman.store._schema import _MIGRATIONS
 
 
 def _write(path: Path, text: str) -> Path:
@@ -324,3 +326,27 @@ async def test_a_regressed_process_figure_is_a_warning(tmp_path: Path) -> None:
         context(tmp_path, baseline=str(file), strict=True),
     )
     assert strict.exit_code == 1
+
+
+def _old_database(path: Path) -> Path:
+    """A database written before baselines existed (schema 2), never migrated."""
+    conn = sqlite3.connect(path)
+    for migration in _MIGRATIONS[:2]:
+        for statement in migration:
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    return path
+
+
+async def test_a_database_from_before_baselines_holds_none(tmp_path: Path) -> None:
+    _old_database(tmp_path / "yesman.db")
+    results, _ = await run_performance(current_run(), context(tmp_path))
+    gate = results["baseline-regression"]
+    assert gate.status is GateStatus.SKIPPED
+    assert "no saved baseline of workload 'synthetic'" in gate.summary
+    # A baseline file still works beside such a database.
+    file = _write(tmp_path / "same.json", baseline(seed=1, name="same").to_json())
+    results, _ = await run_performance(current_run(), context(tmp_path, baseline=str(file)))
+    assert results["baseline-regression"].status is GateStatus.PASSED

@@ -17,7 +17,6 @@ import typer
 from rich.console import Console
 
 from yesman._errors import YesmanError
-from yesman.baseline import resolve_baseline
 from yesman.cli._app import app
 from yesman.cli._baseline_common import DbOption, db_path, fail
 from yesman.cli._gates_view import gates_view
@@ -30,6 +29,7 @@ from yesman.gates import (
     GateReport,
     GateResult,
     default_gates,
+    load_reference,
     record_report,
     render_json,
     render_junit,
@@ -37,7 +37,7 @@ from yesman.gates import (
     run_gates,
 )
 from yesman.policy import Policy, PolicyError
-from yesman.store import AuditStore, StoreError
+from yesman.store import StoreError
 
 __all__ = ["gates"]
 
@@ -61,15 +61,6 @@ def _report_path(path: Path | None, flag: str) -> Path | None:
     if not path.parent.is_dir():
         raise fail(_COMMAND, f"{flag} {path}: the folder {path.parent} does not exist")
     return path
-
-
-async def _check_baseline(ref: str, db: Path, exists: bool) -> None:
-    """Fail now, not after the workload, when --baseline names nothing readable."""
-    if exists:
-        async with AuditStore.open(db, read_only=True) as store:
-            await resolve_baseline(store, ref)
-    else:
-        await resolve_baseline(None, ref)
 
 
 async def _run(gates: list[Gate], context: GateContext, families: tuple[str, ...]) -> GateReport:
@@ -170,7 +161,7 @@ def gates(
     database = db_path(db)
     if baseline is not None and PERFORMANCE_MONITORING in families:
         try:
-            asyncio.run(_check_baseline(baseline, database, database.exists()))
+            asyncio.run(load_reference(database, baseline))
         except YesmanError as exc:
             raise fail(_COMMAND, f"--baseline: {exc}") from exc
     context = GateContext(

@@ -30,7 +30,7 @@ from yesman.gates._model import (
     GateResult,
     GateStatus,
 )
-from yesman.gates._perf_run import PerformanceRun, Workload
+from yesman.gates._perf_run import PerformanceRun, Workload, load_reference
 from yesman.gates._performance import (
     LOOP_LAG_LIMIT_MS,
     BaselineRegressionGate,
@@ -70,6 +70,7 @@ __all__ = [
     "PerformanceRun",
     "Workload",
     "default_gates",
+    "load_reference",
     "performance_gates",
     "record_report",
     "render_json",

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from yesman.baseline import (
     Environment,
@@ -31,6 +33,7 @@ __all__ = [
     "Workload",
     "WorkloadFailure",
     "demo_workload",
+    "load_reference",
     "pick_reference",
     "same_machine",
     "same_workload",
@@ -118,6 +121,26 @@ def _describe(env: Environment) -> str:
     return f"workload {env.workload!r}" + (f" ({versions})" if versions else "")
 
 
+async def _has_baselines(store: AuditStore) -> bool:
+    """False for a database from before baselines existed (opened read-only, not migrated)."""
+
+    def run(conn: sqlite3.Connection) -> bool:
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'baselines'"
+        ).fetchone()
+        return found is not None
+
+    return await store.run_read(run)
+
+
+async def load_reference(db: Path, ref: str) -> PerformanceBaseline:
+    """``ref`` as a saved baseline's name in ``db`` (when it exists) or an exported file."""
+    if not await asyncio.to_thread(db.exists):
+        return await resolve_baseline(None, ref)
+    async with AuditStore.open(db, read_only=True) as store:
+        return await resolve_baseline(store if await _has_baselines(store) else None, ref)
+
+
 async def pick_reference(context: GateContext, current: PerformanceBaseline) -> Reference:
     """The baseline for ``current``. Raises `yesman.baseline.BaselineError` for a ``--baseline``
     that names nothing readable and `yesman.store.StoreError` for a database that cannot be
@@ -125,11 +148,7 @@ async def pick_reference(context: GateContext, current: PerformanceBaseline) -> 
     env = current.environment
     db = context.db_path
     if context.baseline is not None:
-        if db.exists():
-            async with AuditStore.open(db, read_only=True) as store:
-                chosen = await resolve_baseline(store, context.baseline)
-        else:
-            chosen = await resolve_baseline(None, context.baseline)
+        chosen = await load_reference(db, context.baseline)
         how = f"named by --baseline {context.baseline}"
         if not same_workload(chosen.environment, env):
             return Reference(
@@ -142,13 +161,14 @@ async def pick_reference(context: GateContext, current: PerformanceBaseline) -> 
                 ),
             )
         return Reference(chosen, how)
-    if not db.exists():
+    if not await asyncio.to_thread(db.exists):
         return Reference(
             None, "none", skip_reason=f"no saved baseline to compare with ({db} does not exist); "
             f"{RECORD_HINT}"
         )  # fmt: skip
     async with AuditStore.open(db, read_only=True) as store:
-        rows = [r for r in await store.list_baselines() if r.workload == env.workload]
+        saved = await store.list_baselines() if await _has_baselines(store) else []
+        rows = [r for r in saved if r.workload == env.workload]
         others: list[str] = []
         for row in rows:  # newest first
             candidate = await load_baseline(store, row.name)
