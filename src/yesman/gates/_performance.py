@@ -5,10 +5,14 @@ demo's simulated agent under the real watcher, or an injected workload):
 
 ``baseline-regression``
     compares the run with a baseline (`yesman.baseline.compare`: Mann-Whitney U on the raw
-    samples and a 10 % practical threshold). A ``regressed`` component fails the gate, named with
-    its p50/p95 ratios and p-value; a regressed process figure (CPU, memory, loop lag) is a
-    warning. No baseline, or one of another workload: skipped, saying why. It carries the full
-    performance table (`yesman.gates._perf_tables`) whatever its status.
+    samples and a 10 % practical threshold). A ``regressed`` component whose median (p50) got
+    slower beyond the threshold fails the gate, named with its p50/p95 ratios and p-value. A
+    component ``regressed`` by its tail alone (p95 beyond the threshold, p50 not) and a regressed
+    process figure (CPU, memory, loop lag) are warnings: between two processes on a shared
+    machine the p95 of a sub-millisecond step moved by up to 25 % (and a bimodal one, such as the
+    cached process check, by 5x) while the medians stayed within 6 %. No baseline, or one of
+    another workload: skipped, saying why. It carries the full performance table
+    (`yesman.gates._perf_tables`) whatever its status.
 ``bus-overflow``
     fails when the event bus lost events to a full queue; warns when the queue peaked above
     70 % of its capacity (with the size and worker count `yesman.baseline.suggest` proposes).
@@ -48,6 +52,7 @@ from yesman.gates._perf_tables import performance_details
 
 __all__ = [
     "LOOP_LAG_LIMIT_MS",
+    "MIN_DELTA_MS",
     "BaselineRegressionGate",
     "BusOverflowGate",
     "LoopLagGate",
@@ -56,6 +61,7 @@ __all__ = [
 ]
 
 LOOP_LAG_LIMIT_MS: Final = 100.0
+MIN_DELTA_MS: Final = 0.05  # a latency quantile must move this much to count (compare's default)
 _LEAK_MIN_SAMPLES: Final = 5  # the leak rule's least-squares fit needs this many
 
 
@@ -139,34 +145,18 @@ class BaselineRegressionGate(_PerformanceGate):
                 details={"performance": performance_details(current, reference, None)},
                 metrics={"components": len(current.components)},
             )
-        comparison = compare(base, current)
+        comparison = compare(base, current, min_delta_ms=MIN_DELTA_MS)
         details = {"performance": performance_details(current, reference, comparison)}
         verdicts = list(comparison.components.values())
-        regressed = [c for c in verdicts if c.verdict is Verdict.REGRESSED]
         counts = {v: sum(1 for c in verdicts if c.verdict is v) for v in Verdict}
         metrics: dict[str, float | int | str] = {
             "baseline": base.name or "(file)",
             "components": len(verdicts),
             **{v.value.replace("-", "_"): n for v, n in counts.items()},
         }
-        findings = [_regression(c, f"component {c.name}", GateStatus.FAILED) for c in regressed]
-        findings += [
-            _regression(c, f"process {name}", GateStatus.WARNING)
-            for name, c in comparison.system.items()
-            if name != "bus" and c.verdict is Verdict.REGRESSED  # the bus has its own gate
-        ]
         against = f"baseline {base.name or context.baseline!r} ({reference.how})"
         note = "" if comparison.comparable else f"; note: {comparison.notes[0]}"
-        if regressed:
-            named = ", ".join(
-                f"{c.name} (p50 {_fmt_ratio(c.ratio_p50)}, p95 {_fmt_ratio(c.ratio_p95)}, "
-                f"p={_fmt_p(c.p_value)})"
-                for c in regressed
-            )
-            what = "component" if len(regressed) == 1 else "components"
-            summary = f"{len(regressed)} {what} regressed against {against}: {named}{note}"
-            status = GateStatus.FAILED
-        elif counts[Verdict.INSUFFICIENT_DATA] == len(verdicts):
+        if counts[Verdict.INSUFFICIENT_DATA] == len(verdicts):
             return self._result(
                 GateStatus.SKIPPED,
                 f"too few samples to judge any component against {against}: run longer "
@@ -174,18 +164,52 @@ class BaselineRegressionGate(_PerformanceGate):
                 metrics=metrics,
                 details=details,
             )
+        regressed = [c for c in verdicts if c.verdict is Verdict.REGRESSED]
+        median = [c for c in regressed if _median_moved(c, comparison.threshold)]
+        tail = [c for c in regressed if c not in median]
+        findings = [_regression(c, f"component {c.name}", GateStatus.FAILED) for c in median]
+        findings += [
+            _regression(c, f"component {c.name} (tail only)", GateStatus.WARNING) for c in tail
+        ]
+        findings += [
+            _regression(c, f"process {name}", GateStatus.WARNING)
+            for name, c in comparison.system.items()
+            if name != "bus" and c.verdict is Verdict.REGRESSED  # the bus has its own gate
+        ]
+        metrics["regressed_median"] = len(median)
+        if median:
+            what = "component" if len(median) == 1 else "components"
+            summary = f"{len(median)} {what} regressed against {against}: {_named(median)}"
+            if tail:
+                summary += f"; the tail only of {_named(tail)}"
+            status = GateStatus.FAILED
         else:
             status = GateStatus.WARNING if findings else GateStatus.PASSED
             summary = (
-                f"no component regressed against {against}: "
+                f"no component's median regressed against {against}: "
                 f"{counts[Verdict.UNCHANGED]} unchanged, {counts[Verdict.IMPROVED]} improved, "
                 f"{counts[Verdict.INSUFFICIENT_DATA]} with too few samples"
-                + ("; process figures regressed" if findings else "")
-                + note
+                + (f"; the tail only regressed: {_named(tail)}" if tail else "")
+                + ("; process figures regressed" if len(findings) > len(tail) else "")
             )
         return self._result(
-            status, summary, findings=tuple(findings), metrics=metrics, details=details
+            status, summary + note, findings=tuple(findings), metrics=metrics, details=details
         )
+
+
+def _median_moved(c: ComponentComparison, threshold: float) -> bool:
+    """Whether the median itself got slower beyond the threshold (not only the tail)."""
+    p50 = next((f for f in c.figures if f.figure == "p50_ms"), None)
+    moved = p50 is None or p50.b - p50.a >= MIN_DELTA_MS
+    return c.ratio_p50 is not None and c.ratio_p50 > 1.0 + threshold and moved
+
+
+def _named(components: Sequence[ComponentComparison]) -> str:
+    return ", ".join(
+        f"{c.name} (p50 {_fmt_ratio(c.ratio_p50)}, p95 {_fmt_ratio(c.ratio_p95)}, "
+        f"p={_fmt_p(c.p_value)})"
+        for c in components
+    )
 
 
 def _regression(c: ComponentComparison, where: str, severity: GateStatus) -> Finding:
