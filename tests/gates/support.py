@@ -52,12 +52,15 @@ def current_run(**kw: object) -> PerformanceBaseline:
     return baseline(seed=101, **kw)  # type: ignore[arg-type]
 
 
-def export_scaled(run: PerformanceBaseline, path: Path, factor: float) -> Path:
-    """Export ``run`` as a baseline file with every raw sample (and summary) times ``factor``."""
+def export_scaled(
+    run: PerformanceBaseline, path: Path, factor: float, *, summaries: bool = True
+) -> Path:
+    """Export ``run`` as a baseline file with every raw sample times ``factor`` (and the
+    summaries' quantiles too, unless ``summaries`` is false)."""
     doc = json.loads(run.to_json())
     for c in doc["components"].values():
         c["samples_ms"] = [x * factor for x in c["samples_ms"]]
-        for key in ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms"):
+        for key in ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms") if summaries else ():
             c[key] *= factor
     path.write_text(json.dumps(doc), encoding="utf-8")
     return path
