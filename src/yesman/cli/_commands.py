@@ -8,6 +8,7 @@ from yesman.cli import (  # noqa: F401 (registration)
     _compare,
     _demo,
     _explain,
+    _gates,
     _history,
     _suggest,
     _watch,

@@ -19,10 +19,15 @@ Reading (coroutines, typed frozen results; see `yesman.history._read` for the ex
         latency per number of panes watched (raw rows only)
     read_pane_activity(db, since, until, session=None) -> tuple[PaneActivity, ...]
         restarts, exits, API errors, usage limits per session/pane
+    read_gate_runs(db, *, limit=20, since=None, with_reports=False) -> tuple[GateRun, ...]
 
-Layering: imports `yesman.store`, `yesman.metrics` and `yesman.bus`; only the CLI imports it.
+Runs of `yesman gates`: `record_gate_run(store, GateRun(...))` keeps one (its counts and the
+whole JSON report); `read_gate_runs` lists them, newest first.
+
+Layering: imports `yesman.store`, `yesman.metrics` and `yesman.bus`; the layers above read it.
 """
 
+from yesman.history._gate_runs import GATE_STATUSES, GateRun, read_gate_runs, record_gate_run
 from yesman.history._maintain import MaintenanceResult
 from yesman.history._pane_events import PaneActivity, read_pane_activity
 from yesman.history._read import (
@@ -49,12 +54,14 @@ from yesman.history._settings import HistorySettings
 from yesman.history._writer import HistoryWriter
 
 __all__ = [
+    "GATE_STATUSES",
     "BusSummary",
     "ComponentSeries",
     "ComponentSummary",
     "DialogOutcome",
     "DialogRecord",
     "DialogSummary",
+    "GateRun",
     "HistoryDB",
     "HistorySettings",
     "HistoryWriter",
@@ -69,9 +76,11 @@ __all__ = [
     "read_components",
     "read_dialog_records",
     "read_dialogs",
+    "read_gate_runs",
     "read_pane_activity",
     "read_pane_scaling",
     "read_process",
     "read_series",
     "read_time_range",
+    "record_gate_run",
 ]

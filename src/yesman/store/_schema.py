@@ -210,6 +210,25 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )""",
         "CREATE INDEX history_pane_events_by_time ON history_pane_events(time)",
     ),
+    # 5: runs of `yesman gates` (yesman.history._gate_runs): when, how long, which families,
+    # strict or not, the exit code, the count of each gate status, and the whole JSON report.
+    (
+        """CREATE TABLE gate_runs (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            duration_s REAL NOT NULL,
+            families TEXT NOT NULL DEFAULT '[]',
+            strict INTEGER NOT NULL DEFAULT 0,
+            exit_code INTEGER NOT NULL,
+            passed INTEGER NOT NULL DEFAULT 0,
+            warning INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            error INTEGER NOT NULL DEFAULT 0,
+            report TEXT NOT NULL
+        )""",
+        "CREATE INDEX gate_runs_by_time ON gate_runs(time)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
