@@ -61,8 +61,15 @@ class _WithHistograms(MetricExporter):
         extra = list(self._histograms())
         resources = list(metrics_data.resource_metrics)
         if extra and resources:
+            # Into the instruments' own scope: the encoder keeps one batch per scope.
             first = resources[0]
-            scopes = [*first.scope_metrics, ScopeMetrics(_SCOPE, extra, "")]
+            scopes = list(first.scope_metrics)
+            mine = next((i for i, s in enumerate(scopes) if s.scope == _SCOPE), None)
+            if mine is None:
+                scopes.append(ScopeMetrics(_SCOPE, extra, ""))
+            else:
+                scope = scopes[mine]
+                scopes[mine] = ScopeMetrics(_SCOPE, [*scope.metrics, *extra], scope.schema_url)
             resources[0] = ResourceMetrics(first.resource, scopes, first.schema_url)
         result = self._inner.export(MetricsData(resources), timeout_millis=timeout_millis)
         self.last_result = result
@@ -101,7 +108,7 @@ class OtelPipeline:
             resource=Resource.create(dict(resource)),
             shutdown_on_exit=False,  # stopped by OtlpExporter.stop(), never from atexit
         )
-        meter = self._provider.get_meter("yesman.export")
+        meter = self._provider.get_meter(_SCOPE.name)
         for spec in CATALOG:
             callbacks = [self._observer(spec)]
             if spec.kind is Kind.COUNTER:
