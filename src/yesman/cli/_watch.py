@@ -120,6 +120,15 @@ def watch(
         ),
     ] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
+    otlp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--otlp-endpoint",
+            metavar="URL",
+            help="Also export the metrics over OTLP/HTTP to this OpenTelemetry collector "
+            "(e.g. http://127.0.0.1:4318) every 15 s; needs the otel extra.",
+        ),
+    ] = None,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
     console = Console(stderr=not live)
@@ -130,6 +139,14 @@ def watch(
     server = _server(socket_name, socket_path)
     policy = _policy(policy_file)
     settings = MonitorSettings(dry_run=dry_run)
+    if otlp_endpoint is not None:
+        from yesman.export import otlp_metrics_url, require_otel  # noqa: PLC0415 (35 ms)
+
+        try:  # before anything starts: a missing extra or a bad URL is a usage error
+            otlp_metrics_url(otlp_endpoint)
+            require_otel()
+        except (ValueError, YesmanError) as exc:
+            raise _fail(str(exc)) from None
     try:
         asyncio.run(
             _watch(
@@ -143,6 +160,7 @@ def watch(
                 agents=agents_for_watch(agent_cmd or []),
                 live=live,
                 wait_for_targets=not no_wait,
+                otlp_endpoint=otlp_endpoint,
             )
         )
     except ServerLockedError as exc:
@@ -201,6 +219,7 @@ async def _watch(
     agents: AgentRegistry,
     live: bool,
     wait_for_targets: bool = True,
+    otlp_endpoint: str | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -231,6 +250,13 @@ async def _watch(
                 f"yesman watching {server.describe()} with {policy.source}{mode}; "
                 f"audit: {db}. Ctrl-C to stop."
             )
+            otlp: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
+            if otlp_endpoint is not None:
+                from yesman.export import OtlpExporter  # noqa: PLC0415 (only when asked for)
+
+                # Stopped before the supervisor: its last export has the final figures.
+                otlp = OtlpExporter(otlp_endpoint, supervisor)
+                header += f" Metrics to {otlp_endpoint} (OTLP)."
             if not live:
                 console.print(header, soft_wrap=True, markup=False)
                 for kind in (EventType.RESPONSE_SENT, EventType.PROMPT_HELD):
@@ -238,7 +264,7 @@ async def _watch(
                         kind,
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
-            async with supervisor:
+            async with supervisor, otlp:
                 missing = supervisor.missing_targets()
                 if missing and not wait_for_targets:
                     raise _MissingTargets(

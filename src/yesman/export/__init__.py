@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from yesman.export._catalog import CATALOG, LATENCY_BUCKETS, Kind, MetricSpec
 from yesman.export._errors import ExportError, OtelMissingError
-from yesman.export._otel import OtlpExporter, otlp_metrics_url
+from yesman.export._otel import OtlpExporter, otlp_metrics_url, require_otel
 from yesman.export._prometheus import CONTENT_TYPE, PrometheusExporter, YesmanCollector
 from yesman.export._snapshot import Snapshot, Sources, take_snapshot
 
@@ -32,5 +32,6 @@ __all__ = [
     "Sources",
     "YesmanCollector",
     "otlp_metrics_url",
+    "require_otel",
     "take_snapshot",
 ]

@@ -32,7 +32,7 @@ from yesman.monitor import MonitorSupervisor
 if TYPE_CHECKING:
     from yesman.export._otel_sdk import OtelPipeline
 
-__all__ = ["OtlpExporter", "otlp_metrics_url"]
+__all__ = ["OtlpExporter", "otlp_metrics_url", "require_otel"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,11 @@ def _load_sdk() -> type[OtelPipeline]:
         raise OtelMissingError(exc.name or "opentelemetry") from exc
     pipeline: type[OtelPipeline] = module.OtelPipeline
     return pipeline
+
+
+def require_otel() -> None:
+    """Raise `OtelMissingError` (naming the install command) unless the SDK can be imported."""
+    _load_sdk()
 
 
 class OtlpExporter(Service):
