@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from aiohttp import web
@@ -16,6 +18,13 @@ from yesman.bus import AsyncEventBus
 from yesman.export import PrometheusExporter
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.testing import PrivateTmuxServer
+
+
+def missing(what: str, *, module: bool = False) -> NoReturn:
+    """Skip a test whose tool is not installed here; in CI, which installs it, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what}, though .ci/run installs it", pytrace=False)
+    pytest.skip(what, allow_module_level=module)
 
 
 @dataclass

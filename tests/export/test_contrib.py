@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
-from yesman.export import CATALOG
+from yesman.export import CATALOG, Kind
+
+from .conftest import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "contrib" / "prometheus" / "yesman-rules.yml"
 DASHBOARD = ROOT / "contrib" / "grafana" / "yesman.json"
+README = ROOT / "README.md"
 
 EMITTED = {name for spec in CATALOG for name in spec.sample_names}
 """Every sample name the exporter emits (tests/export/test_prometheus.py checks that a real
@@ -35,7 +38,7 @@ def dashboard_queries() -> list[str]:
 def test_promtool_accepts_the_alerting_rules() -> None:
     promtool = shutil.which("promtool")
     if promtool is None:
-        pytest.skip("promtool is not installed (Debian: apt-get install prometheus)")
+        missing("promtool is not installed (Debian: apt-get install prometheus)")
     done = subprocess.run(
         [promtool, "check", "rules", str(RULES)],
         check=False,
@@ -87,3 +90,12 @@ def test_the_dashboard_is_importable_grafana_json() -> None:
         "yesman_dialogs_total",
     ):
         assert needed in text
+
+
+def test_the_readme_lists_every_metric() -> None:
+    text = README.read_text()
+    exposed = {
+        spec.sample_names[0] if spec.kind is not Kind.HISTOGRAM else spec.name for spec in CATALOG
+    }
+    assert {name for name in exposed if f"`{name}`" not in text} == set()
+    assert referenced(text) - EMITTED - {spec.name for spec in CATALOG} == set()

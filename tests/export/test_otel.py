@@ -12,13 +12,12 @@ import pytest
 
 from yesman.export import CATALOG, OtlpExporter
 
-from .conftest import Watcher, until, wait_until_idle
+from .conftest import Watcher, missing, until, wait_until_idle
 
-pytest.importorskip(
-    "opentelemetry.proto", reason="the otel extra is not installed (uv sync --extra otel)"
-)
-
-from support.otlp_receiver import OtlpReceiver, attributes, number
+try:
+    from support.otlp_receiver import OtlpReceiver, attributes, number
+except ImportError:
+    missing("the otel extra is not installed (uv sync --extra otel)", module=True)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import pytest
 
 from yesman.export import PrometheusExporter
 
-from .conftest import MetricsEndpoint, Watcher, wait_until_idle
+from .conftest import MetricsEndpoint, Watcher, missing, wait_until_idle
 from .test_contrib import RULES, dashboard_queries
 
 pytestmark = pytest.mark.tmux
@@ -132,7 +132,7 @@ class Prometheus:
 def prometheus_binary() -> str:
     binary = shutil.which("prometheus")
     if binary is None:
-        pytest.skip("the prometheus server is not installed (Debian: apt-get install prometheus)")
+        missing("the prometheus server is not installed (Debian: apt-get install prometheus)")
     return binary
 
 
