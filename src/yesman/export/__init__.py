@@ -6,8 +6,8 @@ optional ``otel`` extra (``pip install 'yesman[otel]'``), imported only when it 
 Both read immutable snapshots at collection time (`yesman.export._snapshot`), so watching costs
 nothing more per operation. `CATALOG` lists every metric.
 
-Layering: export reads monitor, bus, metrics (and through them store-free snapshots); only the
-CLI imports it.
+Layering: export reads monitor, bus, metrics and agents; only the CLI (and the web dashboard it
+serves) imports it.
 """
 
 from __future__ import annotations
