@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from yesman._errors import LifecycleError
 from yesman.export import CATALOG, OtlpExporter
 
 from .conftest import Watcher, missing, until, wait_until_idle
@@ -92,6 +93,10 @@ async def test_exports_run_every_interval_and_a_dead_endpoint_is_survived(
     got = receiver.metrics(0)
     assert got["yesman.process.cpu"].sum.data_points[0].as_double > 0
     assert number(got["yesman.process.resident_memory"].gauge.data_points[0]) > 10e6
+
+    idle = OtlpExporter(receiver.url)
+    with pytest.raises(LifecycleError, match="not running"):
+        await idle.export_now()
 
     # Nothing listens there: the export fails, is counted and logged, and the watcher goes on.
     dead = OtlpExporter("http://127.0.0.1:9/v1/metrics", interval=3600, timeout=0.5)

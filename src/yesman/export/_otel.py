@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
+from yesman._errors import LifecycleError
 from yesman._lifecycle import Runner, Service
 from yesman.bus import AsyncEventBus
 from yesman.export._errors import OtelMissingError
@@ -122,7 +123,7 @@ class OtlpExporter(Service):
         """Take a snapshot and export it now; True when the endpoint accepted it."""
         pipeline = self._pipeline
         if pipeline is None:
-            raise RuntimeError("the OTLP exporter is not running; start() it first")
+            raise LifecycleError("the OTLP exporter is not running; start() it first")
         async with self._lock:
             pipeline.update(families(take_snapshot(self._sources)))
             ok = await asyncio.to_thread(pipeline.collect)
@@ -134,6 +135,14 @@ class OtlpExporter(Service):
                 "could not export metrics to %s; trying again in %gs", self.url, self.interval
             )
         return ok
+
+    async def _export_logged(self) -> None:
+        # The watcher must not lose its exporter to one bad export: log it, go on.
+        try:
+            await self.export_now()
+        except Exception:
+            self.failures += 1
+            log.exception("exporting metrics to %s failed", self.url)
 
     async def _run(self, ready: asyncio.Event) -> None:
         pipeline = self._pipeline_type(
@@ -147,8 +156,8 @@ class OtlpExporter(Service):
                     await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
                     break
                 except TimeoutError:
-                    await self.export_now()
-            await self.export_now()  # the final figures
+                    await self._export_logged()
+            await self._export_logged()  # the final figures
         finally:
             self._pipeline = None
             await asyncio.to_thread(pipeline.shutdown)
