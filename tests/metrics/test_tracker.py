@@ -193,6 +193,10 @@ async def test_loop_lag_is_seen_when_the_loop_is_blocked() -> None:
     assert health.lag_max_ms >= 50
     assert health.lag_samples >= 3
     assert health.loops_per_second * health.interval_seconds == pytest.approx(5)
+    # The lifetime sketch holds the same samples (exporters read it).
+    lags = tracker.loop_monitor.lag_sketch()
+    assert lags.count == health.lag_samples
+    assert lags.maximum == pytest.approx(health.lag_max_ms)
 
 
 async def test_tracker_restarts_and_figures_accumulate() -> None:
@@ -224,6 +228,7 @@ async def test_tracker_restarts_and_figures_accumulate() -> None:
     assert (m.sample_count, m.total_count, m.cpu_unknown_count) == (2, 2, 0)
     assert m.total_cpu_seconds == pytest.approx(0.05, rel=0.2)
     assert health.slow_callbacks == 2  # one burning step per run, from two step accountings
+    assert tracker.loop_monitor.slow_steps == 2
     assert health.lag_samples >= 4
     assert health.loops_per_second * health.interval_seconds == pytest.approx(2)
 
@@ -264,3 +269,21 @@ def test_an_operation_runs_once_and_its_window_folds_into_the_lifetime(
     m = tracker.get_component_metrics()["c"]
     assert (m.sample_count, m.total_count) == (10, 25)
     assert 0.0 < m.lifetime_p50_ms <= m.lifetime_max_ms
+
+
+def test_latency_sketches_hold_every_operation_without_disturbing_intervals() -> None:
+    tracker = ComponentTracker(["a", "b"], window=4)
+    for ms in (1.0, 2.0, 3.0, 4.0, 5.0, 6.0):  # more than a window: some folded, some not
+        tracker.record_component_timing("a", ms)
+    first = tracker.take_intervals()["a"]
+    tracker.record_component_timing("a", 100.0)
+    sketches = tracker.latency_sketches()
+    assert list(sketches) == ["a", "b"]
+    a = sketches["a"]
+    assert (a.count, a.total, a.minimum, a.maximum) == (7, 121.0, 1.0, 100.0)
+    assert a.to_sketch().quantile(0.5) == pytest.approx(4.0, rel=0.01)
+    assert sketches["b"].count == 0
+    # Reading changed nothing: the next interval still holds exactly the newer operation.
+    assert first.count == 6
+    assert tracker.take_intervals()["a"].count == 1
+    assert tracker.latency_sketches()["a"].count == 7

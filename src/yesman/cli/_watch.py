@@ -145,6 +145,15 @@ def watch(
         ),
     ] = "365d",
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
+    otlp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--otlp-endpoint",
+            metavar="URL",
+            help="Also export the metrics over OTLP/HTTP to this OpenTelemetry collector "
+            "(e.g. http://127.0.0.1:4318) every 15 s; needs the otel extra.",
+        ),
+    ] = None,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
     console = Console(stderr=not live)
@@ -156,6 +165,14 @@ def watch(
     policy = _policy(policy_file)
     settings = MonitorSettings(dry_run=dry_run, busy_capture_interval=busy_capture_interval)
     history = _history_settings(keep_raw, keep_rollups)
+    if otlp_endpoint is not None:
+        from yesman.export import otlp_metrics_url, require_otel  # noqa: PLC0415 (35 ms)
+
+        try:  # before anything starts: a missing extra or a bad URL is a usage error
+            otlp_metrics_url(otlp_endpoint)
+            require_otel()
+        except (ValueError, YesmanError) as exc:
+            raise _fail(str(exc)) from None
     try:
         asyncio.run(
             _watch(
@@ -170,6 +187,7 @@ def watch(
                 live=live,
                 wait_for_targets=not no_wait,
                 history=history,
+                otlp_endpoint=otlp_endpoint,
             )
         )
     except ServerLockedError as exc:
@@ -242,6 +260,7 @@ async def _watch(
     live: bool,
     wait_for_targets: bool = True,
     history: HistorySettings | None = None,
+    otlp_endpoint: str | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -272,6 +291,13 @@ async def _watch(
                 f"yesman watching {server.describe()} with {policy.source}{mode}; "
                 f"audit: {db}. Ctrl-C to stop."
             )
+            otlp: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
+            if otlp_endpoint is not None:
+                from yesman.export import OtlpExporter  # noqa: PLC0415 (only when asked for)
+
+                # Stopped before the supervisor: its last export has the final figures.
+                otlp = OtlpExporter(otlp_endpoint, supervisor)
+                header += f" Metrics to {otlp_endpoint} (OTLP)."
             if not live:
                 console.print(header, soft_wrap=True, markup=False)
                 for kind in (EventType.RESPONSE_SENT, EventType.PROMPT_HELD):
@@ -279,7 +305,7 @@ async def _watch(
                         kind,
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
-            async with supervisor:
+            async with supervisor, otlp:
                 missing = supervisor.missing_targets()
                 if missing and not wait_for_targets:
                     raise _MissingTargets(

@@ -261,6 +261,15 @@ class ComponentStats:
         self.timings.clear()
         self.error_seq.clear()
 
+    def lifetime_sketch(self) -> SketchState:
+        """Every operation's latency (ms) so far, as an immutable sketch."""
+        self.fold()
+        sketch = self.sketch
+        if self.interval.count:
+            sketch = sketch.copy()
+            sketch.merge(self.interval)
+        return SketchState.of(sketch)
+
     def snapshot(
         self, *, cores: int, leak_min_samples: int, leak_threshold_mb: float
     ) -> ComponentMetrics:

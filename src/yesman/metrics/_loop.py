@@ -14,7 +14,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from yesman.metrics._stats import percentile
+from yesman.metrics._interval import SketchState
+from yesman.metrics._stats import LogSketch, percentile
 from yesman.metrics._steps import SlowStep, StepAccounting
 
 __all__ = ["LoopHealth", "LoopMonitor"]
@@ -77,6 +78,8 @@ class LoopMonitor:
         self._clock = clock
         self._lags_ms: deque[float] = deque(maxlen=window)
         self._lag_max_ms = 0.0
+        # Every sample since the start, for exporters (the percentiles cover the recent window).
+        self._lag_sketch = LogSketch()
         self._loops = 0
         self._interval_start = clock()
         self._loops_at_start = 0
@@ -126,6 +129,19 @@ class LoopMonitor:
         lag_ms = max(0.0, lag_ms)
         self._lags_ms.append(lag_ms)
         self._lag_max_ms = max(self._lag_max_ms, lag_ms)
+        self._lag_sketch.add(lag_ms)
+
+    def lag_sketch(self) -> SketchState:
+        """Every lag sample (ms) since the monitor was made, as an immutable sketch."""
+        return SketchState.of(self._lag_sketch)
+
+    @property
+    def slow_steps(self) -> int:
+        """Task steps slower than the threshold, since the monitor was made."""
+        acct = self.accounting
+        return self._slow_banked + (
+            acct.slow_count - self._slow_at_attach if acct is not None else 0
+        )
 
     async def run_lag_sampler(self, started: asyncio.Event | None = None) -> None:
         """Sample lag until cancelled."""

@@ -28,7 +28,7 @@ from typing import Any, cast
 from yesman._lifecycle import Runner
 from yesman.metrics._checks import check_name, check_number
 from yesman.metrics._component import ComponentMetrics, ComponentStats
-from yesman.metrics._interval import DEFAULT_SAMPLE_SIZE, ComponentInterval
+from yesman.metrics._interval import DEFAULT_SAMPLE_SIZE, ComponentInterval, SketchState
 from yesman.metrics._io import HostNetworkDelta
 from yesman.metrics._loop import LoopHealth, LoopMonitor
 from yesman.metrics._memory import MB, RssReader
@@ -311,6 +311,12 @@ class ComponentTracker:
             )
             for name, stats in list(self._stats.items())
         }
+
+    def latency_sketches(self) -> dict[str, SketchState]:
+        """Per component, the latency (ms) of every operation so far as an immutable sketch
+        (1 % relative accuracy): what an exporter turns into histogram buckets. Read-only: the
+        intervals `take_intervals` hands out are not disturbed."""
+        return {name: stats.lifetime_sketch() for name, stats in list(self._stats.items())}
 
     def take_intervals(
         self, sample_size: int = DEFAULT_SAMPLE_SIZE

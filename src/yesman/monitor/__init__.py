@@ -14,6 +14,7 @@ from yesman.monitor._session import PaneBackend, SessionManager
 from yesman.monitor._settings import COMPONENTS, MonitorSettings
 from yesman.monitor._status import PaneStatus, StatusChange, StatusManager
 from yesman.monitor._supervisor import MonitorSupervisor, WatchedPane
+from yesman.monitor._tally import DialogKey, DialogOutcome, DialogTally, DialogTotals
 
 __all__ = [
     "COMPONENTS",
@@ -25,6 +26,10 @@ __all__ = [
     "ClaudeProcessController",
     "ContextKind",
     "DecisionSink",
+    "DialogKey",
+    "DialogOutcome",
+    "DialogTally",
+    "DialogTotals",
     "MonitorSettings",
     "MonitorSupervisor",
     "PaneBackend",

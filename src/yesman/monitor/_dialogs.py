@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -49,10 +50,13 @@ class Novelty(Enum):
 class DialogBook:
     """Which dialog instance is current and which fingerprints were answered a moment ago."""
 
-    __slots__ = ("_current", "_recent", "reanswer_guard")
+    __slots__ = ("_current", "_ended", "_recent", "reanswer_guard")
 
-    def __init__(self, reanswer_guard: float) -> None:
+    def __init__(
+        self, reanswer_guard: float, *, ended: Callable[[float], None] | None = None
+    ) -> None:
         self.reanswer_guard = reanswer_guard
+        self._ended = ended  # told (monotonic time) whenever the current instance ends
         self._current: DialogInstance | None = None
         self._recent: dict[str, float] = {}  # fingerprint -> monotonic time answered
 
@@ -65,7 +69,7 @@ class DialogBook:
         prompt = screen.prompt
         if screen.state is not ScreenState.WAITING or prompt is None:
             if screen.state is not ScreenState.UNKNOWN:
-                self._current = None  # the pane definitely shows something else now
+                self._end(now)  # the pane definitely shows something else now
             return Novelty.NOTHING
         current = self._current
         if current is not None and current.prompt.fingerprint == prompt.fingerprint:
@@ -78,8 +82,15 @@ class DialogBook:
     def begin(self, prompt: Prompt, seen_at: float) -> DialogInstance:
         """Start a new instance for a confirmed dialog first seen at ``seen_at`` (monotonic)."""
         wall = time.time() - (time.monotonic() - seen_at)
+        self._end(seen_at)
         self._current = DialogInstance(prompt=prompt, first_seen=seen_at, first_seen_wall=wall)
         return self._current
+
+    def _end(self, now: float) -> None:
+        if self._current is not None:
+            self._current = None
+            if self._ended is not None:
+                self._ended(now)
 
     def answered(self, fingerprint: str, when: float) -> None:
         """Remember an answer; only answers younger than the guard are kept."""

@@ -54,6 +54,7 @@ from yesman.monitor._seed import SeedMetricsMixin
 from yesman.monitor._session import SessionManager
 from yesman.monitor._settings import COMPONENTS, MonitorSettings
 from yesman.monitor._status import StatusManager
+from yesman.monitor._tally import DialogTally
 from yesman.policy import Policy
 from yesman.tmux import TmuxError
 
@@ -85,6 +86,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
         audit: DecisionSink | None = None,
         settings: MonitorSettings | None = None,
         follow_changes: bool = True,
+        tally: DialogTally | None = None,
     ) -> None:
         self.session_manager = session_manager
         self.process_controller = process_controller
@@ -95,7 +97,9 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
         self._follow_changes = follow_changes
         self._own_tracker = tracker is None
         self.tracker = tracker if tracker is not None else ComponentTracker(COMPONENTS)
-        self._dialogs = DialogBook(self.settings.reanswer_guard)
+        # Shared with the other monitors of a supervisor, which reads it (`dialog_totals`).
+        self.dialog_tally = tally if tally is not None else DialogTally()
+        self._dialogs = DialogBook(self.settings.reanswer_guard, ended=self._dialog_ended)
         self._publisher = Publisher(event_bus, f"monitor:{session_manager.pane_id}")
         self._audit = AuditWriter(audit, session_manager.pane_id)
         self._responder = Responder(
@@ -113,6 +117,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
             status=status_manager,
             where=self._where,
             look_again=self.notify_changed,
+            tally=self.dialog_tally,
         )
         self._performance_interval_s = self.settings.performance_interval
         self._wake = asyncio.Event()
@@ -291,6 +296,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
         finally:
             self._reporter = None
             self._closed.set()
+            self.dialog_tally.wait_ended(self.pane_id)  # nobody watches the wait any more
             for timer in (self._recheck, self._idle_timer):
                 if timer is not None:
                     timer.cancel()
@@ -326,6 +332,9 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
 
     def _where(self) -> Where:
         return {"session": self.session_name, "pane_id": self.pane_id, "agent": self.agent.name}
+
+    def _dialog_ended(self, at: float) -> None:
+        self.dialog_tally.wait_ended(self.pane_id, at)
 
     def _set_idle_timer(self, delay: float | None) -> None:
         if self._idle_timer is not None:

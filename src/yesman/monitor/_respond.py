@@ -12,6 +12,7 @@ from yesman.monitor._audit import AuditWriter
 from yesman.monitor._dialogs import DialogBook, DialogInstance
 from yesman.monitor._publish import Publisher, Where, dialog_info
 from yesman.monitor._status import StatusManager
+from yesman.monitor._tally import DialogOutcome, DialogTally
 from yesman.policy import Action
 
 __all__ = ["Responder"]
@@ -22,7 +23,16 @@ log = logging.getLogger(__name__)
 class Responder:
     """Carries out one pane's decisions (the monitor's `content_processing` result)."""
 
-    __slots__ = ("_answerer", "_audit", "_dialogs", "_look_again", "_publish", "_status", "_where")
+    __slots__ = (
+        "_answerer",
+        "_audit",
+        "_dialogs",
+        "_look_again",
+        "_publish",
+        "_status",
+        "_tally",
+        "_where",
+    )
 
     def __init__(
         self,
@@ -34,6 +44,7 @@ class Responder:
         status: StatusManager,
         where: Callable[[], Where],
         look_again: Callable[[], None],
+        tally: DialogTally,
     ) -> None:
         self._answerer = answerer
         self._audit = audit
@@ -42,6 +53,7 @@ class Responder:
         self._status = status
         self._where = where
         self._look_again = look_again
+        self._tally = tally
 
     async def act(self, dialog: DialogInstance) -> None:
         decision = dialog.decision
@@ -58,6 +70,7 @@ class Responder:
             )
             self.hold(dialog, reason, rule="audit_failed", alert=True)
             self._status.record_decision(Action.HOLD.value, "audit_failed", reason)
+            self._tally.decided(dialog.prompt, DialogOutcome.HOLD, "audit_failed")
             return
         latency_ms: float | None = None
         if will_send:
@@ -80,7 +93,11 @@ class Responder:
             await self._audit.answered(dialog, decision.keys, _wall(sent), latency_ms)
         elif action is Action.HOLD:
             self.hold(dialog, decision.reason, rule=decision.rule)
+        else:
+            # A dry run (or an answer with no keys): the dialog stays for a human all the same.
+            self._tally.wait_began(self._where()["pane_id"], dialog.first_seen)
         self._status.record_decision(action.value, decision.rule, decision.reason, latency_ms)
+        self._tally.decided(dialog.prompt, DialogOutcome.of(decision), decision.rule)
         if will_send:
             await self._audit.verified(dialog, await self._verify(dialog))
 
@@ -100,11 +117,13 @@ class Responder:
         reason += "; a human must look at this pane"
         pane_id = self._where()["pane_id"]
         log.error("pane %s: %s", pane_id, reason, extra={"pane_id": pane_id})
+        self._tally.unverified()
         self.hold(dialog, reason, rule="verify_failed", alert=True)
         return False
 
     def hold(self, dialog: DialogInstance, reason: str, *, rule: str, alert: bool = False) -> None:
         """Leave the dialog to a human and say so (an alert marks a failure, not a rule)."""
+        self._tally.wait_began(self._where()["pane_id"], dialog.first_seen)
         self._publish(
             EventType.PROMPT_HELD,
             PromptHeld(

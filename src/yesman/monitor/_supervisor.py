@@ -35,6 +35,7 @@ from yesman.monitor._publish import Publisher
 from yesman.monitor._session import SessionManager
 from yesman.monitor._settings import COMPONENTS, MonitorSettings
 from yesman.monitor._status import PaneStatus, StatusManager
+from yesman.monitor._tally import DialogTally, DialogTotals
 from yesman.policy import Policy
 from yesman.tmux import (
     ControlClient,
@@ -136,6 +137,7 @@ class MonitorSupervisor(Service):
         )
         self._monitors: dict[str, AsyncClaudeMonitor] = {}
         self._unrecorded_ended = 0  # unrecorded decisions of monitors that have ended
+        self._tally = DialogTally()  # every monitor's dialogs, kept after its pane is gone
         self._client: ControlClient | None = None
         self._stop = asyncio.Event()
         self._runner = Runner("yesman.supervisor")
@@ -166,6 +168,11 @@ class MonitorSupervisor(Service):
 
     def get_component_metrics(self) -> dict[str, ComponentMetrics]:
         return self.tracker.get_component_metrics()
+
+    def dialog_totals(self) -> DialogTotals:
+        """Dialogs decided (by outcome, kind, tool, rule) and waits for a human, all panes ever
+        watched: totals that only grow, for exporters."""
+        return self._tally.snapshot()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -277,6 +284,7 @@ class MonitorSupervisor(Service):
             audit=self._audit,
             settings=dataclasses.replace(self.settings, performance_interval=0),
             follow_changes=False,  # this supervisor routes the changes
+            tally=self._tally,
         )
         self._monitors[pane.pane_id] = monitor
         log.info(
