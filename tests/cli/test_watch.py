@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -227,7 +228,15 @@ def test_ctrl_c_while_starting_ends_without_a_traceback(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.15)  # still importing
+    # Interrupt once yesman's own code runs (it has loaded psutil's extension, which only
+    # main() imports): a SIGINT while the interpreter itself starts up is Python's to report.
+    maps = Path(f"/proc/{proc.pid}/maps")
+    deadline = time.monotonic() + 20
+    while proc.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if "_psutil_linux" in maps.read_text():
+                break
+        time.sleep(0.005)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
