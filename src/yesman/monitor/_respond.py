@@ -43,7 +43,9 @@ class Responder:
         self._where = where
         self._look_again = look_again
 
-    async def act(self, dialog: DialogInstance) -> None:
+    async def act(self, dialog: DialogInstance) -> bool | None:
+        """Record and carry out the dialog's decision; None when nothing was typed, else
+        whether the answer was seen to take."""
         decision = dialog.decision
         assert decision is not None
         action = decision.action
@@ -58,7 +60,7 @@ class Responder:
             )
             self.hold(dialog, reason, rule="audit_failed", alert=True)
             self._status.record_decision(Action.HOLD.value, "audit_failed", reason)
-            return
+            return None
         latency_ms: float | None = None
         if will_send:
             sent = await self._answerer.send(decision.keys)
@@ -81,8 +83,11 @@ class Responder:
         elif action is Action.HOLD:
             self.hold(dialog, decision.reason, rule=decision.rule)
         self._status.record_decision(action.value, decision.rule, decision.reason, latency_ms)
-        if will_send:
-            await self._audit.verified(dialog, await self._verify(dialog))
+        if not will_send:
+            return None
+        verified = await self._verify(dialog)
+        await self._audit.verified(dialog, verified)
+        return verified
 
     async def _verify(self, dialog: DialogInstance) -> bool:
         """Did the answer take? If not, a human is told (the answerer retried once already)."""
@@ -105,6 +110,7 @@ class Responder:
 
     def hold(self, dialog: DialogInstance, reason: str, *, rule: str, alert: bool = False) -> None:
         """Leave the dialog to a human and say so (an alert marks a failure, not a rule)."""
+        dialog.held = (rule, reason, alert)
         self._publish(
             EventType.PROMPT_HELD,
             PromptHeld(
