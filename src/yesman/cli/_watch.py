@@ -29,6 +29,15 @@ from yesman.agents import (
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
 from yesman.cli._app import app
+from yesman.cli._dashboard import (
+    AllowRemoteOption,
+    DashboardOptions,
+    HttpOption,
+    HttpTokenOption,
+    announce,
+    dashboard_options,
+    serve_dashboard,
+)
 from yesman.cli._views import HeldLog, watch_view
 from yesman.history import HistoryWriter
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
@@ -119,9 +128,13 @@ def watch(
             help="Fail when a named session or pane does not exist, instead of waiting for it.",
         ),
     ] = False,
+    http: HttpOption = None,
+    http_token: HttpTokenOption = None,
+    allow_remote: AllowRemoteOption = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
+    dashboard = dashboard_options(http, http_token, allow_remote)
     console = Console(stderr=not live)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -143,6 +156,7 @@ def watch(
                 agents=agents_for_watch(agent_cmd or []),
                 live=live,
                 wait_for_targets=not no_wait,
+                dashboard=dashboard,
             )
         )
     except ServerLockedError as exc:
@@ -201,6 +215,7 @@ async def _watch(
     agents: AgentRegistry,
     live: bool,
     wait_for_targets: bool = True,
+    dashboard: DashboardOptions | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -227,10 +242,10 @@ async def _watch(
                 agents=agents,
             )
             mode = " [dry run: no keys are sent]" if settings.dry_run else ""
-            header = (
-                f"yesman watching {server.describe()} with {policy.source}{mode}; "
-                f"audit: {db}. Ctrl-C to stop."
+            watching = (
+                f"yesman watching {server.describe()} with {policy.source}{mode}; audit: {db}."
             )
+            header = f"{watching} Ctrl-C to stop."
             if not live:
                 console.print(header, soft_wrap=True, markup=False)
                 for kind in (EventType.RESPONSE_SENT, EventType.PROMPT_HELD):
@@ -238,7 +253,16 @@ async def _watch(
                         kind,
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
-            async with supervisor:
+            async with supervisor, contextlib.AsyncExitStack() as web:
+                if dashboard is not None:
+                    # Stops before the supervisor does (the same `async with`, entered later).
+                    dash = await web.enter_async_context(
+                        serve_dashboard(
+                            dashboard, db=db, supervisor=supervisor, bus=bus, subtitle=watching
+                        )
+                    )
+                    announce(console, dash)
+                    header += f"\nDashboard: {dash.login_url}"
                 missing = supervisor.missing_targets()
                 if missing and not wait_for_targets:
                     raise _MissingTargets(
