@@ -6,7 +6,8 @@ watches, the dialogs held for a human, and a human's answer to one of them.
 `EventHub` subscribes to the watcher's bus and hands every event of `LIVE_EVENTS` to each open
 event stream (one per open page) as one JSON line, serialised once for all of them. The bus
 handler only serialises and puts into bounded queues, so it never waits on a slow page: a page
-that falls `QUEUE_SIZE` events behind gets a ``resync`` message instead and reloads its data.
+that falls `QUEUE_SIZE` events behind gets a ``resync`` message instead and reloads its data;
+events flow to it again once it has read that message.
 With no page open the handler returns at once.
 """
 
@@ -103,7 +104,9 @@ class _Client:
 
     def offer(self, message: str) -> None:
         if self.lagged:
-            return
+            if not self.queue.empty():
+                return  # the page has not read the resync notice yet
+            self.lagged = False  # it has, and reloaded: events flow again
         try:
             self.queue.put_nowait(message)
         except asyncio.QueueFull:
