@@ -171,6 +171,9 @@
           label: line.label,
           stroke: COLORS[i % COLORS.length],
           width: 1.5,
+          // Slices narrower than the report interval hold no report: join across them (the
+          // points show where the reports are).
+          spanGaps: true,
           points: { show: true, size: 3 },
         }))),
         cursor: { drag: { x: true, setScale: false } },
