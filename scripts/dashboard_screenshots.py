@@ -28,7 +28,6 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 async def run(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, PrivateTmuxServer(width=120, height=40) as tmux:
         root = Path(tmp)
         db = root / "yesman.db"
@@ -58,13 +57,11 @@ async def run(out: Path) -> None:
                 ) as dash,
                 async_playwright() as playwright,
             ):
-                while len(supervisor.held_dialogs()) < 2:
-                    await asyncio.sleep(0.2)
-                await asyncio.sleep(25)  # some performance reports
+                await asyncio.sleep(25)  # both agents reach their held dialog; reports pile up
                 browser = await playwright.chromium.launch(executable_path=CHROMIUM)
                 page = await browser.new_page(viewport={"width": 1280, "height": 860})
                 await page.goto(f"{dash.url}held?token={dash.token}")
-                await page.locator(".held-card").first.wait_for()
+                await page.locator(".held-card").nth(1).wait_for()
                 await page.screenshot(path=out / "dashboard-held.png")
                 await page.goto(f"{dash.url}")
                 await page.screenshot(path=out / "dashboard-agents.png")
@@ -78,7 +75,9 @@ async def run(out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs")
-    asyncio.run(run(parser.parse_args().out))
+    out: Path = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    asyncio.run(run(out))
 
 
 if __name__ == "__main__":

@@ -4,17 +4,19 @@ HTTP on a loopback port. Agents are started by the test, after the page may alre
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from yesman._simagent.harness import SIMULATED_CLAUDE, AgentLog, start_simulated_agent
+from yesman._simagent.cli import command
+from yesman._simagent.harness import SIMULATED_CLAUDE, AgentLog
 from yesman.bus import AsyncEventBus
 from yesman.cli._dashboard import extra_routes
 from yesman.dashboard import DashboardServer, parse_bind
@@ -48,12 +50,23 @@ class Live:
     bus: AsyncEventBus
     supervisor: MonitorSupervisor
     server: DashboardServer
+    _sessions: Iterator[int] = field(default_factory=itertools.count)
 
-    def start_agent(self, *scenarios: str, **kw: Any) -> tuple[str, AgentLog]:
-        session = kw.pop("session", f"agent{len(self.supervisor.monitors)}")
-        return start_simulated_agent(
-            self.tmux, self.root / session, *scenarios, session=session, **kw
-        )
+    async def start_agent(self, *scenarios: str, **kw: Any) -> tuple[str, AgentLog]:
+        """Start the simulated agent the way a person does: a shell first, the agent in it a
+        moment later (the watcher finds it when the pane's program changes)."""
+        session = f"agent{next(self._sessions)}"
+        cwd = self.root / session
+        cwd.mkdir()
+        log = AgentLog(self.root / f"{session}.jsonl")
+        argv = command(*scenarios, log=log.path, speed=4.0, **kw)
+        pane = self.tmux.run(
+            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", session, "-c", str(cwd),
+            "-x", "120", "-y", "40", "sh", "-c", 'read _ && exec "$@"', "sh", *argv,
+        )  # fmt: skip
+        await asyncio.sleep(0.3)  # the watcher has seen a shell (and let it be)
+        self.tmux.run("send-keys", "-t", pane, "Enter")
+        return pane, log
 
     def client(self, *, token: bool = True) -> httpx.AsyncClient:
         headers = {"Authorization": f"Bearer {self.server.token}"} if token else {}

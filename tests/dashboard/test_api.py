@@ -22,7 +22,7 @@ pytestmark = pytest.mark.tmux
 
 
 async def test_held_dialog_denied_through_the_api(live: Live) -> None:
-    pane, agent = live.start_agent("dangerous")
+    pane, agent = await live.start_agent("dangerous")
     await until(live.supervisor.held_dialogs, "the dangerous command to be held")
     async with live.client() as client:
         agents = (await client.get("/api/agents")).json()
@@ -74,7 +74,7 @@ async def test_held_dialog_denied_through_the_api(live: Live) -> None:
 
 
 async def test_metrics_and_series_from_the_history(live: Live) -> None:
-    _, agent = live.start_agent("bash", "write")
+    _, agent = await live.start_agent("bash", "write")
     await agent.wait_for("answered", count=2)
     await asyncio.sleep(REPORT_INTERVAL * 3)  # a few reports into the history
     await live.audit.flush()
@@ -105,7 +105,7 @@ async def test_metrics_and_series_from_the_history(live: Live) -> None:
 
 
 async def test_baselines_list_and_compare(live: Live) -> None:
-    _, agent = live.start_agent("bash", "write", "edit")
+    _, agent = await live.start_agent("bash", "write", "edit")
     t0 = time.time()
     await agent.wait_for("answered", count=3)
     await asyncio.sleep(REPORT_INTERVAL * 3)
@@ -177,6 +177,37 @@ async def test_history_only_dashboard(tmp_path: Path) -> None:
     # Restartable, on a new free port.
     async with server:
         assert server.running
+
+
+async def test_stop_ends_open_event_streams(tmp_path: Path) -> None:
+    db = tmp_path / "audit.db"
+    async with AuditStore.open(db):
+        pass
+    server = DashboardServer(parse_bind("0"), db=db, token="t" * 20, heartbeat=60)
+    await server.start()
+    headers = {"Authorization": "Bearer " + "t" * 20}
+    async with (
+        httpx.AsyncClient(base_url=server.url, headers=headers) as client,
+        client.stream("GET", "/api/events") as stream,
+    ):
+        lines = stream.aiter_lines()
+        assert (await read_events(lines, 1))[0]["type"] == "hello"
+        started = time.monotonic()
+        await server.stop()
+        assert time.monotonic() - started < 2.0  # the stream did not hold the server up
+        rest = [line async for line in lines]  # the stream ended
+        assert not any(line.startswith("data:") for line in rest)
+    assert not server.running
+
+
+async def test_big_bodies_are_refused(live: Live) -> None:
+    pane, _ = await live.start_agent("dangerous")
+    (held,) = await until(live.supervisor.held_dialogs, "a held dialog")
+    async with live.client() as client:
+        big = await client.post(f"/api/held/{held.id}/deny", content=b"x" * 100_000)
+    assert big.status_code == 413
+    assert live.supervisor.held_dialogs() != []  # nothing was typed
+    assert pane == held.pane_id
 
 
 async def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def requests_for(live: Live) -> list[tuple[str, str]]:
 
 
 async def test_every_route_refuses_a_missing_or_wrong_token(live: Live) -> None:
-    pane, _ = live.start_agent("dangerous")
+    pane, _ = await live.start_agent("dangerous")
     held = await until(live.supervisor.held_dialogs, "a held dialog, so there is data to leak")
     secrets_on_screen = (pane, held[0].id, "rm -rf", held[0].prompt.fingerprint)
     requests = requests_for(live)

@@ -52,7 +52,7 @@ async def test_held_dialog_appears_live_and_deny_reaches_the_agent(
     page = await open_page(browser, live, "/held")
     await page.locator("#conn.on").wait_for()  # the event stream is open
     await page.evaluate("window.yesmanSameDocument = true")
-    pane, agent = live.start_agent("dangerous")
+    pane, agent = await live.start_agent("dangerous")
 
     card = page.locator(f'.held-card[data-pane="{pane}"]')
     await card.wait_for()
@@ -75,7 +75,7 @@ async def test_held_dialog_appears_live_and_deny_reaches_the_agent(
 
 
 async def test_charts_and_agents_render_with_data(live: Live, browser: Browser) -> None:
-    pane, agent = live.start_agent("bash", "write", "dangerous")
+    pane, agent = await live.start_agent("bash", "write", "dangerous")
     await agent.wait_for("answered", count=2)
     await asyncio.sleep(REPORT_INTERVAL * 4)  # several reports in the history
 

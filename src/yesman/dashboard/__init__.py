@@ -22,7 +22,7 @@ from yesman.dashboard._app import ROUTES, build_app, cookie_name
 from yesman.dashboard._auth import MIN_TOKEN_LENGTH, TOKEN_ENV, check_token, new_token
 from yesman.dashboard._bind import DEFAULT_HOST, Bind, parse_bind
 from yesman.dashboard._context import Context
-from yesman.dashboard._errors import BindError, DashboardError, HistoryOnlyError
+from yesman.dashboard._errors import BindError, DashboardError
 from yesman.dashboard._live import LIVE_EVENTS, EventHub, Watcher
 from yesman.dashboard._server import DashboardServer
 
@@ -38,7 +38,6 @@ __all__ = [
     "DashboardError",
     "DashboardServer",
     "EventHub",
-    "HistoryOnlyError",
     "Watcher",
     "build_app",
     "check_token",

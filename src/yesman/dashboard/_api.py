@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from yesman._errors import YesmanError
-from yesman.baseline import BaselineError, compare, load_baseline
+from yesman.baseline import BaselineError, Comparison, compare, load_baseline
 from yesman.dashboard._context import Context, context
 from yesman.dashboard._series import read_performance
 from yesman.dashboard._views import (
@@ -84,9 +84,11 @@ async def _resolve(request: Request, action: HumanAction) -> Response:
             "this dashboard shows the history only (yesman dashboard); answer from the "
             "dashboard of `yesman watch --http`, or in the pane itself",
         )
-    body = await request.body()
-    if len(body) > _MAX_BODY:
-        return _error(413, 'the request body is too large; send {"fingerprint": ...}')
+    body = b""
+    async for chunk in request.stream():  # read no more than a small JSON object needs
+        body += chunk
+        if len(body) > _MAX_BODY:
+            return _error(413, 'the request body is too large; send {"fingerprint": ...}')
     try:
         data: Any = json.loads(body or b"{}")
     except ValueError:
@@ -222,7 +224,7 @@ async def baseline_compare(request: Request) -> Response:
     return JSONResponse({"a": a, "b": b, **comparison.to_dict()})
 
 
-async def compare_baselines(ctx: Context, a: str, b: str) -> Any:
+async def compare_baselines(ctx: Context, a: str, b: str) -> Comparison:
     """Load both and compare them off the event loop (the statistics take a while)."""
     first = await load_baseline(ctx.store, a)
     second = await load_baseline(ctx.store, b)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from yesman._errors import YesmanError
 
-__all__ = ["BindError", "DashboardError", "HistoryOnlyError"]
+__all__ = ["BindError", "DashboardError"]
 
 
 class DashboardError(YesmanError):
@@ -18,7 +18,3 @@ class DashboardError(YesmanError):
 
 class BindError(DashboardError, ValueError):
     """``--http`` names an address the dashboard cannot or may not serve on."""
-
-
-class HistoryOnlyError(DashboardError):
-    """The dashboard runs without a watcher (``yesman dashboard``): nothing live to act on."""

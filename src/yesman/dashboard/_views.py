@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from yesman.agents import ScreenState
 from yesman.history import ComponentSummary
 from yesman.monitor import HeldDialog, WatchedPane
 from yesman.store import AuditStore, DecisionRecord
@@ -77,7 +78,7 @@ class TimeWindow:
 
 def _prompt_dict(held: HeldDialog | None, pane: WatchedPane) -> dict[str, Any] | None:
     prompt = held.prompt if held is not None else pane.status.last_prompt
-    if prompt is None or (held is None and pane.status.state.value != "waiting"):
+    if prompt is None or (held is None and pane.status.state is not ScreenState.WAITING):
         return None
     return prompt.as_dict()
 
