@@ -94,8 +94,11 @@ def dashboard_options(
 
 
 def extra_routes(supervisor: MonitorSupervisor, bus: AsyncEventBus) -> Sequence[BaseRoute]:
-    """Routes the watcher's dashboard serves beside its own, behind the same token."""
-    # /metrics (yesman.export) is wired here: return [Route("/metrics", ...)].
+    """Routes the watcher's dashboard serves beside its own, behind the same token (the token
+    middleware wraps every route; tests/dashboard/test_auth.py walks these too)."""
+    # /metrics (yesman.export) is added here, as an `async def` endpoint (a plain function
+    # would run in a thread, away from the snapshots it reads):
+    #     return [Route("/metrics", metrics_endpoint)]
     return ()
 
 
