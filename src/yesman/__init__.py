@@ -18,6 +18,7 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml):
     workload   the standard demo workload baselines and gates run      (baseline, _simagent)
     gates      the quality gates of `yesman gates`                      (everything below)
     export     Prometheus text format and OTLP, from snapshots          (monitor, bus, metrics)
+    dashboard  the web dashboard: pages, JSON API, live events           (everything below)
     cli        the `yesman` command                                     (everything)
 
 Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (start/stop rules).

@@ -6,6 +6,7 @@ from yesman.cli import (  # noqa: F401 (registration)
     _audit,
     _baseline,
     _compare,
+    _dashboard,
     _demo,
     _explain,
     _gates,

@@ -30,6 +30,15 @@ from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
 from yesman.cli._app import app
 from yesman.cli._baseline_common import parse_duration
+from yesman.cli._dashboard import (
+    AllowRemoteOption,
+    DashboardOptions,
+    HttpOption,
+    HttpTokenOption,
+    announce,
+    dashboard_options,
+    serve_dashboard,
+)
 from yesman.cli._views import HeldLog, watch_view
 from yesman.history import HistorySettings, HistoryWriter
 from yesman.monitor import MonitorSettings, MonitorSupervisor, RestartPolicy
@@ -144,6 +153,9 @@ def watch(
             help="How long the history keeps hourly roll-ups and dialog outcomes (52w ...).",
         ),
     ] = "365d",
+    http: HttpOption = None,
+    http_token: HttpTokenOption = None,
+    allow_remote: AllowRemoteOption = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
     otlp_endpoint: Annotated[
         str | None,
@@ -156,6 +168,7 @@ def watch(
     ] = None,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
+    dashboard = dashboard_options(http, http_token, allow_remote)
     console = Console(stderr=not live)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -188,6 +201,7 @@ def watch(
                 wait_for_targets=not no_wait,
                 history=history,
                 otlp_endpoint=otlp_endpoint,
+                dashboard=dashboard,
             )
         )
     except ServerLockedError as exc:
@@ -261,6 +275,7 @@ async def _watch(
     wait_for_targets: bool = True,
     history: HistorySettings | None = None,
     otlp_endpoint: str | None = None,
+    dashboard: DashboardOptions | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -287,10 +302,10 @@ async def _watch(
                 agents=agents,
             )
             mode = " [dry run: no keys are sent]" if settings.dry_run else ""
-            header = (
-                f"yesman watching {server.describe()} with {policy.source}{mode}; "
-                f"audit: {db}. Ctrl-C to stop."
+            watching = (
+                f"yesman watching {server.describe()} with {policy.source}{mode}; audit: {db}."
             )
+            header = f"{watching} Ctrl-C to stop."
             otlp: contextlib.AbstractAsyncContextManager[object] = contextlib.nullcontext()
             if otlp_endpoint is not None:
                 from yesman.export import OtlpExporter  # noqa: PLC0415 (only when asked for)
@@ -305,7 +320,16 @@ async def _watch(
                         kind,
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
-            async with supervisor, otlp:
+            async with supervisor, otlp, contextlib.AsyncExitStack() as web:
+                if dashboard is not None:
+                    # Stops before the supervisor does (the same `async with`, entered later).
+                    dash = await web.enter_async_context(
+                        serve_dashboard(
+                            dashboard, db=db, supervisor=supervisor, bus=bus, subtitle=watching
+                        )
+                    )
+                    announce(console, dash)
+                    header += f"\nDashboard: {dash.login_url}"
                 missing = supervisor.missing_targets()
                 if missing and not wait_for_targets:
                     raise _MissingTargets(

@@ -8,6 +8,13 @@ imports it. It names no agent: each pane's `Agent` says how to recognise and rea
 from yesman.monitor._answer import AnswerOutcome
 from yesman.monitor._audit import DecisionSink
 from yesman.monitor._automation import AutomationAnalyzer, AutomationContext, ContextKind
+from yesman.monitor._human import (
+    HeldDialog,
+    HumanAction,
+    HumanAnswerRefused,
+    HumanResult,
+    RefusalReason,
+)
 from yesman.monitor._monitor import AsyncClaudeMonitor
 from yesman.monitor._process import AgentProcessController, ClaudeProcessController, RestartPolicy
 from yesman.monitor._session import PaneBackend, SessionManager
@@ -30,10 +37,15 @@ __all__ = [
     "DialogOutcome",
     "DialogTally",
     "DialogTotals",
+    "HeldDialog",
+    "HumanAction",
+    "HumanAnswerRefused",
+    "HumanResult",
     "MonitorSettings",
     "MonitorSupervisor",
     "PaneBackend",
     "PaneStatus",
+    "RefusalReason",
     "RestartPolicy",
     "SessionManager",
     "StatusChange",

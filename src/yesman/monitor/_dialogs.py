@@ -36,6 +36,7 @@ class DialogInstance:
     decision: Decision | None = None
     answered_at: float | None = None
     record_id: int | None = None
+    held: tuple[str, str, bool] | None = None  # (rule, reason, alert) once left for a human
 
 
 class Novelty(Enum):

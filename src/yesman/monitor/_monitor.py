@@ -11,7 +11,8 @@ inside the component tracker under the seed's names:
     automation_analysis   tests failing, usage limit, idle ... as events
 
 The jobs around the pipeline live in their own modules: dialog bookkeeping (``_dialogs``), typing
-and verifying an answer (``_answer``), the audit row (``_audit``) and events (``_publish``).
+and verifying an answer (``_answer``), the audit row (``_audit``), events (``_publish``) and a
+human's answer to a held dialog (``_human``, serialised with the pipeline).
 
 Safety rules it keeps:
 
@@ -46,6 +47,7 @@ from yesman.metrics import ComponentTracker, PerformanceReporter
 from yesman.monitor._answer import Answerer, wait_event
 from yesman.monitor._audit import AuditWriter, DecisionSink
 from yesman.monitor._dialogs import DialogBook
+from yesman.monitor._human import HeldDialog, HumanAction, HumanAnswers, HumanResult
 from yesman.monitor._pipeline import Pipeline
 from yesman.monitor._process import AgentProcessController
 from yesman.monitor._publish import Publisher, Where
@@ -119,6 +121,19 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
             look_again=self.notify_changed,
             tally=self.dialog_tally,
         )
+        self._human = HumanAnswers(
+            session=session_manager,
+            parse=process_controller.agent.parse_screen,
+            tracker=self.tracker,
+            dialogs=self._dialogs,
+            responder=self._responder,
+            publish=self._publisher,
+            where=self._where,
+            look_again=self.notify_changed,
+            dry_run=self.settings.dry_run,
+        )
+        # Held by each pipeline pass and by a human's answer: one of them at a time types.
+        self._acting = asyncio.Lock()
         self._performance_interval_s = self.settings.performance_interval
         self._wake = asyncio.Event()
         self._pending_since: float | None = None
@@ -202,6 +217,33 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
     def input_guard(self) -> float:
         """Seconds a dialog must be on screen before its answer is typed, for this agent."""
         return self._pipeline.input_guard()
+
+    def held(self) -> HeldDialog | None:
+        """The dialog on screen that was left for a human, if any."""
+        return self._human.held()
+
+    async def resolve_held(
+        self,
+        fingerprint: str,
+        action: HumanAction,
+        *,
+        channel: str = "dashboard",
+        option: int | None = None,
+        note: str = "",
+    ) -> HumanResult:
+        """Answer the held dialog with this fingerprint for a human, through the same record,
+        type and verify steps as an automatic answer; audited with the rule ``human:<channel>``.
+
+        ``option`` picks an option number for ANSWER (default: the plain "Yes"); DENY picks the
+        "No" that keeps the agent running. Raises `HumanAnswerRefused` (nothing typed) when the
+        pane holds no dialog now, the dialog on screen has another fingerprint, the dialog has
+        no such option, or this is a dry run. ``note`` is added to the audit reason (who, from
+        where).
+        """
+        async with self._acting:
+            return await self._human.resolve(
+                fingerprint, action, channel=channel, option=option, note=note
+            )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -319,7 +361,8 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
             self._wake.clear()
             since, self._pending_since = self._pending_since, None
             try:
-                await self._pipeline.run(since if since is not None else time.monotonic())
+                async with self._acting:
+                    await self._pipeline.run(since if since is not None else time.monotonic())
             except TmuxError as exc:
                 # The pane or server went away mid-step; the supervisor will tell us which.
                 log.warning("pane %s: %s", self.pane_id, exc, extra={"pane_id": self.pane_id})

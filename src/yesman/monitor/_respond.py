@@ -55,7 +55,9 @@ class Responder:
         self._look_again = look_again
         self._tally = tally
 
-    async def act(self, dialog: DialogInstance) -> None:
+    async def act(self, dialog: DialogInstance) -> bool | None:
+        """Record and carry out the dialog's decision; None when nothing was typed, else
+        whether the answer was seen to take."""
         decision = dialog.decision
         assert decision is not None
         action = decision.action
@@ -71,7 +73,7 @@ class Responder:
             self.hold(dialog, reason, rule="audit_failed", alert=True)
             self._status.record_decision(Action.HOLD.value, "audit_failed", reason)
             self._tally.decided(dialog.prompt, DialogOutcome.HOLD, "audit_failed")
-            return
+            return None
         latency_ms: float | None = None
         if will_send:
             sent = await self._answerer.send(decision.keys)
@@ -98,8 +100,11 @@ class Responder:
             self._tally.wait_began(self._where()["pane_id"], dialog.first_seen)
         self._status.record_decision(action.value, decision.rule, decision.reason, latency_ms)
         self._tally.decided(dialog.prompt, DialogOutcome.of(decision), decision.rule)
-        if will_send:
-            await self._audit.verified(dialog, await self._verify(dialog))
+        if not will_send:
+            return None
+        verified = await self._verify(dialog)
+        await self._audit.verified(dialog, verified)
+        return verified
 
     async def _verify(self, dialog: DialogInstance) -> bool:
         """Did the answer take? If not, a human is told (the answerer retried once already)."""
@@ -124,6 +129,7 @@ class Responder:
     def hold(self, dialog: DialogInstance, reason: str, *, rule: str, alert: bool = False) -> None:
         """Leave the dialog to a human and say so (an alert marks a failure, not a rule)."""
         self._tally.wait_began(self._where()["pane_id"], dialog.first_seen)
+        dialog.held = (rule, reason, alert)
         self._publish(
             EventType.PROMPT_HELD,
             PromptHeld(

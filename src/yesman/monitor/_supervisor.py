@@ -29,6 +29,13 @@ from yesman.bus import SessionRenamed as SessionRenamedEvent
 from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
 from yesman.monitor._audit import DecisionSink
 from yesman.monitor._discovery import PaneSelector
+from yesman.monitor._human import (
+    HeldDialog,
+    HumanAction,
+    HumanAnswerRefused,
+    HumanResult,
+    RefusalReason,
+)
 from yesman.monitor._monitor import AsyncClaudeMonitor
 from yesman.monitor._process import AgentProcessController, RestartPolicy
 from yesman.monitor._publish import Publisher
@@ -173,6 +180,33 @@ class MonitorSupervisor(Service):
         """Dialogs decided (by outcome, kind, tool, rule) and waits for a human, all panes ever
         watched: totals that only grow, for exporters."""
         return self._tally.snapshot()
+
+    def held_dialogs(self) -> list[HeldDialog]:
+        """Every dialog on screen now that was left for a human, oldest first."""
+        held = [h for h in (m.held() for m in self._monitors.values()) if h is not None]
+        return sorted(held, key=lambda h: h.since)
+
+    async def resolve_held(
+        self,
+        pane_id: str,
+        fingerprint: str,
+        action: HumanAction,
+        *,
+        channel: str = "dashboard",
+        option: int | None = None,
+        note: str = "",
+    ) -> HumanResult:
+        """A human's answer to the dialog held in `pane_id` (see
+        `AsyncClaudeMonitor.resolve_held`); refused when the pane is not watched."""
+        monitor = self._monitors.get(pane_id)
+        if monitor is None:
+            raise HumanAnswerRefused(
+                RefusalReason.NOT_HELD,
+                f"pane {pane_id} is not watched (any more); nothing was typed",
+            )
+        return await monitor.resolve_held(
+            fingerprint, action, channel=channel, option=option, note=note
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
