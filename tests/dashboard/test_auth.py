@@ -41,6 +41,7 @@ async def test_every_route_refuses_a_missing_or_wrong_token(live: Live) -> None:
     requests = requests_for(live)
     paths = {path for _, path in requests}
     assert {"/", "/api/agents", "/api/held", "/api/events", "/static/dashboard.js"} <= paths
+    assert ("GET", "/metrics") in requests
     assert ("POST", "/api/held/some-id/deny") in requests
 
     wrong_ways: list[dict[str, object]] = [

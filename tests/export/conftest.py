@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from aiohttp import web
 
 from yesman._simagent.harness import SIMULATED_CLAUDE, AgentLog, start_simulated_agent
 from yesman.bus import AsyncEventBus
-from yesman.export import PrometheusExporter
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.testing import PrivateTmuxServer
 
@@ -75,38 +73,3 @@ async def wait_until_idle(w: Watcher) -> None:
         lambda: [p.status.state.value for p in w.supervisor.watched()] == ["idle"],
         "the watcher to see the idle screen",
     )
-
-
-class MetricsEndpoint:
-    """`GET /metrics` behind a bearer token, serving a `PrometheusExporter` (as the dashboard
-    will)."""
-
-    def __init__(self, exporter: PrometheusExporter, token: str) -> None:
-        self.exporter = exporter
-        self.token = token
-        self.scrapes = 0
-        self.refused = 0
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-
-    async def _metrics(self, request: web.Request) -> web.Response:
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
-            self.refused += 1
-            return web.Response(status=401, text="a bearer token is required")
-        self.scrapes += 1
-        return web.Response(
-            body=self.exporter.render(), headers={"Content-Type": self.exporter.CONTENT_TYPE}
-        )
-
-    async def __aenter__(self) -> MetricsEndpoint:
-        app = web.Application()
-        app.router.add_get("/metrics", self._metrics)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = int(self._runner.addresses[0][1])
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()

@@ -96,10 +96,19 @@ def dashboard_options(
 def extra_routes(supervisor: MonitorSupervisor, bus: AsyncEventBus) -> Sequence[BaseRoute]:
     """Routes the watcher's dashboard serves beside its own, behind the same token (the token
     middleware wraps every route; tests/dashboard/test_auth.py walks these too)."""
-    # /metrics (yesman.export) is added here, as an `async def` endpoint (a plain function
-    # would run in a thread, away from the snapshots it reads):
-    #     return [Route("/metrics", metrics_endpoint)]
-    return ()
+    from starlette.requests import Request  # noqa: PLC0415 (only with --http)
+    from starlette.responses import Response  # noqa: PLC0415
+    from starlette.routing import Route  # noqa: PLC0415
+
+    from yesman.export import PrometheusExporter  # noqa: PLC0415
+
+    exporter = PrometheusExporter(supervisor, bus)
+
+    # `async def`: a plain function would run in a thread, away from the snapshots it reads.
+    async def metrics(request: Request) -> Response:
+        return Response(exporter.render(), media_type=exporter.CONTENT_TYPE)
+
+    return [Route("/metrics", metrics, methods=["GET"])]
 
 
 def announce(console: Console, server: DashboardServer) -> None:
