@@ -130,10 +130,8 @@ class OpenAiApiStandIn(ScriptedApi):
             }
         )
         items: list[dict[str, Any]] = []
-        texts = [turn.text] if isinstance(turn, TextReply) else ([turn.text] if turn.text else [])
+        texts: list[str] = [turn.text] if turn.text else []
         for text in texts:
-            if text is None:
-                continue
             index = len(items)
             item_id = f"msg_standin{n:06d}_{index}"
             added = {"type": "message", "id": item_id, "role": "assistant", "status": "in_progress"}
