@@ -22,7 +22,8 @@ __all__ = ["parse_screen"]
 _MAX_TRAILER = 8  # blank and key-hint lines under the last option
 _MAX_MENU = 40  # lines from the last option up to option 1
 _MAX_DIALOG = 40  # lines from option 1 up to the title
-_STATE_SCAN = 12  # lines above the composer that may hold the status or an error cell
+_STATE_SCAN = 60  # lines above the composer searched for the status or an error cell
+_STATE_WINDOW = 8  # the last non-blank lines among them
 _CELL_GLYPHS = ("•", "■", "›", "✔", "✗", "⚠", "└")
 
 
@@ -217,7 +218,8 @@ def _indent(line: str) -> int:
 def _read_state(lines: list[str]) -> AgentScreen:
     box = _find_composer(lines)
     end = box if box is not None else len(lines)
-    above = [s for s in lines[max(0, end - _STATE_SCAN) : end] if s.strip()]
+    # Codex leaves its viewport's blank rows between the history and the composer.
+    above = [s for s in lines[max(0, end - _STATE_SCAN) : end] if s.strip()][-_STATE_WINDOW:]
     below = [s.strip() for s in lines[end:] if s.strip()] if box is not None else []
     for s in [*above[-3:], *below]:
         if p.BUSY_RE.search(s):

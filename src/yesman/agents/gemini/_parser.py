@@ -23,6 +23,7 @@ _MAX_TRAILER = 8
 _MAX_MENU = 30
 _MAX_DIALOG = 80
 _STATE_SCAN = 14
+_SKIPPED = frozenset("▄─ℹ")  # composer top, rule, info notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +235,23 @@ def _read_state(lines: list[str]) -> AgentScreen:
         if p.BUSY_RE.search(s):
             return AgentScreen(ScreenState.BUSY, detail=s.strip())
     if idle and box is not None:
-        above = [s.strip() for s in lines[max(0, box - _STATE_SCAN) : box] if s.strip()]
-        recent = "\n".join(above[-8:])
-        found = p.ERROR_RE.search(recent)
-        if found is not None:
-            start = recent.rfind("\n", 0, found.start()) + 1
-            end = recent.find("\n", found.start())
-            return AgentScreen(ScreenState.ERROR, detail=recent[start : end if end >= 0 else None])
+        error = _last_item_error(lines, box)
+        if error is not None:
+            return AgentScreen(ScreenState.ERROR, detail=error)
         return AgentScreen(ScreenState.IDLE, detail="input box ready")
     return AgentScreen(ScreenState.UNKNOWN, detail="no Gemini CLI dialog, spinner or input box")
+
+
+def _last_item_error(lines: list[str], box: int) -> str | None:
+    """The last history item above the composer, when it is an error ("✕ [API Error: ...]").
+
+    Walks up past the composer's frame, key hints, indented continuation lines and "ℹ" notes
+    to the first item that starts at the left edge; only that one counts, so an error followed
+    by a later answer no longer reads as an error.
+    """
+    for j in range(box - 1, max(-1, box - _MAX_DIALOG), -1):
+        line = lines[j]
+        if not line.strip() or line[:1] == " " or line[:1] in _SKIPPED:
+            continue
+        return line.strip() if p.ERROR_RE.match(line) else None
+    return None

@@ -82,6 +82,6 @@ IDLE_HINT_RE: Final = re.compile(r"\? for shortcuts|Type your message|workspace 
 USAGE_LIMIT_LINE_RE: Final = re.compile(r"Usage limit reached for|Quota exceeded")
 RESET_TIME_RE: Final = re.compile(r"(?i)\bresets at (?P<reset>.+?)\.?$")
 API_ERROR_LINE_RE: Final = re.compile(r"\[API Error: |✕ ")
-ERROR_RE: Final = re.compile(r"\[API Error: |^✕ |Usage limit reached for", re.MULTILINE)
+ERROR_RE: Final = re.compile(r"^✕ |^.*\[API Error: |^.*Usage limit reached for")
 
 VERSION_BANNER_RE: Final = re.compile(r"Gemini CLI v(\d+\.\d+\.\d+)")
