@@ -62,7 +62,7 @@ class Scenario:
     args: Sequence[str] = field(default_factory=tuple)
 
 
-def _prompt(
+def _prompt(  # noqa: PLR0917 - a reading is written as one line per field, in this order
     kind: str,
     tool: str | None,
     target: str | None,
@@ -341,7 +341,7 @@ async def _settle(tmux: PrivateTmuxServer, pane: str) -> str:
     return last
 
 
-async def capture(kit: AgentKit, scenario: Scenario, width: int, out: Path) -> bool:
+def _fresh_work() -> None:
     import shutil  # noqa: PLC0415
 
     shutil.rmtree(WORK, ignore_errors=True)
@@ -349,6 +349,16 @@ async def capture(kit: AgentKit, scenario: Scenario, width: int, out: Path) -> b
     OUTSIDE.mkdir(parents=True)
     # Codex asks about trust for a repository; an ordinary folder it simply opens.
     subprocess.run(["git", "init", "-q", str(PROJECT)], check=True)
+
+
+def _save(out: Path, stem: str, files: dict[str, str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for suffix, text in files.items():
+        (out / f"{stem}{suffix}").write_text(text, encoding="utf-8")
+
+
+async def capture(kit: AgentKit, scenario: Scenario, width: int, out: Path) -> bool:
+    await asyncio.to_thread(_fresh_work)
     with tempfile.TemporaryDirectory(prefix="yesman-capture-") as tmp:
         home = Path(tmp) / "home"
         trusted = [PROJECT, OUTSIDE] if scenario.trusted else []
@@ -379,18 +389,16 @@ async def capture(kit: AgentKit, scenario: Scenario, width: int, out: Path) -> b
                 text = await _settle(tx, pane)
                 ansi = tx.run("capture-pane", "-p", "-e", "-t", pane)
     stem = f"{scenario.name}_w{width}"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{stem}.txt").write_text(text, encoding="utf-8")
-    (out / f"{stem}.ansi").write_text(ansi, encoding="utf-8")
     reading = {
         **scenario.reading,
         "note": f"{kit.name}, real capture, {width}x{HEIGHT}: " + scenario.note,
     }
-    (out / f"{stem}.json").write_text(json.dumps(reading, indent=2) + "\n", encoding="utf-8")
+    files = {".txt": text, ".ansi": ansi, ".json": json.dumps(reading, indent=2) + "\n"}
+    await asyncio.to_thread(_save, out, stem, files)
     got = kit.parse(text).as_dict()
     if got.get("prompt"):
         got["prompt"].pop("fingerprint", None)
-    want = {k: v for k, v in scenario.reading.items()}
+    want = dict(scenario.reading)
     ok = got == want
     print(("ok   " if ok else "CHECK") + f" {kit.name} {stem}", flush=True)
     if not ok:

@@ -50,7 +50,7 @@ async def _complete(tmux: PrivateTmuxServer, pane: str, agent: str, timeout: flo
             return now
         last = now
         await asyncio.sleep(0.005)
-    raise TimeoutError("no dialog")
+    raise TimeoutError("no dialog:\n" + await tmux.capture_async(pane))
 
 
 async def _gone(tmux: PrivateTmuxServer, pane: str, agent: str, fingerprint: str) -> bool:
@@ -66,7 +66,7 @@ async def measure(agent: str, delays: list[float], rounds: int) -> dict[float, l
     count = len(delays) * rounds
     turns: list[Turn] = []
     for k in range(count):
-        command = f"echo guard-{k}"
+        command = f"touch guard-{k}.txt"  # Gemini runs echo without asking
         if agent == "codex":
             turns.append(exec_command(command, f"Echo {k}?"))
         else:
