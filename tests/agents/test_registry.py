@@ -20,7 +20,7 @@ def proc(name: str, *argv: str) -> ProcessInfo:
 
 def test_builtin_agents_start_with_claude_code() -> None:
     agents = builtin_agents()
-    assert [a.name for a in agents] == ["claude-code"]
+    assert [a.name for a in agents] == ["claude-code", "codex", "gemini"]
     assert default_agent() is CLAUDE_CODE
     assert "claude-code" in agents
     assert builtin_agents() is not agents  # each call is a fresh registry

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from yesman.agents import AgentScreen, Option, Prompt, PromptKind, ScreenState
+from yesman.agents import AgentScreen, Option, Prompt, PromptKind, ScreenState, ToolKind
 from yesman.agents.claude import parse_screen
 from yesman.policy import Action, Decision, Policy, PolicyContext
 
@@ -238,7 +238,10 @@ def test_unknown_project_holds_file_writes() -> None:
 def test_secret_reads_are_held() -> None:
     base = screen("edit_file_100")
     assert base.prompt is not None
-    read = AgentScreen(base.state, replace(base.prompt, tool="Read", target="~/.ssh/id_ed25519"))
+    read = AgentScreen(
+        base.state,
+        replace(base.prompt, tool="Read", tool_kind=ToolKind.READ, target="~/.ssh/id_ed25519"),
+    )
     assert DEFAULT.decide(read, CONTEXT).rule == "hold-secret-reads"
 
 

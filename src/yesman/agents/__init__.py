@@ -25,6 +25,7 @@ from yesman.agents._screen import (
     ScreenParser,
     ScreenState,
 )
+from yesman.agents._tools import ToolKind
 
 __all__ = [
     "Agent",
@@ -40,6 +41,7 @@ __all__ = [
     "PromptKind",
     "ScreenParser",
     "ScreenState",
+    "ToolKind",
     "builtin_agents",
     "default_agent",
 ]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from yesman.agents._screen import ScreenParser
+from yesman.agents._tools import ToolKind, tool_kind_of
 
 __all__ = ["Agent", "AgentProcess", "AgentSignals", "KeyConventions", "ProcessMatcher"]
 
@@ -87,7 +88,9 @@ class Agent:
     ``version_of_process`` from the agent's process (blocking: call it off the event loop).
     ``restart_command`` is what to type at an idle shell to bring the agent back with its
     conversation (used only when restarting is enabled). ``screen_lines`` gives the lines the
-    parser read (escapes stripped), which :attr:`Prompt.span` indexes.
+    parser read (escapes stripped), which :attr:`Prompt.span` indexes. ``tool_kinds`` maps the
+    agent's own tool names (lower-cased, as dialogs and hooks name them) onto canonical kinds;
+    names starting with one of ``mcp_prefixes`` are MCP tools.
     """
 
     name: str
@@ -100,6 +103,12 @@ class Agent:
     version_of_process: Callable[[AgentProcess], str | None] = _no_process_version
     restart_command: str | None = None
     screen_lines: Callable[[str], list[str]] = _plain_lines
+    tool_kinds: Mapping[str, ToolKind] = dataclasses.field(default_factory=dict)
+    mcp_prefixes: tuple[str, ...] = ()
+
+    def tool_kind(self, tool: str | None) -> ToolKind | None:
+        """The canonical kind of one of this agent's tools, None when unknown."""
+        return tool_kind_of(tool, self.tool_kinds, mcp_prefixes=self.mcp_prefixes)
 
     def matches(self, name: str, cmdline: Sequence[str]) -> bool:
         """True when a process (name and argv) is this agent."""

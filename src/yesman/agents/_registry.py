@@ -16,7 +16,11 @@ from yesman.agents._agent import Agent
 __all__ = ["AgentRegistry", "builtin_agents", "default_agent"]
 
 # "module:attribute" of every agent shipped with yesman, in the order they are tried.
-_BUILTIN: tuple[str, ...] = ("yesman.agents.claude:CLAUDE_CODE",)
+_BUILTIN: tuple[str, ...] = (
+    "yesman.agents.claude:CLAUDE_CODE",
+    "yesman.agents.codex:CODEX",
+    "yesman.agents.gemini:GEMINI",
+)
 
 
 class _Process(Protocol):

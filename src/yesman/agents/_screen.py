@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from yesman.agents._tools import ToolKind
+
 __all__ = [
     "AgentScreen",
     "Option",
@@ -82,6 +84,9 @@ class Prompt:
     read, for tools that want to show which lines matched. ``numbered`` is False for menus drawn
     without digits (typing a digit there selects nothing). ``target_lines`` are the target's
     physical screen lines before joining, for analyses that must not trust the joining.
+    ``tool_kind`` is the canonical kind of ``tool`` (shell, write, edit ...) as the agent that
+    drew the dialog maps its tool names, None for dialogs that are no tool call or for tools
+    the agent's table does not know.
     """
 
     kind: PromptKind
@@ -96,6 +101,7 @@ class Prompt:
     span: tuple[int, int] = (0, 0)
     numbered: bool = True
     target_lines: tuple[str, ...] = ()
+    tool_kind: ToolKind | None = None
 
     def option(self, number: int) -> Option | None:
         """The option with this number, if the dialog has one."""

@@ -61,7 +61,9 @@ def explain(
         )
         raise typer.Exit(2) from exc
     screen = agent.parse_screen(text)
-    context = PolicyContext(session=session, project_dir=(project or Path.cwd()).absolute())
+    context = PolicyContext(
+        session=session, project_dir=(project or Path.cwd()).absolute(), agent=agent.name
+    )
     decision = chosen.decide(screen, context)
     if as_json:
         sys.stdout.write(json.dumps(_as_json(screen, decision)) + "\n")

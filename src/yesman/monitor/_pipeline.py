@@ -240,6 +240,7 @@ class Pipeline:
             session=self.session_manager.session_name,
             pane_id=self.session_manager.pane_id,
             project_dir=Path(project) if project else None,
+            agent=self.agent.name,
         )
         decision = self.policy.decide(AgentScreen(ScreenState.WAITING, prompt), context)
         if self.settings.dry_run and not decision.dry_run:

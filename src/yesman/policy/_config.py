@@ -25,7 +25,19 @@ __all__ = ["PolicyConfig", "PolicyError", "parse_policy"]
 
 _TOP_KEYS: Final = frozenset({"version", "dry_run", "guards", "sessions", "rules"})
 _RULE_KEYS: Final = frozenset(
-    {"name", "action", "kind", "tool", "command", "target", "path", "session", "option", "reason"}
+    {
+        "name",
+        "action",
+        "kind",
+        "tool",
+        "command",
+        "target",
+        "path",
+        "session",
+        "option",
+        "reason",
+        "agent",
+    }
 )
 _GUARD_KEYS: Final = frozenset({"dangerous_commands", "outside_project"})
 _SESSION_KEYS: Final = frozenset({"dry_run", "guards"})
@@ -164,6 +176,7 @@ class _Parser:
         tools = self.strings(index, "tool", raw.get("tool"))
         paths = self.strings(index, "path", raw.get("path"))
         sessions = self.strings(index, "session", raw.get("session"))
+        agents = self.strings(index, "agent", raw.get("agent"))
         option = raw.get("option", "yes")
         if not (option in ("yes", "always") or (type(option) is int and 1 <= option <= 9)):
             raise self.fail(
@@ -183,6 +196,7 @@ class _Parser:
             sessions=sessions,
             option=option,
             reason=reason,
+            agents=None if agents is None else tuple(a.lower() for a in agents),
         )
 
     def strings(self, index: int, key: str, value: object) -> tuple[str, ...] | None:

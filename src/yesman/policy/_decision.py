@@ -49,13 +49,16 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class PolicyContext:
-    """Where the screen comes from: tmux session and pane, and the project folder (pane cwd).
+    """Where the screen comes from: tmux session and pane, the project folder (pane cwd) and the
+    agent that drew it.
 
     ``project_dir`` None means unknown: then nothing is assumed to be inside the project.
-    ``home`` None means the current user's home directory.
+    ``home`` None means the current user's home directory. ``agent`` is the agent's name
+    (``Agent.name``, e.g. ``codex``), matched by rules that name one; "" when unknown.
     """
 
     session: str = ""
     pane_id: str = ""
     project_dir: Path | None = None
     home: Path | None = None
+    agent: str = ""

@@ -268,7 +268,10 @@ def _may_be_tool(rule: Rule) -> bool:
 
 def _covers(before: Rule, rule: Rule) -> bool:
     """`before` matches every dialog `rule` matches (it only filters by kind and tool)."""
-    if any(x is not None for x in (before.command, before.target, before.paths, before.sessions)):
+    if any(
+        x is not None
+        for x in (before.command, before.target, before.paths, before.sessions, before.agents)
+    ):
         return False
     if before.kinds is not None and (
         rule.kinds is None or not set(rule.kinds) <= set(before.kinds)

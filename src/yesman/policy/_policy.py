@@ -21,18 +21,18 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState
+from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState, ToolKind
 from yesman.policy._commands import UNPARSABLE, CommandVerdict, analyse_command
 from yesman.policy._config import PolicyError, parse_policy
 from yesman.policy._decision import Action, Decision, PolicyContext
 from yesman.policy._lint import PolicyWarning
-from yesman.policy._rules import Guards, Rule, SessionOverride, pick_option
+from yesman.policy._rules import Guards, Rule, SessionOverride, pick_option, prompt_tool_kind
 
 __all__ = ["Policy"]
 
 logger = logging.getLogger(__name__)
 
-_WRITE_TOOLS = frozenset({"write", "edit", "multiedit", "notebookedit"})
+_WRITE_KINDS = frozenset({ToolKind.WRITE, ToolKind.EDIT})
 _MAX_POLICY_BYTES = 1024 * 1024
 
 
@@ -138,21 +138,21 @@ class Policy:
     def _decide(self, prompt: Prompt, ctx: PolicyContext, guards: Guards) -> Decision:
         project = None if ctx.project_dir is None else os.path.normpath(ctx.project_dir)
         home = None if ctx.home is None else str(ctx.home)
-        tool = (prompt.tool or "").lower()
-        if prompt.kind is PromptKind.TOOL_PERMISSION and tool == "bash":
+        kind = prompt_tool_kind(prompt)
+        if prompt.kind is PromptKind.TOOL_PERMISSION and kind is ToolKind.SHELL:
             if not prompt.target:
-                return _hold("guard:dangerous-command", "Bash dialog without a readable command")
+                return _hold("guard:dangerous-command", "shell dialog without a readable command")
             verdict = _analyse_bash(prompt, project, home)
             if verdict.dangerous and guards.dangerous_commands is not Action.NONE:
                 return self._act(
                     prompt, guards.dangerous_commands, "guard:dangerous-command", verdict.reason
                 )
-        if prompt.kind is PromptKind.TOOL_PERMISSION and tool in _WRITE_TOOLS:
+        if prompt.kind is PromptKind.TOOL_PERMISSION and kind in _WRITE_KINDS:
             where = _outside_project(prompt.target, project, home)
             if where is not None and guards.outside_project is not Action.NONE:
                 return self._act(prompt, guards.outside_project, "guard:outside-project", where)
         for rule in self._rules:
-            if rule.matches(prompt, ctx.session, project):
+            if rule.matches(prompt, ctx.session, project, ctx.agent):
                 reason = rule.reason or _describe(rule, prompt)
                 return self._act(prompt, rule.action, rule.name, reason, rule.option)
         return _hold("default:no-rule", "no rule matched this dialog; a human must look")
@@ -171,7 +171,7 @@ class Policy:
             return _hold(rule, f"{reason}; but the menu has no digits to type (needs arrow keys)")
         option = pick_option(prompt, action, choice)
         if option is None:
-            wanted = '"No" option that keeps Claude running' if action is Action.DENY else choice
+            wanted = '"No" option that keeps the agent running' if action is Action.DENY else choice
             return _hold(rule, f"{reason}; but the dialog has no {wanted} option to choose")
         if option.number > 9:
             return _hold(rule, f"{reason}; but option {option.number} needs two keys")

@@ -10,6 +10,7 @@ from yesman.agents.claude._guards import input_guard, parse_version
 from yesman.agents.claude._parser import parse_screen
 from yesman.agents.claude._process import is_claude_code
 from yesman.agents.claude._text import clean_lines
+from yesman.agents.claude._tools import MCP_PREFIXES, TOOL_KINDS
 from yesman.agents.claude._version import version_of_process
 
 __all__ = ["CLAUDE_CODE", "version_from_screen"]
@@ -39,4 +40,6 @@ CLAUDE_CODE: Final = Agent(
     version_of_process=version_of_process,
     restart_command="claude --continue",
     screen_lines=clean_lines,
+    tool_kinds=TOOL_KINDS,
+    mcp_prefixes=MCP_PREFIXES,
 )

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import hashlib
 
-from yesman.agents import Option, Prompt, PromptKind
+from yesman.agents import Option, Prompt, PromptKind, ToolKind
 from yesman.agents.claude import _patterns as p
 from yesman.agents.claude._lines import indent, is_dashed, is_full, join_wrapped
 from yesman.agents.claude._options import Menu
+from yesman.agents.claude._tools import tool_kind
 
 __all__ = ["read_dialog"]
 
@@ -72,7 +73,19 @@ def read_dialog(lines: list[str], top: int, menu: Menu, width: int) -> Prompt | 
         span=(top + 1, menu.last),
         numbered=menu.numbered,
         target_lines=target_lines,
+        tool_kind=_tool_kind(kind, header, tool),
     )
+
+
+def _tool_kind(kind: PromptKind, header: str, tool: str | None) -> ToolKind | None:
+    """The canonical kind, from the header's tool (an MCP dialog's tool is its title)."""
+    if kind is PromptKind.QUESTION:
+        return ToolKind.QUESTION
+    if kind is PromptKind.PLAN_APPROVAL:
+        return ToolKind.PLAN
+    if kind is not PromptKind.TOOL_PERMISSION:
+        return None
+    return tool_kind(p.TOOL_HEADERS.get(_header_key(header))) or tool_kind(tool)
 
 
 def _find_question(region: list[str], width: int) -> tuple[int, str] | None:

@@ -1,0 +1,42 @@
+"""`GEMINI`: the :class:`~yesman.agents.Agent` description of Google's Gemini CLI."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from yesman.agents._agent import Agent, AgentSignals, KeyConventions
+from yesman.agents._text import clean_lines
+from yesman.agents.gemini import _patterns as p
+from yesman.agents.gemini._guards import input_guard
+from yesman.agents.gemini._parser import parse_screen
+from yesman.agents.gemini._process import is_gemini
+from yesman.agents.gemini._tools import MCP_PREFIXES, TOOL_KINDS
+from yesman.agents.gemini._version import version_of_process
+
+__all__ = ["GEMINI", "version_from_screen"]
+
+
+def version_from_screen(text: str) -> str | None:
+    """The version in Gemini CLI's banner (``Gemini CLI v0.61.0``), if on screen."""
+    found = p.VERSION_BANNER_RE.search(text)
+    return None if found is None else found.group(1)
+
+
+GEMINI: Final = Agent(
+    name="gemini",
+    display_name="Gemini CLI",
+    is_agent_process=is_gemini,
+    parse_screen=parse_screen,
+    signals=AgentSignals(
+        usage_limit=p.USAGE_LIMIT_LINE_RE,
+        api_error=p.API_ERROR_LINE_RE,
+        reset_time=p.RESET_TIME_RE,
+    ),
+    keys=KeyConventions(input_guard=input_guard, digit_selects=True),
+    version_from_screen=version_from_screen,
+    version_of_process=version_of_process,
+    restart_command="gemini --resume latest",
+    screen_lines=clean_lines,
+    tool_kinds=TOOL_KINDS,
+    mcp_prefixes=MCP_PREFIXES,
+)
