@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psutil
 import pytest
 
 from yesman.testing import PrivateTmuxServer, TmuxHelperError, eventually, eventually_async
@@ -64,3 +65,12 @@ async def test_eventually_async_fails_clearly() -> None:
 
     with pytest.raises(AssertionError, match="not met within"):
         await eventually_async(never, timeout=0.05, interval=0.01)
+
+
+def test_programs_that_ignore_sighup_die_with_the_server() -> None:
+    with PrivateTmuxServer() as tmux:
+        pane = tmux.new_session("stubborn", ["sh", "-c", "trap '' HUP; sleep 300 & wait"])
+        shell = psutil.Process(tmux.pane_pid(pane))
+        sleeper = eventually(lambda: shell.children(recursive=True), timeout=5)[0]
+    assert not sleeper.is_running() or sleeper.status() == psutil.STATUS_ZOMBIE
+    assert not shell.is_running() or shell.status() == psutil.STATUS_ZOMBIE

@@ -21,6 +21,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
+import psutil
+
 from yesman._errors import YesmanError
 from yesman.tmux import TmuxServer
 
@@ -147,7 +149,14 @@ class PrivateTmuxServer:
         return int(self.run("display-message", "-p", "#{pid}"))
 
     def kill(self) -> None:
-        """Kill the server (if running) and remove its socket file. Idempotent."""
+        """Kill the server (if running) and everything its panes started, and remove its socket
+        file. Idempotent.
+
+        tmux sends SIGHUP to each pane's process when it exits; programs that ignore SIGHUP
+        (Gemini CLI's launcher does) would outlive the test, so the panes' process trees are
+        noted first and whatever of them is still alive afterwards is terminated.
+        """
+        leftovers = self._pane_processes()
         with contextlib.suppress(subprocess.TimeoutExpired):
             subprocess.run(
                 self.argv("kill-server"),
@@ -158,6 +167,26 @@ class PrivateTmuxServer:
             )
         with contextlib.suppress(OSError):
             self.socket_path.unlink()
+        _end(leftovers)
+
+    def _pane_processes(self) -> list[psutil.Process]:
+        try:
+            done = subprocess.run(
+                self.argv("list-panes", "-a", "-F", "#{pane_pid}"),
+                capture_output=True,
+                text=True,
+                env=self._env,
+                timeout=10,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return []
+        found: list[psutil.Process] = []
+        for line in done.stdout.split():
+            with contextlib.suppress(ValueError, psutil.Error):
+                pane = psutil.Process(int(line))
+                found += [pane, *pane.children(recursive=True)]
+        return found
 
     def __enter__(self) -> Self:
         return self
@@ -169,6 +198,20 @@ class PrivateTmuxServer:
         tb: TracebackType | None,
     ) -> None:
         self.kill()
+
+
+def _end(processes: list[psutil.Process], grace: float = 2.0) -> None:
+    """Terminate the processes still alive (the same ones: psutil checks their start time),
+    then kill what has not exited after ``grace`` seconds."""
+    alive = [p for p in processes if p.is_running()]
+    for process in alive:
+        with contextlib.suppress(psutil.Error):
+            process.terminate()
+    _, stubborn = psutil.wait_procs(alive, timeout=grace)
+    for process in stubborn:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(stubborn, timeout=grace)
 
 
 def eventually(check: Callable[[], T], *, timeout: float = 5.0, interval: float = 0.02) -> T:
