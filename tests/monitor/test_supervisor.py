@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shlex
 import time
@@ -319,3 +320,42 @@ async def test_panes_without_an_agent_are_muted_until_an_agent_starts_in_them(
         assert pane not in client.muted_panes()
         assert busy in client.muted_panes()
     assert [e["key"] for e in AgentLog(log).events("key")] == ["1"]
+
+
+async def test_a_pane_whose_agent_starts_a_moment_after_it_is_created_is_found(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    """The first look at a new pane can come before its program runs. Here the program is a
+    python process that execs the agent 0.6 s later, in another folder: the foreground command
+    stays "python3" throughout, so tmux reports no change. The pane must still be watched, and
+    the agent's own folder, not the pane's first one, is its project."""
+    project = tmp_path / "project"
+    project.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    log = tmp_path / "agent.jsonl"
+    argv = command("write", log=log, speed=4.0)
+    # The agent's argv comes from the environment, so nothing in the first process's command
+    # line says "agent".
+    delayed = (
+        "import json, os, time; time.sleep(0.6); os.chdir(os.environ['LATE_CWD']); "
+        "argv = json.loads(os.environ['LATE_ARGV']); os.execv(argv[0], argv)"
+    )
+    tmux.new_session("other", ["cat"])
+    async with (
+        AuditStore.open(tmp_path / "audit.db") as audit,
+        MonitorSupervisor(
+            tmux.server, event_bus=bus, audit=audit, agents=[SIMULATED_CLAUDE]
+        ) as supervisor,
+    ):
+        pane = tmux.run(
+            "new-session", "-d", "-P", "-F", "#{pane_id}", "-s", "late", "-c", str(elsewhere),
+            "-e", f"LATE_ARGV={json.dumps(argv)}", "-e", f"LATE_CWD={project}",
+            argv[0], "-c", delayed,
+        )  # fmt: skip
+        agent = AgentLog(log)
+        await agent.wait_for("answered", timeout=20)
+        monitor = supervisor.monitors[pane]
+        assert monitor.process_controller.agent_cwd == str(project)
+        (decision,) = await audit.list_decisions()
+        assert decision.action == "answer", decision.reason

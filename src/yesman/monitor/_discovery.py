@@ -5,19 +5,26 @@ of the known agents. Every other pane is muted on the control client when muting
 output then costs nothing, and it is looked at again when its foreground program changes (the
 client reports that for muted panes too) or, unmuted, when it draws something and was last looked
 at more than ``recheck_interval`` seconds ago.
+
+A pane that has just been created may not run its program yet (tmux forks, then the child
+changes folder and execs), so its first look can find no agent, and its foreground command may
+never be reported as changed. `NewPaneRechecks` looks at such panes again a few times over
+their first seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from yesman.agents import Agent, AgentRegistry
 from yesman.tmux import ControlClient, PaneInfo, TmuxError, process_trees
 
-__all__ = ["PaneSelector"]
+__all__ = ["NewPaneRechecks", "PaneSelector"]
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +103,38 @@ class PaneSelector:
             await client.mute_output(pane_id)
         except TmuxError as exc:
             log.debug("could not mute pane %s: %s", pane_id, exc)
+
+
+class NewPaneRechecks:
+    """When to look again at new panes in which no agent was found (seconds after creation)."""
+
+    DELAYS = (0.3, 1.0, 3.0)
+
+    def __init__(self, delays: Sequence[float] = DELAYS) -> None:
+        self._delays = tuple(delays)
+        self._due: list[tuple[float, str]] = []
+        self._wake = asyncio.Event()
+
+    def note(self, pane_id: str) -> None:
+        """A pane was just created and is not watched (yet)."""
+        now = time.monotonic()
+        for delay in self._delays:
+            heapq.heappush(self._due, (now + delay, pane_id))
+        self._wake.set()
+
+    async def due(self) -> AsyncIterator[str]:
+        """Pane ids, each when its next look is due; runs until cancelled."""
+        while True:
+            if not self._due:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            when, pane_id = self._due[0]
+            wait = when - time.monotonic()
+            if wait > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), wait)
+                continue
+            heapq.heappop(self._due)
+            yield pane_id

@@ -235,7 +235,8 @@ class Pipeline:
             PromptDetected(**self._where(), prompt=info),
             correlation_id=dialog.correlation_id,
         )
-        project = self.session_manager.project_dir
+        # The agent's own folder first: the pane's path may have been read before it started.
+        project = self.process_controller.agent_cwd or self.session_manager.project_dir
         context = PolicyContext(
             session=self.session_manager.session_name,
             pane_id=self.session_manager.pane_id,

@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import psutil
+
 from yesman.agents import Agent, default_agent
 from yesman.monitor._session import SessionManager
 from yesman.tmux import ProcessInfo, process_tree
@@ -67,6 +69,7 @@ class AgentProcessController:
         self._cached: tuple[float, bool] | None = None
         self._version: str | None = None
         self._version_of: tuple[int, float] | None = None  # (pid, create_time) it was read from
+        self._cwd: str | None = None
         self._attempts: deque[float] = deque()
         self._next_allowed = 0.0
         self._backoff = self._restart.initial_backoff
@@ -82,6 +85,15 @@ class AgentProcessController:
     def agent_version(self) -> str | None:
         """The version of the agent process last seen in the pane (None: unknown)."""
         return self._version
+
+    @property
+    def agent_cwd(self) -> str | None:
+        """The folder the agent process runs in: its project (None: not found or unreadable).
+
+        Read from the process itself, once per agent process: the pane's own path can be the
+        tmux server's folder when it is looked at before the program has started.
+        """
+        return self._cwd
 
     async def is_agent_running(self) -> bool:
         now = time.monotonic()
@@ -104,9 +116,10 @@ class AgentProcessController:
             return False
         identity = (found.pid, found.create_time)
         if identity != self._version_of:
-            # A new agent process (started, or restarted): read its version once.
+            # A new agent process (started, or restarted): read its version and folder once.
             self._version_of = identity
             self._version = self.agent.version_of_process(found)
+            self._cwd = _cwd_of(found.pid)
         return True
 
     @staticmethod
@@ -168,3 +181,10 @@ class AgentProcessController:
 
 ClaudeProcessController = AgentProcessController
 """The name this had while Claude Code was the only agent."""
+
+
+def _cwd_of(pid: int) -> str | None:
+    try:
+        return psutil.Process(pid).cwd() or None
+    except psutil.Error:
+        return None

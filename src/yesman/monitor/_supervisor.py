@@ -28,7 +28,7 @@ from yesman.bus import (
 from yesman.bus import SessionRenamed as SessionRenamedEvent
 from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
 from yesman.monitor._audit import DecisionSink
-from yesman.monitor._discovery import PaneSelector
+from yesman.monitor._discovery import NewPaneRechecks, PaneSelector
 from yesman.monitor._human import (
     HeldDialog,
     HumanAction,
@@ -147,6 +147,7 @@ class MonitorSupervisor(Service):
         self._tally = DialogTally()  # every monitor's dialogs, kept after its pane is gone
         self._client: ControlClient | None = None
         self._stop = asyncio.Event()
+        self._new_panes = NewPaneRechecks()
         self._runner = Runner("yesman.supervisor")
         self._publish = Publisher(event_bus, "supervisor")
 
@@ -261,6 +262,7 @@ class MonitorSupervisor(Service):
                 routers = [
                     tg.create_task(self._route_changes(client), name="yesman.changes"),
                     tg.create_task(self._route_notes(client), name="yesman.notifications"),
+                    tg.create_task(self._recheck_new_panes(client), name="yesman.new-panes"),
                 ]
                 await self._discover()
                 ready.set()
@@ -364,6 +366,12 @@ class MonitorSupervisor(Service):
                 if change.pane_id not in self._monitors:
                     await self._maybe_recheck(change.pane_id)
 
+    async def _recheck_new_panes(self, client: ControlClient) -> None:
+        async for pane_id in self._new_panes.due():
+            pane = client.panes().get(pane_id)
+            if pane is not None and pane_id not in self._monitors:
+                await self._discover([pane])
+
     def _on_change(self, change: PaneChanged) -> None:
         monitor = self._monitors.get(change.pane_id)
         if monitor is not None:
@@ -386,6 +394,8 @@ class MonitorSupervisor(Service):
                 monitor.notify_process_exited()
         elif isinstance(note, PaneAdded):
             await self._discover([note.pane])
+            if note.pane.pane_id not in self._monitors:
+                self._new_panes.note(note.pane.pane_id)
         elif isinstance(note, PaneCommandChanged):
             # Another program runs in the pane now: perhaps an agent (muted panes included).
             if note.pane.pane_id not in self._monitors:
