@@ -17,7 +17,7 @@ from yesman.bus import AsyncEventBus, Event, EventType, SessionCreated
 from yesman.cli._commands import app
 from yesman.history import HistoryWriter
 from yesman.metrics import ComponentTracker
-from yesman.store import AuditStore
+from yesman.store import AuditStore, DecisionRecord
 
 WIDE = {"COLUMNS": "200", "LINES": "50"}
 
@@ -83,6 +83,20 @@ def test_history_range_suggests_the_capture_setting_when_capture_slows_with_pane
                     values = [centre * rng.uniform(0.8, 1.2) for _ in range(40)]
                     await bus.publish(report_event(tracker, {"content_capture": values}, at=at))
                     await bus.join()
+            # A person answered the same held dialog from the dashboard five times.
+            for _ in range(5):
+                await store.record(
+                    DecisionRecord(
+                        session="s",
+                        pane="%1",
+                        prompt_kind="tool_permission",
+                        tool="Bash",
+                        target="npm run lint",
+                        action="answer",
+                        rule="human:dashboard",
+                        first_seen=time.time(),
+                    )  # fmt: skip
+                )
 
     tracker_panes: list[str] = []
     asyncio.run(write())
@@ -90,3 +104,5 @@ def test_history_range_suggests_the_capture_setting_when_capture_slows_with_pane
     assert result.exit_code == 0, result.output
     kinds = {s["kind"]: s for s in json.loads(result.output)["suggestions"]}
     assert "--busy-capture-interval" in kinds["pane-scaling"]["change"]
+    rule = kinds["policy-rule"]
+    assert 'command = "^npm run lint$"' in rule["change"]

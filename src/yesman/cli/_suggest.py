@@ -16,6 +16,8 @@ from rich.text import Text
 from yesman._errors import YesmanError
 from yesman.baseline import (
     BaselineNotFoundError,
+    HeldAnswer,
+    HumanChoice,
     PerformanceBaseline,
     Suggestion,
     load_baseline,
@@ -23,6 +25,7 @@ from yesman.baseline import (
     resolve_baseline,
     suggest,
     suggest_pane_scaling,
+    suggest_policy_rules,
 )
 from yesman.cli._app import app
 from yesman.cli._baseline_common import DbOption, JsonOption, db_path, fail, parse_range
@@ -49,6 +52,24 @@ async def _baseline(db: DbOption, ref: str | None) -> PerformanceBaseline:
                 f"no baselines saved in {path}; record one with `yesman baseline record`"
             )
         return await load_baseline(store, rows[0].name)
+
+
+async def _human_answers(db: DbOption, since: float, until: float) -> list[HeldAnswer]:
+    """Dialogs yesman held that a person then answered from the dashboard (rule ``human:*``),
+    within the range: what the policy-rule suggestion learns from."""
+    async with AuditStore.open(db_path(db), read_only=True) as store:
+        rows = await store.list_decisions(limit=100_000, since=since)
+    return [
+        HeldAnswer(
+            prompt_kind=r.prompt_kind,
+            tool=r.tool,
+            target=r.target,
+            choice=HumanChoice.YES if r.action == "answer" else HumanChoice.NO,
+            session=r.session,
+        )
+        for r in rows
+        if r.rule.startswith("human:") and r.time < until and r.action in ("answer", "deny")
+    ]
 
 
 def _panel(s: Suggestion) -> Panel:
@@ -85,6 +106,7 @@ def suggest_command(
             chosen = asyncio.run(read_history_baseline(db_path(db), low, high, name=f"@{since}"))
             loads = asyncio.run(read_pane_scaling(db_path(db), low, high))
             scaling = suggest_pane_scaling(loads)
+            scaling += suggest_policy_rules(asyncio.run(_human_answers(db, low, high)))
         else:
             chosen = asyncio.run(_baseline(db, baseline))
     except (YesmanError, ValueError) as exc:
