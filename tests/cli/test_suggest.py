@@ -95,7 +95,7 @@ def test_history_range_suggests_the_capture_setting_when_capture_slows_with_pane
                         action="answer",
                         rule="human:dashboard",
                         first_seen=time.time(),
-                    )  # fmt: skip
+                    )
                 )
 
     tracker_panes: list[str] = []
