@@ -30,12 +30,16 @@ _OUTCOME: Final = {
 
 
 def _evidence(r: GateResult) -> Text:
+    """The summary and the problems found; evidence that something is fine (a finding of
+    severity ``passed``, such as a known gap) is left to the JSON and Markdown reports."""
     text = Text(r.summary)
-    for f in r.findings[:_MAX_FINDINGS]:
+    problems = [f for f in r.findings if f.severity is not GateStatus.PASSED]
+    for f in problems[:_MAX_FINDINGS]:
         text.append("\n  • " + str(f), style=_STYLE.get(f.severity, ""))
-    hidden = len(r.findings) - _MAX_FINDINGS
+    hidden = len(r.findings) - min(len(problems), _MAX_FINDINGS)
     if hidden > 0:
-        text.append(f"\n  … and {hidden} more (see --json or --markdown)", style="dim")
+        more = "more" if problems else ("note" if hidden == 1 else "notes")
+        text.append(f"\n  … and {hidden} {more} (see --json or --markdown)", style="dim")
     return text
 
 
