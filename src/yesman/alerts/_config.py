@@ -49,6 +49,7 @@ __all__ = [
     "SinkConfig",
     "SinkType",
     "WebhookFormat",
+    "default_rules_path",
     "default_rules_text",
     "load_alert_config",
     "parse_alert_config",
@@ -131,6 +132,12 @@ class AlertConfig:
 
     def sink(self, name: str) -> SinkConfig:
         return next(s for s in self.sinks if s.name == name)
+
+
+def default_rules_path() -> Path:
+    """Where `yesman alerts init` puts a copy: ``$XDG_CONFIG_HOME/yesman/alerts.toml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return Path(base) / "yesman" / "alerts.toml"
 
 
 def default_rules_text() -> str:

@@ -26,8 +26,10 @@ from yesman.agents import (
     ScreenState,
     builtin_agents,
 )
+from yesman.alerts import AlertConfig
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
+from yesman.cli._alerts import alerting, load_rules
 from yesman.cli._app import app
 from yesman.cli._baseline_common import parse_duration
 from yesman.cli._views import HeldLog, watch_view
@@ -145,6 +147,10 @@ def watch(
         ),
     ] = "365d",
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
+    alerts_file: Annotated[
+        Path | None,
+        typer.Option("--alerts", help="Alert rules (TOML; `yesman alerts init` writes one)."),
+    ] = None,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
     console = Console(stderr=not live)
@@ -156,6 +162,7 @@ def watch(
     policy = _policy(policy_file)
     settings = MonitorSettings(dry_run=dry_run, busy_capture_interval=busy_capture_interval)
     history = _history_settings(keep_raw, keep_rollups)
+    alerts = load_rules(alerts_file)
     try:
         asyncio.run(
             _watch(
@@ -170,6 +177,7 @@ def watch(
                 live=live,
                 wait_for_targets=not no_wait,
                 history=history,
+                alerts=alerts,
             )
         )
     except ServerLockedError as exc:
@@ -242,6 +250,7 @@ async def _watch(
     live: bool,
     wait_for_targets: bool = True,
     history: HistorySettings | None = None,
+    alerts: AlertConfig | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -255,6 +264,8 @@ async def _watch(
             AsyncEventBus() as bus,
             # Every performance report and dialog outcome into the same database (yesman history).
             HistoryWriter(audit, bus, history),
+            # Alert rules over the same events; notifications go out off the watcher's path.
+            alerting(alerts, bus, audit, server),
         ):
             bus.subscribe(EventType.PROMPT_HELD, held)
             supervisor = MonitorSupervisor(
