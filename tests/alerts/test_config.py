@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -105,8 +106,6 @@ def test_settings_of_every_kind_and_sink_are_read() -> None:
     severity = "critical"
     repeat_interval = "1h"
     """
-    import os
-
     os.environ["YESMAN_TEST_TOKEN"] = "s3cret"
     try:
         config = parse_alert_config(text, "t.toml")

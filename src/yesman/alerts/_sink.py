@@ -159,8 +159,8 @@ class TmuxSink(_LocalSink):
         if not clients:
             where = f"session {session}" if session else server.describe()
             return f"no tmux client is attached to {where}"
-        # display-message expands formats: a literal '#' must be written '##'.
-        text = notification.title().replace("#", "##")
+        # display-message expands formats and then strftime: '#' and '%' are written twice.
+        text = notification.title().replace("#", "##").replace("%", "%%")
         millis = str(round(self.config.display * 1000))
         failed: list[str] = []
         for client in clients:
