@@ -244,8 +244,8 @@ class ApiErrors(Evaluator):
                 Condition(
                     labels=pane_labels(where),
                     since=since,
-                    summary=f"{len(times)} API errors in {format_duration(window)} in "
-                    f"{where.session} {pane}",
+                    summary=f"{len(times)} API error{'s' if len(times) > 1 else ''} in "
+                    f"{format_duration(window)} in {where.session} {pane}",
                     value=float(len(times)),
                     details={"last_error": where.line} if where.line else {},
                 )
