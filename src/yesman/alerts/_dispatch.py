@@ -38,6 +38,7 @@ __all__ = ["DeliveryRecord", "Dispatcher", "SinkStats"]
 _log = logging.getLogger(__name__)
 
 _MAX_BACKOFF: Final = 60.0
+_STOPPED: Final = "the watcher stopped first"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,9 +164,17 @@ class Dispatcher(Service):
                     worker.cancel()
         finally:
             for lane in lanes:
+                left = 0
                 while not lane.queue.empty():
-                    left = lane.queue.get_nowait()
-                    self._finish(lane, left, "undelivered", 0, "the watcher stopped first")
+                    note = lane.queue.get_nowait()
+                    self._finish(lane, note, "undelivered", 0, _STOPPED, quiet=True)
+                    left += 1
+                if left:
+                    _log.warning(
+                        "%d alert notification(s) to %s not sent: the watcher stopped first",
+                        left,
+                        lane.stats.name,
+                    )
                 lane.idle.set()
             for lane in started:
                 try:
@@ -182,7 +191,7 @@ class Dispatcher(Service):
             try:
                 await self._deliver(lane, notification)
             except asyncio.CancelledError:
-                self._finish(lane, notification, "undelivered", 0, "the watcher stopped first")
+                self._finish(lane, notification, "undelivered", 0, _STOPPED)
                 raise
             finally:
                 lane.busy = False
@@ -220,13 +229,21 @@ class Dispatcher(Service):
             return
 
     def _finish(
-        self, lane: _Lane, notification: Notification, outcome: str, attempts: int, error: str
+        self,
+        lane: _Lane,
+        notification: Notification,
+        outcome: str,
+        attempts: int,
+        error: str,
+        *,
+        quiet: bool = False,
     ) -> None:
         stats = lane.stats
         if outcome == "delivered":
             stats = replace(stats, delivered=stats.delivered + 1, last_delivered=self._clock())
         else:
             stats = replace(stats, undelivered=stats.undelivered + 1, last_error=error)
+        if outcome != "delivered" and not quiet:
             _log.warning(
                 "alert %s not delivered to %s after %d attempt(s): %s",
                 notification.alert.rule,

@@ -96,6 +96,8 @@ class AlertManager(Service):
         sinks: sink objects by name, instead of building them from `config` (library use).
         dashboard_url: linked in notifications (overrides ``defaults.dashboard_url``); ``{id}``
             in it is replaced by the alert's id.
+        poll_interval: seconds between reads of acknowledgements and silences from the database.
+        drain: seconds `stop()` gives queued notifications before giving them up.
     """
 
     def __init__(
@@ -110,7 +112,7 @@ class AlertManager(Service):
         clock: Callable[[], float] = time.time,
         poll_interval: float = 1.0,
         probe_interval: float = 2.0,
-        drain: float = 5.0,
+        drain: float = 3.0,
     ) -> None:
         self.config = config
         self._bus = bus
