@@ -130,13 +130,14 @@ class AgentIdle(_PaneRule):
             return self.panes.end(payload.pane_id)
         if self.panes.get(payload.pane_id) is not None:
             return False
-        wait = format_duration(self.rule.for_seconds)
+        wait = self.rule.for_seconds
+        over = f" for over {format_duration(wait)}" if wait > 0 else ""
         return self.panes.start(
             payload.pane_id,
             Condition(
                 labels=pane_labels(payload),
                 since=event.timestamp,
-                summary=f"agent idle in {payload.session} {payload.pane_id} (over {wait})",
+                summary=f"agent idle in {payload.session} {payload.pane_id}{over}",
             ),
         )
 
