@@ -12,10 +12,11 @@ From another process (the CLI, a dashboard serving the history alone): `read_ale
 acknowledgements and silences back within a second.
 
 Modules, lowest first: ``_model`` (the records), ``_durations``, ``_lines`` and ``_kinds`` (rule
-kinds and their defaults), ``_config`` (the TOML file), ``_evaluator`` with ``_agent_rules`` and
-``_system_rules`` (events -> conditions), ``_book`` (conditions -> pending / firing / resolved),
-``_sink`` and ``_webhook`` with ``_formats`` (delivery), ``_dispatch`` (per-sink queues, retries),
-``_rows`` and ``_db`` (the tables of migration 5), ``_manager`` (the whole, on the bus).
+kinds and their defaults), ``_config`` (what a rules file sets) and ``_parse`` (reading one),
+``_evaluator`` with ``_agent_rules`` and ``_system_rules`` (events -> conditions), ``_book``
+(conditions -> pending / firing / resolved), ``_sink`` and ``_webhook`` with ``_formats``
+(delivery), ``_dispatch`` (per-sink queues, retries), ``_rows`` and ``_db`` (the tables of
+migration 5), ``_recorder`` (the manager's side of them), ``_manager`` (the whole, on the bus).
 
 Layering: uses `yesman.bus`, `yesman.metrics` (report payloads), `yesman.store` and
 `yesman.tmux`; only the CLI (and the dashboard) import it.
@@ -30,8 +31,6 @@ from yesman.alerts._config import (
     WebhookFormat,
     default_rules_path,
     default_rules_text,
-    load_alert_config,
-    parse_alert_config,
 )
 from yesman.alerts._db import (
     AlertDB,
@@ -47,7 +46,7 @@ from yesman.alerts._dispatch import DeliveryRecord, SinkStats
 from yesman.alerts._durations import format_duration, parse_duration
 from yesman.alerts._errors import AlertConfigError, AlertError, AlertNotFoundError, DeliveryError
 from yesman.alerts._kinds import RuleKind
-from yesman.alerts._manager import AlertManager, build_sinks
+from yesman.alerts._manager import AlertManager
 from yesman.alerts._model import (
     Alert,
     AlertState,
@@ -57,7 +56,8 @@ from yesman.alerts._model import (
     Silence,
     fingerprint,
 )
-from yesman.alerts._sink import Sink
+from yesman.alerts._parse import load_alert_config, parse_alert_config
+from yesman.alerts._sink import Sink, build_sinks
 
 __all__ = [
     "Alert",

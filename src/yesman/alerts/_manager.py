@@ -35,21 +35,21 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from yesman._lifecycle import Runner, Service
-from yesman.alerts import _rows
 from yesman.alerts._agent_rules import AGENT_EVALUATORS
 from yesman.alerts._book import AlertBook, Change, Transition
-from yesman.alerts._config import AlertConfig, RuleConfig, SinkConfig, SinkType
-from yesman.alerts._db import add_silence, expire_silence, user
+from yesman.alerts._config import AlertConfig, RuleConfig
+from yesman.alerts._db import user
 from yesman.alerts._dispatch import DeliveryRecord, Dispatcher, SinkStats
 from yesman.alerts._evaluator import Evaluator
 from yesman.alerts._model import Alert, Notification, NotificationStatus, Silence
-from yesman.alerts._sink import CommandSink, DesktopSink, LogSink, Sink, TmuxSink
+from yesman.alerts._recorder import AlertRecorder
+from yesman.alerts._sink import Sink, build_sinks
 from yesman.alerts._system_rules import SYSTEM_EVALUATORS, TmuxDisconnected
 from yesman.bus import Event, EventHandler, EventType, Subscription
 from yesman.store import AuditStore, StoreError
 from yesman.tmux import TmuxError, TmuxServer
 
-__all__ = ["AlertManager", "Subscribable", "build_sinks"]
+__all__ = ["AlertManager", "Subscribable"]
 
 _log = logging.getLogger("yesman.alerts")
 
@@ -60,28 +60,6 @@ class Subscribable(Protocol):
     """What the manager needs of a bus (`yesman.bus.AsyncEventBus` is one)."""
 
     def subscribe(self, event_type: EventType | str, handler: EventHandler) -> Subscription: ...
-
-
-def build_sinks(config: AlertConfig, tmux: TmuxServer | None = None) -> dict[str, Sink]:
-    """One sink object per ``[[sink]]`` of `config`."""
-    sinks: dict[str, Sink] = {}
-    for sink in config.sinks:
-        sinks[sink.name] = _make_sink(sink, tmux)
-    return sinks
-
-
-def _make_sink(config: SinkConfig, tmux: TmuxServer | None) -> Sink:
-    if config.type is SinkType.WEBHOOK:
-        from yesman.alerts._webhook import WebhookSink  # noqa: PLC0415 (aiohttp on demand)
-
-        return WebhookSink(config)
-    if config.type is SinkType.DESKTOP:
-        return DesktopSink(config)
-    if config.type is SinkType.TMUX:
-        return TmuxSink(config, tmux)
-    if config.type is SinkType.COMMAND:
-        return CommandSink(config)
-    return LogSink(config)
 
 
 class AlertManager(Service):
@@ -116,7 +94,7 @@ class AlertManager(Service):
     ) -> None:
         self.config = config
         self._bus = bus
-        self._store = store
+        self._recorder = AlertRecorder(store)
         self._tmux = tmux
         self._clock = clock
         self._poll_interval = poll_interval
@@ -125,7 +103,7 @@ class AlertManager(Service):
         self._rules = {rule.name: rule for rule in config.rules}
         self._sinks = dict(sinks) if sinks is not None else build_sinks(config, tmux)
         self._dispatcher = Dispatcher(
-            self._sinks, record=self._record_delivery, clock=clock, drain=drain
+            self._sinks, record=self._recorder.delivery, clock=clock, drain=drain
         )
         self._evaluators = [_EVALUATORS[rule.kind](rule) for rule in config.rules]
         self._book = AlertBook(config.rules)
@@ -135,8 +113,6 @@ class AlertManager(Service):
         self._wake = asyncio.Event()
         self._stopping = False
         self._next_poll = 0.0
-        self._memory_silences: list[Silence] = []
-        self._local_ids = 0
         self._passed = asyncio.Event()
         self._poll_failing = False
 
@@ -176,9 +152,8 @@ class AlertManager(Service):
         """Acknowledge an active alert (id or fingerprint): its repeat notifications stop."""
         who = by or user()
         alert = self._book.acknowledge(ref, who, self._clock())
-        if self._store is not None and alert.id is not None:
-            alert_id, at = alert.id, alert.acknowledged or self._clock()
-            await self._store.run_write(lambda conn: _rows.acknowledge(conn, alert_id, who, at))
+        if alert.id is not None:
+            await self._recorder.acknowledge(alert.id, who, alert.acknowledged or self._clock())
         self._tell(alert)
         return alert
 
@@ -192,35 +167,16 @@ class AlertManager(Service):
         by: str | None = None,
     ) -> Silence:
         """Silence a rule (name or glob) for `duration` seconds, here and in the database."""
-        if self._store is not None:
-            made = await add_silence(
-                self._store, rule, duration, matchers=matchers, comment=comment, by=by
-            )
-        else:
-            now = self._clock()
-            self._local_ids += 1
-            made = Silence(
-                id=self._local_ids,
-                rule=rule,
-                until=now + duration,
-                created=now,
-                matchers=dict(matchers or {}),
-                comment=comment,
-                created_by=by or user(),
-            )
-            self._memory_silences.append(made)
+        made = await self._recorder.add_silence(
+            rule, duration, matchers=matchers, comment=comment, by=by or user(), now=self._clock()
+        )
         await self._reload_silences(self._clock())
         self._wake.set()
         return made
 
     async def unsilence(self, silence_id: int) -> bool:
         """End a silence now; False when there was no such active silence."""
-        if self._store is not None:
-            ended = await expire_silence(self._store, silence_id)
-        else:
-            before = len(self._memory_silences)
-            self._memory_silences = [s for s in self._memory_silences if s.id != silence_id]
-            ended = len(self._memory_silences) < before
+        ended = await self._recorder.end_silence(silence_id)
         await self._reload_silences(self._clock())
         self._wake.set()
         return ended
@@ -252,16 +208,10 @@ class AlertManager(Service):
     async def _main(self, ready: asyncio.Event) -> None:
         async with self._dispatcher:
             now = self._clock()
-            if self._store is not None:
-                try:
-                    stale = await self._store.run_write(_rows.close_abandoned)
-                except StoreError as exc:
-                    _log.warning("alerts: cannot read the database: %s", exc)
-                else:
-                    if stale:
-                        _log.info("%d alert(s) of a watcher that died marked stopped", stale)
+            await self._recorder.start()
+            with contextlib.suppress(StoreError):
                 await self._reload_silences(now)
-                self._next_poll = now + self._poll_interval
+            self._next_poll = now + self._poll_interval
             self._subscribe()
             try:
                 async with asyncio.TaskGroup() as tg:
@@ -303,7 +253,7 @@ class AlertManager(Service):
             self._wake.clear()
             now = self._clock()
             await self._evaluate(now)
-            if self._store is not None and now >= self._next_poll:
+            if now >= self._next_poll:
                 await self._poll(now)
                 self._next_poll = now + self._poll_interval
             self._passed.set()
@@ -313,8 +263,7 @@ class AlertManager(Service):
 
     def _delay(self, now: float) -> float:
         due = [now + 1.0, self._book.next_due(), *(e.next_change(now) for e in self._evaluators)]
-        if self._store is not None:
-            due.append(self._next_poll)
+        due.append(self._next_poll)
         soonest = min(d for d in due if d is not None)
         return min(1.0, max(0.005, soonest - now))
 
@@ -344,7 +293,7 @@ class AlertManager(Service):
             self._notify(rule, alert, transition.notify, repeat=change is Change.REPEAT, now=now)
         elif change is Change.FIRING and alert.silenced:
             for sink in rule.sinks:
-                self._record_delivery(
+                self._recorder.delivery(
                     DeliveryRecord(
                         notification=Notification(
                             alert=alert, status=NotificationStatus.FIRING, time=now
@@ -390,57 +339,21 @@ class AlertManager(Service):
     # ------------------------------------------------------------------ the database
 
     async def _insert(self, alert: Alert) -> Alert:
-        if self._store is None:
-            self._local_ids += 1
-            alert_id = self._local_ids
-        else:
-            try:
-                alert_id = await self._store.run_write(lambda conn: _rows.insert_alert(conn, alert))
-            except StoreError as exc:
-                _log.warning("alert %s not stored: %s", alert.rule, exc)
-                return alert
+        alert_id = await self._recorder.insert(alert)
+        if alert_id is None:
+            return alert
         return self._book.set_id(alert.fingerprint, alert_id) or dataclasses.replace(
             alert, id=alert_id
         )
 
     def _update(self, alert: Alert) -> None:
-        if self._store is None or alert.id is None:
-            return
-        self._submit(lambda conn: _rows.update_alert(conn, alert))
-
-    def _submit(self, job: Callable[[Any], object]) -> None:
-        store = self._store
-        if store is None or not store.is_open:
-            return
-        try:
-            store.submit_nowait(job).add_done_callback(_log_failure)
-        except StoreError as exc:
-            _log.warning("alert row not written: %s", exc)
-
-    def _record_delivery(self, record: DeliveryRecord) -> None:
-        alert = record.notification.alert
-        status = record.notification.status.value
-        self._submit(
-            lambda conn: _rows.insert_delivery(
-                conn,
-                alert_id=alert.id,
-                at=record.time,
-                sink=record.sink,
-                status=status,
-                outcome=record.outcome,
-                attempts=record.attempts,
-                error=record.error,
-            )
-        )
+        self._recorder.update(alert)
 
     async def _poll(self, now: float) -> None:
-        store = self._store
-        if store is None:
-            return
         try:
             await self._reload_silences(now)
             ids = [a.id for a in self._book.active() if a.id is not None and a.acknowledged is None]
-            acked = await store.run_read(lambda conn: _rows.select_acknowledged(conn, ids))
+            acked = await self._recorder.acknowledged(ids)
         except StoreError as exc:
             if not self._poll_failing:
                 _log.warning("alerts: cannot read acknowledgements and silences: %s", exc)
@@ -452,10 +365,7 @@ class AlertManager(Service):
                 self._tell(self._book.acknowledge(alert_id, by, at))
 
     async def _reload_silences(self, now: float) -> None:
-        if self._store is not None:
-            silences = await self._store.run_read(lambda conn: _rows.active_silences(conn, now))
-        else:
-            silences = [s for s in self._memory_silences if s.active(now)]
+        silences = await self._recorder.silences(now)
         for transition in self._book.set_silences(silences, now):
             self._update(transition.alert)
             self._tell(transition.alert)
@@ -464,9 +374,7 @@ class AlertManager(Service):
         for alert in self._book.stop_all(self._clock()):
             self._update(alert)
             self._tell(alert)
-        if self._store is not None and self._store.is_open:
-            with contextlib.suppress(StoreError):
-                await self._store.flush()
+        await self._recorder.flush()
 
     # ------------------------------------------------------------------ tmux probe
 
@@ -487,8 +395,3 @@ class AlertManager(Service):
             ended = [w.mark_connected() for w in watchers]  # every one, no short cut
             if any(ended):
                 self._wake.set()
-
-
-def _log_failure(future: Any) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        _log.warning("alert row not written: %s", future.exception())

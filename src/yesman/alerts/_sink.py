@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from yesman.alerts._config import SinkConfig
+from yesman.alerts._config import AlertConfig, SinkConfig, SinkType
 from yesman.alerts._errors import DeliveryError
 from yesman.alerts._model import Notification, NotificationStatus, Severity
 from yesman.tmux import TmuxError, TmuxServer
@@ -30,6 +30,7 @@ __all__ = [
     "LogSink",
     "Sink",
     "TmuxSink",
+    "build_sinks",
     "run_program",
 ]
 
@@ -220,3 +221,22 @@ def _append(path: Path, line: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as file:
         file.write(line)
+
+
+def build_sinks(config: AlertConfig, tmux: TmuxServer | None = None) -> dict[str, Sink]:
+    """One sink object per ``[[sink]]`` of `config` (`tmux`: the server for tmux sinks)."""
+    return {sink.name: _make_sink(sink, tmux) for sink in config.sinks}
+
+
+def _make_sink(config: SinkConfig, tmux: TmuxServer | None) -> Sink:
+    if config.type is SinkType.WEBHOOK:
+        from yesman.alerts._webhook import WebhookSink  # noqa: PLC0415 (aiohttp on demand)
+
+        return WebhookSink(config)
+    if config.type is SinkType.DESKTOP:
+        return DesktopSink(config)
+    if config.type is SinkType.TMUX:
+        return TmuxSink(config, tmux)
+    if config.type is SinkType.COMMAND:
+        return CommandSink(config)
+    return LogSink(config)
