@@ -17,6 +17,8 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml):
     baseline   baselines, comparison, optimisation suggestions         (history, metrics)
     workload   the standard demo workload baselines and gates run      (baseline, _simagent)
     gates      the quality gates of `yesman gates`                      (everything below)
+    alerts     alert rules over the watcher's events, sinks, silences  (monitor, history, store,
+                                                                         bus, metrics, tmux)
     cli        the `yesman` command                                     (everything)
 
 Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (start/stop rules).
