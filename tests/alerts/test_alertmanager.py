@@ -166,3 +166,29 @@ async def test_alerts_reach_alertmanager_and_come_back_through_its_routes(
             timeout=10,
         )
     assert await am_alerts(alertmanager) == []
+
+
+async def test_an_alert_silenced_while_firing_still_ends_in_alertmanager(
+    alertmanager: str,
+) -> None:
+    config = parse_alert_config(
+        f'[[sink]]\nname = "am"\ntype = "webhook"\nformat = "alertmanager"\n'
+        f'url = "{alertmanager}"\nsend_resolved = false\n'
+        '[[rule]]\nkind = "dialog-held"\nfor = "0s"\nsinks = ["am"]\n'
+    )
+    prompt = DialogInfo("permission", "Bash", "rm -rf /", None, (), None, None, "fp1")
+    async with AsyncEventBus(metrics_interval=0) as bus, AlertManager(config, bus) as manager:
+        held = PromptHeld(**WHERE, reason="dangerous", rule="guard", alert=False, prompt=prompt)
+        bus.publish_nowait(Event(EventType.PROMPT_HELD, payload=held))
+        await eventually_async(lambda: am_alerts(alertmanager), timeout=10)
+        await manager.silence("*", 600)
+        bus.publish_nowait(
+            Event(
+                EventType.CLAUDE_STATUS_CHANGED,
+                payload=StatusChanged(**WHERE, old="waiting", new="busy", agent_running=True),
+            )
+        )
+        await until(lambda: not manager.active())
+        await manager.settle()
+        # Silenced and send_resolved = false, yet Alertmanager must not keep a stale alert.
+        assert await am_alerts(alertmanager) == []

@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from yesman._lifecycle import Runner, Service
 from yesman.alerts._agent_rules import AGENT_EVALUATORS
 from yesman.alerts._book import AlertBook, Change, Transition
-from yesman.alerts._config import AlertConfig, RuleConfig
+from yesman.alerts._config import AlertConfig, RuleConfig, SinkType, WebhookFormat
 from yesman.alerts._db import user
 from yesman.alerts._dispatch import DeliveryRecord, Dispatcher, SinkStats
 from yesman.alerts._evaluator import Evaluator
@@ -291,6 +291,16 @@ class AlertManager(Service):
                 _log.info("alert %s resolved: %s", alert.rule, alert.summary)
         if transition.notify is not None:
             self._notify(rule, alert, transition.notify, repeat=change is Change.REPEAT, now=now)
+        elif change is Change.RESOLVED:
+            # Alertmanager keeps what it was sent until told it ended, silenced or not.
+            self._notify(
+                rule,
+                alert,
+                NotificationStatus.RESOLVED,
+                repeat=False,
+                now=now,
+                only_alertmanager=True,
+            )
         elif change is Change.FIRING and alert.silenced:
             for sink in rule.sinks:
                 self._recorder.delivery(
@@ -314,6 +324,7 @@ class AlertManager(Service):
         *,
         repeat: bool,
         now: float,
+        only_alertmanager: bool = False,
     ) -> None:
         link = self._dashboard
         if link and "{id}" in link:
@@ -323,7 +334,14 @@ class AlertManager(Service):
         )
         for name in rule.sinks:
             config = self._sinks[name].config
-            if alert.severity.rank < config.min_severity.rank:
+            alertmanager = (
+                config.type is SinkType.WEBHOOK and config.format is WebhookFormat.ALERTMANAGER
+            )
+            if alertmanager and status is NotificationStatus.RESOLVED:
+                # Always told of an end (the sink posts it only for alerts it posted firing).
+                self._dispatcher.submit(name, notification)
+                continue
+            if only_alertmanager or alert.severity.rank < config.min_severity.rank:
                 continue
             if status is NotificationStatus.RESOLVED and not config.send_resolved:
                 continue

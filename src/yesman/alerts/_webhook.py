@@ -9,7 +9,9 @@ the dispatcher retries; any other 4xx is permanent (the receiver will refuse it 
 
 In the ``alertmanager`` format the sink re-posts every alert it knows to be firing every
 `REFRESH` seconds: Alertmanager expects clients to re-send active alerts (its docs say every 30 s
-to 3 min) and resolves those it stops hearing about once their ``endsAt`` passes.
+to 3 min) and resolves those it stops hearing about once their ``endsAt`` passes. It is told of
+every end (even with ``send_resolved = false`` or a silence) and posts the ends of the alerts it
+posted firing, so Alertmanager never holds an alert that ended here.
 """
 
 from __future__ import annotations
@@ -88,8 +90,8 @@ class WebhookSink:
             fp = notification.alert.fingerprint
             if notification.status is NotificationStatus.FIRING:
                 self._firing[fp] = notification
-            else:
-                self._firing.pop(fp, None)
+            elif self._firing.pop(fp, None) is None:
+                return "not sent: Alertmanager was never sent this alert firing"
         data = body(self._config.format, notification, url=self._config.url, now=self._clock())
         return await self._post(data)
 
