@@ -19,6 +19,8 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml):
     gates      the quality gates of `yesman gates`                      (everything below)
     export     Prometheus text format and OTLP, from snapshots          (monitor, bus, metrics)
     dashboard  the web dashboard: pages, JSON API, live events           (everything below)
+    alerts     alert rules over the watcher's events, sinks, silences  (monitor, history, store,
+                                                                         bus, metrics, tmux)
     cli        the `yesman` command                                     (everything)
 
 Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (start/stop rules).

@@ -7,6 +7,7 @@ type and prints its message, which always says what went wrong and what to do::
      ├── TmuxError          yesman.tmux      (the server, the control connection, panes)
      ├── StoreError         yesman.store     (the SQLite database)
      ├── PolicyError        yesman.policy    (a policy file or rule; also a ValueError)
+     ├── AlertError         yesman.alerts    (a rules file, with its line; an alert to ack)
      ├── ShellSyntaxError   yesman.policy    (a command line that cannot be parsed; ValueError)
      ├── TmuxHelperError    yesman.testing   (the private tmux server for tests; RuntimeError)
      ├── BaselineError      yesman.baseline  (a baseline missing, malformed, or no history)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from yesman.cli import (  # noqa: F401 (registration)
+    _alerts,
     _audit,
     _baseline,
     _compare,

@@ -26,8 +26,10 @@ from yesman.agents import (
     ScreenState,
     builtin_agents,
 )
+from yesman.alerts import AlertConfig
 from yesman.bus import AsyncEventBus, Event, EventType, PromptHeld, ResponseSent
 from yesman.cli._agents import agents_for_watch
+from yesman.cli._alerts import alerting, load_rules
 from yesman.cli._app import app
 from yesman.cli._baseline_common import parse_duration
 from yesman.cli._dashboard import (
@@ -166,6 +168,10 @@ def watch(
             "(e.g. http://127.0.0.1:4318) every 15 s; needs the otel extra.",
         ),
     ] = None,
+    alerts_file: Annotated[
+        Path | None,
+        typer.Option("--alerts", help="Alert rules (TOML; `yesman alerts init` writes one)."),
+    ] = None,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
     dashboard = dashboard_options(http, http_token, allow_remote)
@@ -186,6 +192,7 @@ def watch(
             require_otel()
         except (ValueError, YesmanError) as exc:
             raise _fail(str(exc)) from None
+    alerts = load_rules(alerts_file)
     try:
         asyncio.run(
             _watch(
@@ -202,6 +209,7 @@ def watch(
                 history=history,
                 otlp_endpoint=otlp_endpoint,
                 dashboard=dashboard,
+                alerts=alerts,
             )
         )
     except ServerLockedError as exc:
@@ -276,6 +284,7 @@ async def _watch(
     history: HistorySettings | None = None,
     otlp_endpoint: str | None = None,
     dashboard: DashboardOptions | None = None,
+    alerts: AlertConfig | None = None,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -289,6 +298,8 @@ async def _watch(
             AsyncEventBus() as bus,
             # Every performance report and dialog outcome into the same database (yesman history).
             HistoryWriter(audit, bus, history),
+            # Alert rules over the same events; notifications go out off the watcher's path.
+            alerting(alerts, bus, audit, server),
         ):
             bus.subscribe(EventType.PROMPT_HELD, held)
             supervisor = MonitorSupervisor(

@@ -229,6 +229,57 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )""",
         "CREATE INDEX gate_runs_by_time ON gate_runs(time)",
     ),
+    # 6: alerts (yesman.alerts): one row per alert that fired, its notifications per sink, and
+    # silences. `yesman alerts ack|silence` write here; a running watcher reads them back.
+    (
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            labels TEXT NOT NULL DEFAULT '{}',
+            details TEXT NOT NULL DEFAULT '{}',
+            summary TEXT NOT NULL DEFAULT '',
+            value REAL,
+            state TEXT NOT NULL,
+            started REAL NOT NULL,
+            fired REAL NOT NULL,
+            ended REAL,
+            last_notified REAL,
+            notifications INTEGER NOT NULL DEFAULT 0,
+            acknowledged REAL,
+            acknowledged_by TEXT NOT NULL DEFAULT '',
+            silenced INTEGER NOT NULL DEFAULT 0,
+            host TEXT NOT NULL DEFAULT '',
+            pid INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX alerts_by_fired ON alerts(fired)",
+        "CREATE INDEX alerts_by_state ON alerts(state, fired)",
+        "CREATE INDEX alerts_by_fingerprint ON alerts(fingerprint)",
+        """CREATE TABLE alert_notifications (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER,
+            time REAL NOT NULL,
+            sink TEXT NOT NULL,
+            status TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX alert_notifications_by_alert ON alert_notifications(alert_id, time)",
+        """CREATE TABLE alert_silences (
+            id INTEGER PRIMARY KEY,
+            created REAL NOT NULL,
+            rule TEXT NOT NULL,
+            matchers TEXT NOT NULL DEFAULT '{}',
+            until REAL NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL DEFAULT '',
+            expired REAL
+        )""",
+        "CREATE INDEX alert_silences_by_until ON alert_silences(until)",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
