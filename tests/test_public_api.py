@@ -68,14 +68,14 @@ def test_every_public_name_is_in_all(name: str) -> None:
 
 def test_top_level_names_are_the_subpackages_own_objects() -> None:
     """Each name at the top is the very object a subpackage exports (no copies, no strays)."""
-    exported = {
-        member: getattr(module, member)
-        for module in map(importlib.import_module, PACKAGES[1:])
-        for member in module.__all__
-    }
+    # Several agents export a `parse_screen`; the top-level one must be one of them.
+    exported: dict[str, list[object]] = {}
+    for module in map(importlib.import_module, PACKAGES[1:]):
+        for member in module.__all__:
+            exported.setdefault(member, []).append(getattr(module, member))
     for member in yesman.__all__:
         if member == "__version__":
             assert yesman.__version__
             continue
         assert member in exported, f"yesman.{member} is exported by no subpackage"
-        assert getattr(yesman, member) is exported[member]
+        assert any(getattr(yesman, member) is obj for obj in exported[member]), member
