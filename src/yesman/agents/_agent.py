@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from yesman.agents._hook import AgentHook
 from yesman.agents._screen import ScreenParser
 
 __all__ = ["Agent", "AgentProcess", "AgentSignals", "KeyConventions", "ProcessMatcher"]
@@ -87,7 +88,8 @@ class Agent:
     ``version_of_process`` from the agent's process (blocking: call it off the event loop).
     ``restart_command`` is what to type at an idle shell to bring the agent back with its
     conversation (used only when restarting is enabled). ``screen_lines`` gives the lines the
-    parser read (escapes stripped), which :attr:`Prompt.span` indexes.
+    parser read (escapes stripped), which :attr:`Prompt.span` indexes. ``hook`` is the agent's
+    side of the structured answer channel (``yesman hook``), None for an agent without hooks.
     """
 
     name: str
@@ -100,6 +102,7 @@ class Agent:
     version_of_process: Callable[[AgentProcess], str | None] = _no_process_version
     restart_command: str | None = None
     screen_lines: Callable[[str], list[str]] = _plain_lines
+    hook: AgentHook | None = None
 
     def matches(self, name: str, cmdline: Sequence[str]) -> bool:
         """True when a process (name and argv) is this agent."""

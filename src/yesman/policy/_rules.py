@@ -42,6 +42,8 @@ class Rule:
     sessions: tuple[str, ...] | None = None  # globs
     option: str | int = "yes"  # "yes", "always" or an option number
     reason: str | None = None
+    # Pre-set answers to questions, given only through a hook: (question glob, labels).
+    answers: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     def matches(self, prompt: Prompt, session: str, project_dir: str | None) -> bool:
         if self.kinds is not None and prompt.kind not in self.kinds:

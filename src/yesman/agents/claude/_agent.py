@@ -7,6 +7,7 @@ from typing import Final
 from yesman.agents._agent import Agent, AgentSignals, KeyConventions
 from yesman.agents.claude import _patterns as p
 from yesman.agents.claude._guards import input_guard, parse_version
+from yesman.agents.claude._hook import CLAUDE_HOOK
 from yesman.agents.claude._parser import parse_screen
 from yesman.agents.claude._process import is_claude_code
 from yesman.agents.claude._text import clean_lines
@@ -39,4 +40,5 @@ CLAUDE_CODE: Final = Agent(
     version_of_process=version_of_process,
     restart_command="claude --continue",
     screen_lines=clean_lines,
+    hook=CLAUDE_HOOK,
 )
