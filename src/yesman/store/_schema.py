@@ -210,6 +210,9 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )""",
         "CREATE INDEX history_pane_events_by_time ON history_pane_events(time)",
     ),
+    # 5: which channel took each decision: "screen" (read from the pane, keys typed) or "hook"
+    # (the agent's permission hook asked, yesman answered it; yesman.hooks).
+    ("ALTER TABLE decisions ADD COLUMN channel TEXT NOT NULL DEFAULT 'screen'",),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
