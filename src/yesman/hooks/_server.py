@@ -88,7 +88,9 @@ class HookHandler(Protocol):
 
     async def decide(self, call: HookCall) -> HookAnswer: ...
 
-    def delivered(self, call: HookCall, answer: HookAnswer, *, ok: bool, at: float) -> None: ...
+    async def delivered(
+        self, call: HookCall, answer: HookAnswer, *, ok: bool, at: float
+    ) -> None: ...
 
 
 class HookServer(Service):
@@ -251,7 +253,11 @@ class HookServer(Service):
         ok = await _send(
             writer, _wire.encode_reply(answer.status, stdout=answer.stdout, detail=answer.detail)
         )
-        self._handler.delivered(call, answer, ok=ok, at=time.monotonic())
+        writer.close()  # the hook reads to the end: close before any bookkeeping
+        try:
+            await self._handler.delivered(call, answer, ok=ok, at=time.monotonic())
+        except Exception:
+            log.exception("hook socket %s: after answering a request", self.path)
 
 
 async def _send(writer: asyncio.StreamWriter, data: bytes) -> bool:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 from collections.abc import Sequence
 
 from yesman._lifecycle import Runner, Service
@@ -26,9 +27,12 @@ from yesman.bus import (
     SystemFault,
 )
 from yesman.bus import SessionRenamed as SessionRenamedEvent
+from yesman.hooks import HookServer
 from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
 from yesman.monitor._audit import DecisionSink
+from yesman.monitor._claims import HookClaims
 from yesman.monitor._discovery import PaneSelector
+from yesman.monitor._hook_service import HookCoordinator, PaneView, serve_hooks
 from yesman.monitor._monitor import AsyncClaudeMonitor
 from yesman.monitor._process import AgentProcessController, RestartPolicy
 from yesman.monitor._publish import Publisher
@@ -88,6 +92,10 @@ class MonitorSupervisor(Service):
         mute_unwatched: stop receiving the output of panes that run no agent (a build log
             printing fast costs nothing then); they are looked at again when their foreground
             program changes.
+        hooks: answer agents' permission hooks (``yesman hook``) on this server's hook socket,
+            coordinated with the screen watchers (``_hook_service``). A dry run serves none, so
+            it never takes the socket from a watcher that answers. If another process already
+            serves the socket, this one logs a warning and watches screens only.
 
     Lifecycle as in ``yesman._lifecycle``: `start()`/`stop()`, restartable, `async with`.
     """
@@ -109,6 +117,7 @@ class MonitorSupervisor(Service):
         require_server: bool = True,
         lock: bool = True,
         mute_unwatched: bool = True,
+        hooks: bool = True,
     ) -> None:
         self.server = server or TmuxServer()
         self.event_bus = event_bus
@@ -140,6 +149,9 @@ class MonitorSupervisor(Service):
         self._stop = asyncio.Event()
         self._runner = Runner("yesman.supervisor")
         self._publish = Publisher(event_bus, "supervisor")
+        self._hooks = hooks and not self.settings.dry_run
+        self._claims = HookClaims() if self._hooks else None
+        self.hook_server: HookServer | None = None
 
     # ------------------------------------------------------------------ views
 
@@ -210,7 +222,26 @@ class MonitorSupervisor(Service):
                     self.server, self._control_config, require_server=self._require_server
                 )
             )
-            await self._serve(client, ready)
+            if self._claims is not None:
+                self.hook_server = await serve_hooks(
+                    stack,
+                    HookCoordinator(
+                        tmux_socket=str(self.server.resolved_socket_path()),
+                        policy=self.policy,
+                        agents=self.agents,
+                        claims=self._claims,
+                        pane=self._pane_view,
+                        audit=self._audit,
+                        publisher=Publisher(self.event_bus, "hooks"),
+                        tracker=self.tracker,
+                        settings=self.settings,
+                    ),
+                    describe=f"yesman watch (pid {os.getpid()}) on {self.server.describe()}",
+                )
+            try:
+                await self._serve(client, ready)
+            finally:
+                self.hook_server = None
 
     async def _serve(self, client: ControlClient, ready: asyncio.Event) -> None:
         self._client = client
@@ -277,6 +308,7 @@ class MonitorSupervisor(Service):
             audit=self._audit,
             settings=dataclasses.replace(self.settings, performance_interval=0),
             follow_changes=False,  # this supervisor routes the changes
+            hook_claims=self._claims,
         )
         self._monitors[pane.pane_id] = monitor
         log.info(
@@ -303,6 +335,31 @@ class MonitorSupervisor(Service):
         except TmuxError as exc:
             log.warning("could not start watching pane %s: %s", pane.pane_id, exc)
             self._monitors.pop(pane.pane_id, None)
+
+    async def _pane_view(self, pane_id: str) -> PaneView | None:
+        """The watched pane a hook request comes from; None when this watcher does not watch
+        it. A pane not watched yet but that would be (its agent just started) is looked at now,
+        so its monitor exists to see the hook's dialog."""
+        monitor = self._monitors.get(pane_id)
+        client = self._client
+        if monitor is None and client is not None:
+            pane = client.panes().get(pane_id)
+            if pane is None or (self._selector.targets and not self._selector.targeted(pane)):
+                return None
+            await self._discover([pane])
+            monitor = self._monitors.get(pane_id)
+            if monitor is None:  # its agent is not recognised (yet): decide without a monitor
+                return PaneView(pane.session_name, pane.current_path or None, "")
+        if monitor is None:
+            return None
+        return PaneView(
+            session=monitor.session_name,
+            project_dir=monitor.session_manager.project_dir or None,
+            agent=monitor.agent.name,
+            status=monitor.status_manager,
+            notify=monitor.notify_changed,
+            screen_decided=monitor.screen_decided,
+        )
 
     async def _maybe_recheck(self, pane_id: str) -> None:
         """An unwatched pane drew something: maybe an agent started in it."""
@@ -391,6 +448,8 @@ class MonitorSupervisor(Service):
     async def _end(self, pane_id: str, reason: str) -> None:
         monitor = self._monitors.pop(pane_id, None)
         self._selector.forget(pane_id)
+        if self._claims is not None:
+            self._claims.forget(pane_id)
         if monitor is None:
             return
         log.info("pane %s: %s; its watch ends", pane_id, reason, extra={"pane_id": pane_id})
