@@ -9,6 +9,7 @@ from yesman.cli import (  # noqa: F401 (registration)
     _demo,
     _explain,
     _history,
+    _hooks,
     _suggest,
     _watch,
 )

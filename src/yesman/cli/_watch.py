@@ -144,6 +144,14 @@ def watch(
             help="How long the history keeps hourly roll-ups and dialog outcomes (52w ...).",
         ),
     ] = "365d",
+    hooks: Annotated[
+        bool,
+        typer.Option(
+            "--hooks/--no-hooks",
+            help="Answer agents' permission hooks (`yesman hooks install`) on this tmux "
+            "server's hook socket, beside the screen.",
+        ),
+    ] = True,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
     """Watch coding-agent panes and answer their dialogs by policy, until Ctrl-C."""
@@ -170,6 +178,7 @@ def watch(
                 live=live,
                 wait_for_targets=not no_wait,
                 history=history,
+                hooks=hooks,
             )
         )
     except ServerLockedError as exc:
@@ -242,6 +251,7 @@ async def _watch(
     live: bool,
     wait_for_targets: bool = True,
     history: HistorySettings | None = None,
+    hooks: bool = True,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -266,6 +276,7 @@ async def _watch(
                 settings=settings,
                 restart=restart,
                 agents=agents,
+                hooks=hooks,
             )
             mode = " [dry run: no keys are sent]" if settings.dry_run else ""
             header = (
