@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 
 from yesman.agents import Prompt, ToolRequest
@@ -41,6 +42,8 @@ class PaneHooks:
         "_claims",
         "_dialogs",
         "_pane",
+        "_recent",
+        "_recent_ttl",
         "_recheck",
         "_responder",
         "_verify_timeout",
@@ -67,6 +70,10 @@ class PaneHooks:
         self._wait = wait
         self._verify_timeout = verify_timeout
         self._waiting: tuple[str, float] | None = None  # (fingerprint, first seen) unclaimed
+        # Dialogs the screen decided lately: a hook that asks about one of them afterwards (it
+        # was slower than the screen) gets no second decision. Kept as long as a hook may take.
+        self._recent: deque[tuple[Prompt, float]] = deque(maxlen=16)
+        self._recent_ttl = max(wait, 10.0)
 
     def owns(self, prompt: Prompt, seen_at: float, *, may_wait: bool) -> bool:
         """True when the hook channel has (or will have) this new dialog: the screen watcher
@@ -97,15 +104,28 @@ class PaneHooks:
         self._waiting = None
         return False
 
+    def decided_on_screen(self, dialog: DialogInstance) -> None:
+        """The screen watcher decided ``dialog`` (remembered for late hook requests)."""
+        self._recent.append((dialog.prompt, time.monotonic()))
+
     def screen_decided(self, request: ToolRequest) -> bool:
-        """Has the screen watcher already decided the dialog this request is about?"""
+        """Has the screen watcher already decided the dialog this request is about? (Then the
+        hook was slower than the screen; the same decision is not taken twice.)"""
         current = self._dialogs.current
-        return (
+        if (
             current is not None
             and current.hook is None
             and current.decision is not None
             and same_dialog(current.prompt, request.prompt)
-        )
+        ):
+            return True
+        horizon = time.monotonic() - self._recent_ttl
+        for entry in list(self._recent):
+            prompt, at = entry
+            if at >= horizon and same_dialog(prompt, request.prompt):
+                self._recent.remove(entry)  # one late request per screen decision
+                return True
+        return False
 
     async def check(self, dialog: DialogInstance) -> None:
         """A dialog the hook answered is still up: after ``verify_timeout``, alert a human."""

@@ -131,6 +131,8 @@ class Pipeline:
                 hooks = self._hooks
                 if hooks is None or not hooks.owns(confirmed, seen_at, may_wait=False):
                     dialog = self._decide(confirmed, seen_at)
+                    if hooks is not None:
+                        hooks.decided_on_screen(dialog)
             if dialog is not None:
                 await self._responder.act(dialog)
         async with track("automation_analysis"):
