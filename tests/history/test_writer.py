@@ -157,6 +157,18 @@ async def test_dialog_outcomes_and_how_long_holds_waited(tmp_path: Path) -> None
     assert by_pane["work", "%3"].open_holds == 1
 
 
+async def test_a_hold_from_before_its_dialog_was_drawn_waits_until_the_dialog_goes(
+    tmp_path: Path,
+) -> None:
+    # A hook holds a dialog before the agent draws it: the pane turning "waiting" afterwards
+    # is that very dialog coming up, not the hold ending; the wait counts from the request.
+    path = tmp_path / "yesman.db"
+    t = time.time() - 50
+    await _write(path, [held("%1", t), status("%1", t + 0.5, new="waiting"), status("%1", t + 9.0)])
+    (record,) = await read_dialog_records(path)
+    assert record.wait_ms == pytest.approx(9000.0)
+
+
 async def test_a_new_dialog_on_the_pane_ends_the_hold(tmp_path: Path) -> None:
     path = tmp_path / "yesman.db"
     t = time.time() - 50

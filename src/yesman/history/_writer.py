@@ -12,9 +12,10 @@ What it stores (schema: migrations 2 and 4 in `yesman.store._schema`):
   bus's `BusReport` becomes one bus row (per-interval deltas of its counters, queue figures);
 * each ``RESPONSE_SENT`` (outcome ``answered`` or ``denied``, with the answer latency) and each
   ``PROMPT_HELD`` (outcome ``held``). A held dialog ends when its pane shows something else: the
-  next ``CLAUDE_STATUS_CHANGED``, dialog outcome or ``SESSION_STOPPED`` of that pane; the row then
-  gets ``ended`` and ``wait_ms`` (how long it waited for a human). A hold still open when the
-  writer stops keeps ``ended`` NULL.
+  next ``CLAUDE_STATUS_CHANGED`` to a state other than waiting, dialog outcome or
+  ``SESSION_STOPPED`` of that pane; the row then gets ``ended`` and ``wait_ms`` (how long it
+  waited for a human, from the hold's event time: for a hook, its request). A hold still open
+  when the writer stops keeps ``ended`` NULL.
 * the number of panes watched when each report was made (from ``SESSION_CREATED`` and
   ``SESSION_STOPPED``), and each ``AUTOMATION_CONTEXT`` about a pane's agent that the per-pane
   ranking counts: restarts, exits, API errors, usage limits, failing tests and builds.
@@ -45,6 +46,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from yesman._lifecycle import Runner
+from yesman.agents import ScreenState
 from yesman.bus import (
     AutomationObserved,
     BusReport,
@@ -55,6 +57,7 @@ from yesman.bus import (
     PromptHeld,
     ResponseSent,
     SessionStopped,
+    StatusChanged,
     Subscription,
 )
 from yesman.history._maintain import MaintenanceResult, Rollups, apply, compute_rollups
@@ -260,6 +263,10 @@ class HistoryWriter:
             return
         if isinstance(payload, SessionStopped):
             self._panes.discard(payload.pane_id)
+        if isinstance(payload, StatusChanged) and payload.new == ScreenState.WAITING:
+            # The dialog coming up on screen does not end a hold: a hook may hold a dialog
+            # before the agent has drawn it, and its wait counts from the request.
+            return
         if self._holds:
             self._end_hold(payload.pane_id, event.timestamp)
 
