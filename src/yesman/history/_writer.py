@@ -263,12 +263,19 @@ class HistoryWriter:
             return
         if isinstance(payload, SessionStopped):
             self._panes.discard(payload.pane_id)
-        if isinstance(payload, StatusChanged) and payload.new == ScreenState.WAITING:
-            # The dialog coming up on screen does not end a hold: a hook may hold a dialog
-            # before the agent has drawn it, and its wait counts from the request.
+        if isinstance(payload, StatusChanged) and not self._ends_hold(payload):
             return
         if self._holds:
             self._end_hold(payload.pane_id, event.timestamp)
+
+    def _ends_hold(self, change: StatusChanged) -> bool:
+        """Does this status change end the pane's open hold? A hook holds a dialog before the
+        agent has drawn it (its wait counts from the request), so its hold ends only when the
+        pane leaves the waiting state; the dialog coming up never ends a hold."""
+        if change.new == ScreenState.WAITING:
+            return False
+        held = self._holds.get(change.pane_id)
+        return held is None or held.channel != "hook" or change.old == ScreenState.WAITING
 
     def _on_response(self, event: Event) -> None:
         payload = event.payload
@@ -294,7 +301,7 @@ class HistoryWriter:
             reason=payload.reason,
             latency_ms=None,
         )
-        hold = _HoldRow()
+        hold = _HoldRow(payload.channel)
         if self._submit(lambda conn: hold.insert(conn, row)) is not None:
             self._holds[payload.pane_id] = hold
 
@@ -312,10 +319,11 @@ class _HoldRow:
     """The row of an open hold. Both methods run on the store's thread, in job order; a job's
     future resolves only after its batch commits, so the id is passed here, not by the future."""
 
-    __slots__ = ("row_id",)
+    __slots__ = ("channel", "row_id")
 
-    def __init__(self) -> None:
+    def __init__(self, channel: str = "screen") -> None:
         self.row_id: int | None = None
+        self.channel = channel
 
     def insert(self, conn: sqlite3.Connection, row: DialogRow) -> int:
         self.row_id = insert_dialog(conn, row)

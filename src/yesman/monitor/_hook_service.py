@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from yesman.agents import Agent, AgentRegistry, ToolRequest
+from yesman.agents import Agent, AgentRegistry, ToolRequest, builtin_agents
 from yesman.bus import (
     DialogInfo,
     EventPriority,
@@ -244,10 +244,12 @@ class HookCoordinator:
         return decision
 
     def _agent(self, name: str) -> Agent | None:
-        try:
-            return self._agents.get(name)
-        except KeyError:
-            return None
+        """The agent whose hook format the request is in: the watcher's own, else a shipped one
+        (the watcher may look for a variant of it on screen, under another name)."""
+        for registry in (self._agents, builtin_agents()):
+            if name in registry:
+                return registry.get(name)
+        return None
 
     async def _record(self, claim: HookClaim, view: PaneView) -> bool:
         if self._audit is None:
