@@ -1,7 +1,8 @@
 """Claude Code's PermissionRequest hook: its real input read, its output written, its settings.
 
-The inputs in ``hook_inputs/`` were captured from the real CLIs (2.1.197 and 2.1.332) pointed at
-the API stand-in, by a hook that saved its stdin. The parity tests take every dialog of the real
+The inputs in ``hook_inputs/*.stdin`` (JSON, as Claude Code wrote it to the hook's stdin) were
+captured from the real CLIs (2.1.197 and 2.1.332) pointed at the API stand-in, by a hook that
+saved its stdin; named ``.stdin`` since every ``.json`` here is a screen reading. The parity tests take every dialog of the real
 screen corpus whose tool call is known, and check that the request the hook would receive for the
 same call reads as the same dialog, and that the shipped policy decides it the same way on both
 channels.
@@ -42,7 +43,7 @@ def _captured(name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("version", ["2.1.197", "2.1.332"])
 def test_a_real_bash_request_reads_as_the_screen_would(version: str) -> None:
-    request = CLAUDE_HOOK.parse(_captured(f"{version}-bash.json"), ENV)
+    request = CLAUDE_HOOK.parse(_captured(f"{version}-bash.stdin"), ENV)
     assert request is not None
     assert (request.agent, request.tool) == ("claude-code", "Bash")
     assert request.tool_input == {"command": "touch made-by-bash", "description": "Make a file"}
@@ -62,7 +63,7 @@ def test_a_real_bash_request_reads_as_the_screen_would(version: str) -> None:
 
 @pytest.mark.parametrize("version", ["2.1.197", "2.1.332"])
 def test_a_real_question_keeps_its_questions_and_labels(version: str) -> None:
-    request = CLAUDE_HOOK.parse(_captured(f"{version}-askuserquestion.json"), {})
+    request = CLAUDE_HOOK.parse(_captured(f"{version}-askuserquestion.stdin"), {})
     assert request is not None
     assert request.prompt.kind is PromptKind.QUESTION
     assert request.prompt.question == "Which database should the service use?"
@@ -119,7 +120,7 @@ def test_anything_else_is_not_a_request(payload: object) -> None:
 
 
 def test_the_output_is_what_claude_code_takes() -> None:
-    request = CLAUDE_HOOK.parse(_captured("2.1.332-askuserquestion.json"), {})
+    request = CLAUDE_HOOK.parse(_captured("2.1.332-askuserquestion.stdin"), {})
     assert request is not None
     allow = json.loads(CLAUDE_HOOK.render(request, HookVerdict(HookBehavior.ALLOW)))
     assert allow == {
