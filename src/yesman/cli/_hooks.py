@@ -76,7 +76,9 @@ def hook(ctx: typer.Context) -> None:
 
 
 def _fail(message: str) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(Text.assemble(("error: ", "bold red"), message))
+    Console(stderr=True, highlight=False).print(
+        Text.assemble(("error: ", "bold red"), message), soft_wrap=True
+    )
     return typer.Exit(code=2)
 
 
@@ -153,7 +155,9 @@ def install(
         )
     except YesmanError as exc:
         raise _fail(str(exc)) from None
-    Console(highlight=False).print(f"{outcome.value}: {path}\n  runs: {command}")
+    Console(highlight=False).print(
+        f"{outcome.value}: {path}\n  runs: {command}", soft_wrap=True, markup=False
+    )
 
 
 @hooks_app.command("uninstall")
@@ -170,7 +174,7 @@ def uninstall(
         )
     except YesmanError as exc:
         raise _fail(str(exc)) from None
-    Console(highlight=False).print(f"{outcome.value}: {path}")
+    Console(highlight=False).print(f"{outcome.value}: {path}", soft_wrap=True, markup=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +221,15 @@ def status(
         table.add_row(where.scope.value, str(where.path), state, runs)
     console.print(table)
     if watcher.answers:
-        console.print(f"watcher of {server.describe()}: answers ({detail})")
+        console.print(f"watcher of {server.describe()}: answers ({detail})", markup=False)
     else:
         console.print(
-            f"watcher of {server.describe()}: [yellow]none answers[/] ({detail}); a hook "
-            "decides by itself or leaves dialogs to you, as its --no-watcher says"
+            Text.assemble(
+                f"watcher of {server.describe()}: ",
+                ("none answers", "yellow"),
+                f" ({detail}); a hook decides by itself or leaves dialogs to you, as its "
+                "--no-watcher says",
+            )
         )
 
 
