@@ -291,6 +291,14 @@ async def _watch(
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
             async with supervisor:
+                hooks_note = (
+                    f"hooks answered on {supervisor.hook_server.path}"
+                    if supervisor.hook_server is not None
+                    else "hooks not answered"
+                )
+                header = f"{header} ({hooks_note})"
+                if not live:
+                    console.print(hooks_note, soft_wrap=True, markup=False)
                 missing = supervisor.missing_targets()
                 if missing and not wait_for_targets:
                     raise _MissingTargets(
