@@ -48,6 +48,7 @@ from yesman.hooks._paths import server_key, socket_for_server, tmux_socket_from_
 from yesman.metrics import ComponentTracker
 from yesman.monitor._audit import DecisionSink
 from yesman.monitor._claims import ClaimState, HookClaim, HookClaims
+from yesman.monitor._monitor import AsyncClaudeMonitor
 from yesman.monitor._pane_hooks import CHANNEL_HOOK
 from yesman.monitor._publish import Publisher, dialog_info
 from yesman.monitor._settings import MonitorSettings
@@ -71,6 +72,18 @@ class PaneView:
     status: StatusManager | None = None
     notify: Callable[[], None] | None = None
     screen_decided: Callable[[ToolRequest], bool] | None = None
+
+    @classmethod
+    def of(cls, monitor: AsyncClaudeMonitor) -> PaneView:
+        """The view of a pane through its monitor."""
+        return cls(
+            session=monitor.session_name,
+            project_dir=monitor.session_manager.project_dir or None,
+            agent=monitor.agent.name,
+            status=monitor.status_manager,
+            notify=monitor.notify_changed,
+            screen_decided=monitor.screen_decided,
+        )
 
 
 class HookCoordinator:

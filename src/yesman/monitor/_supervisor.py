@@ -350,16 +350,7 @@ class MonitorSupervisor(Service):
             monitor = self._monitors.get(pane_id)
             if monitor is None:  # its agent is not recognised (yet): decide without a monitor
                 return PaneView(pane.session_name, pane.current_path or None, "")
-        if monitor is None:
-            return None
-        return PaneView(
-            session=monitor.session_name,
-            project_dir=monitor.session_manager.project_dir or None,
-            agent=monitor.agent.name,
-            status=monitor.status_manager,
-            notify=monitor.notify_changed,
-            screen_decided=monitor.screen_decided,
-        )
+        return None if monitor is None else PaneView.of(monitor)
 
     async def _maybe_recheck(self, pane_id: str) -> None:
         """An unwatched pane drew something: maybe an agent started in it."""
