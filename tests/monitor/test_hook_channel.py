@@ -12,7 +12,7 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,7 @@ from yesman.bus import AsyncEventBus, Event, EventType
 from yesman.history import HistoryWriter, read_dialog_records
 from yesman.monitor import MonitorSettings, MonitorSupervisor
 from yesman.store import AuditStore, DecisionRecord
-from yesman.testing import PrivateTmuxServer
+from yesman.testing import PrivateTmuxServer, eventually_async
 
 pytestmark = pytest.mark.tmux
 
@@ -62,6 +62,13 @@ class Hook:
         return await run_hook(json.dumps(payload).encode(), self.env, "--no-watcher", "human")
 
 
+def _now(check: Callable[[], object]) -> Callable[[], Awaitable[object]]:
+    async def run() -> object:
+        return check()
+
+    return run
+
+
 def decision_of(ran: Ran) -> object:
     assert ran.code == 0
     if not ran.stdout:
@@ -90,9 +97,15 @@ def start(
 
 
 def supervisor(
-    tmux: PrivateTmuxServer, bus: AsyncEventBus, audit: AuditStore, hook_wait: float = 2.0
+    tmux: PrivateTmuxServer,
+    bus: AsyncEventBus,
+    audit: AuditStore,
+    hook_wait: float = 2.0,
+    verify_timeout: float = 2.0,
 ) -> MonitorSupervisor:
-    settings = MonitorSettings(performance_interval=0, hook_wait=hook_wait)
+    settings = MonitorSettings(
+        performance_interval=0, hook_wait=hook_wait, verify_timeout=verify_timeout
+    )
     return MonitorSupervisor(
         tmux.server, event_bus=bus, audit=audit, agents=[SIMULATED_CLAUDE], settings=settings
     )
@@ -202,3 +215,28 @@ async def test_where_hooks_ask_a_dialog_waits_for_its_hook_then_falls_back_to_th
             ("Write", "answer", "hook"),
             ("Edit", "answer", "screen"),
         ]
+
+
+async def test_a_hook_answer_the_agent_ignored_is_handed_to_a_human(
+    tmux: PrivateTmuxServer, tmp_path: Path, bus: AsyncEventBus
+) -> None:
+    pane, log, project = start(tmux, tmp_path, "bash")
+    held = collect(bus, EventType.PROMPT_HELD)
+    async with (
+        AuditStore.open(tmp_path / "audit.db") as audit,
+        supervisor(tmux, bus, audit, verify_timeout=1.0),
+    ):
+        answer = await Hook(tmux, pane, project).ask(
+            "Bash", {"command": "npm test", "description": "Run the tests"}
+        )
+        assert decision_of(answer) == ALLOW
+        # The (simulated) agent ignores the hook: its dialog stays up.
+        await log.wait_for("dialog_shown", timeout=20)
+        await eventually_async(_now(lambda: held), timeout=10)
+        await bus.join()
+        (row,) = await audit.list_decisions()
+    assert [(e.data["rule"], e.data["alert"], e.data["channel"]) for e in held] == [
+        ("verify_failed", True, "hook")
+    ]
+    assert (row.channel, row.verified) == ("hook", False)
+    assert log.events("key") == [], "yesman still types nothing: a human must look"
