@@ -207,6 +207,8 @@ class HookCoordinator:
         )
         # Claimed before the first await below: the screen watcher must not decide it meanwhile.
         self._claims.add(claim)
+        if view.status is not None:
+            view.status.record_prompt(request.prompt)
         if view.notify is not None:
             view.notify()  # a dialog already on screen, left for its hook, is adopted now
         self._publish(

@@ -138,6 +138,7 @@ class PaneHooks:
             self._recheck(left + 0.01)
             return
         dialog.verified_late = True
+        dialog.record_id = claim.record_id  # recorded after the dialog may have been adopted
         reason = (
             f"the agent still shows the dialog its hook answered ({claim.decision.action}) "
             f"{self._verify_timeout:g} s ago; a human must look at this pane"
