@@ -58,8 +58,8 @@ async def test_it_listens_on_a_private_socket_and_cleans_up(place: Place) -> Non
 
 
 async def test_a_second_listener_is_refused_and_the_first_keeps_serving(place: Place) -> None:
-    async with HookServer(place.socket, Handler()):
-        with pytest.raises(HookSocketBusyError, match="another process already answers"):
+    async with HookServer(place.socket, Handler(), describe="yesman watch (pid 1) on -L x"):
+        with pytest.raises(HookSocketBusyError, match=r"yesman watch \(pid 1\) on -L x already"):
             await HookServer(place.socket, Handler()).start()
         assert (await asyncio.to_thread(_ask, place.socket, _decide()))[0] == "decided"
 

@@ -158,11 +158,15 @@ class HookServer(Service):
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                holder = os.pread(lock, 4096, 0).decode("utf-8", "replace").strip()
                 raise HookSocketBusyError(
-                    f"another process already answers hooks at {self.path} (a second watcher "
-                    "of the same tmux server?); this one serves no hooks",
+                    f"{holder or 'another process'} already answers hooks at {self.path}; "
+                    "this one serves no hooks (stop the other to answer them here)",
                     self.path,
                 ) from None
+            # Who holds it, for the message above (emptied again when released).
+            os.ftruncate(lock, 0)
+            os.pwrite(lock, self._describe.encode("utf-8", "replace"), 0)
             # We hold the lock, so a socket file there was left by a watcher that died.
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
@@ -186,6 +190,8 @@ class HookServer(Service):
                     if os.stat(self.path).st_ino == inode:
                         self.path.unlink()
         finally:
+            with contextlib.suppress(OSError):
+                os.ftruncate(lock, 0)
             os.close(lock)  # releases the flock; the file stays (see ServerLock for why)
 
     async def _accept(self, listener: socket.socket, tg: asyncio.TaskGroup) -> None:

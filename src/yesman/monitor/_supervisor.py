@@ -93,9 +93,10 @@ class MonitorSupervisor(Service):
             printing fast costs nothing then); they are looked at again when their foreground
             program changes.
         hooks: answer agents' permission hooks (``yesman hook``) on this server's hook socket,
-            coordinated with the screen watchers (``_hook_service``). A dry run serves none, so
-            it never takes the socket from a watcher that answers. If another process already
-            serves the socket, this one logs a warning and watches screens only.
+            coordinated with the screen watchers (``_hook_service``); a dry run decides and
+            records them but answers none (the dialogs stay for the human). If another process
+            already serves the socket, this one logs a warning naming it and watches screens
+            only.
 
     Lifecycle as in ``yesman._lifecycle``: `start()`/`stop()`, restartable, `async with`.
     """
@@ -149,8 +150,7 @@ class MonitorSupervisor(Service):
         self._stop = asyncio.Event()
         self._runner = Runner("yesman.supervisor")
         self._publish = Publisher(event_bus, "supervisor")
-        self._hooks = hooks and not self.settings.dry_run
-        self._claims = HookClaims() if self._hooks else None
+        self._claims = HookClaims() if hooks else None
         self.hook_server: HookServer | None = None
 
     # ------------------------------------------------------------------ views
