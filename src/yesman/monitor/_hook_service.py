@@ -13,8 +13,8 @@ For one request it:
    before awaiting anything (``_claims``), so the pane's screen watcher leaves it alone;
 5. records the decision (channel ``hook``) before answering: a decision that cannot be recorded
    is not given, and the dialog is held with an alert, as on screen;
-6. answers: allow or deny as the agent's output, or nothing (hold, dry run: the dialog stays for
-   the human, and ``PROMPT_HELD`` says so at once, counted from the request).
+6. answers: allow or deny as the agent's output, or nothing, which leaves the dialog to the
+   human (a hold, with ``PROMPT_HELD`` at once: its wait counts from the request; a dry run).
 
 Events and metrics say which channel decided: ``PROMPT_DECIDED``/``RESPONSE_SENT``/
 ``PROMPT_HELD`` carry ``channel="hook"``, ``RESPONSE_SENT.latency_ms`` runs from the request's

@@ -151,6 +151,7 @@ class MonitorSupervisor(Service):
         self._runner = Runner("yesman.supervisor")
         self._publish = Publisher(event_bus, "supervisor")
         self._claims = HookClaims() if hooks else None
+        self._coordinator: HookCoordinator | None = None
         self.hook_server: HookServer | None = None
 
     # ------------------------------------------------------------------ views
@@ -174,7 +175,8 @@ class MonitorSupervisor(Service):
     def unrecorded_decisions(self) -> int:
         """Decisions the audit store could not record (none of them was typed), all panes."""
         live = sum(m.unrecorded_decisions for m in self._monitors.values())
-        return self._unrecorded_ended + live
+        hooks = 0 if self._coordinator is None else self._coordinator.unrecorded
+        return self._unrecorded_ended + live + hooks
 
     def get_component_metrics(self) -> dict[str, ComponentMetrics]:
         return self.tracker.get_component_metrics()
@@ -223,19 +225,20 @@ class MonitorSupervisor(Service):
                 )
             )
             if self._claims is not None:
+                self._coordinator = HookCoordinator(
+                    tmux_socket=str(self.server.resolved_socket_path()),
+                    policy=self.policy,
+                    agents=self.agents,
+                    claims=self._claims,
+                    pane=self._pane_view,
+                    audit=self._audit,
+                    publisher=Publisher(self.event_bus, "hooks"),
+                    tracker=self.tracker,
+                    settings=self.settings,
+                )
                 self.hook_server = await serve_hooks(
                     stack,
-                    HookCoordinator(
-                        tmux_socket=str(self.server.resolved_socket_path()),
-                        policy=self.policy,
-                        agents=self.agents,
-                        claims=self._claims,
-                        pane=self._pane_view,
-                        audit=self._audit,
-                        publisher=Publisher(self.event_bus, "hooks"),
-                        tracker=self.tracker,
-                        settings=self.settings,
-                    ),
+                    self._coordinator,
                     describe=f"yesman watch (pid {os.getpid()}) on {self.server.describe()}",
                 )
             try:
