@@ -9,7 +9,6 @@ from yesman.bus import AsyncEventBus, AutomationObserved, Event, EventType
 from yesman.history import HistoryWriter, read_pane_activity
 from yesman.store import AuditStore
 
-
 # Recent: maintenance at the writer's start prunes rows older than the retention.
 T0 = time.time() - 3600
 

@@ -2,10 +2,10 @@
 
 The inputs in ``hook_inputs/*.stdin`` (JSON, as Claude Code wrote it to the hook's stdin) were
 captured from the real CLIs (2.1.197 and 2.1.332) pointed at the API stand-in, by a hook that
-saved its stdin; named ``.stdin`` since every ``.json`` here is a screen reading. The parity tests take every dialog of the real
-screen corpus whose tool call is known, and check that the request the hook would receive for the
-same call reads as the same dialog, and that the shipped policy decides it the same way on both
-channels.
+saved its stdin; named ``.stdin`` since every ``.json`` here is a screen reading. The parity
+tests take every dialog of the real screen corpus whose tool call is known, and check that the
+request the hook would receive for the same call reads as the same dialog, and that the shipped
+policy decides it the same way on both channels.
 """
 
 from __future__ import annotations
