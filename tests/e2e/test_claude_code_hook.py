@@ -78,12 +78,17 @@ class Rig:
     users_settings: bytes = b""
 
     def home(
-        self, *, no_watcher: str = "evaluate", db: Path | None = None, reuse: bool = False
+        self,
+        *,
+        no_watcher: str = "evaluate",
+        db: Path | None = None,
+        policy: Path | None = None,
+        reuse: bool = False,
     ) -> Path:
         """A private HOME with the user's own settings and hook, then yesman's installed
         (``reuse``: install again in the HOME made before)."""
         if reuse:
-            return self._install(self.root / "home", no_watcher, db)
+            return self._install(self.root / "home", no_watcher, db, policy)
         home = prepare_home(
             self.root / "home",
             trusted=[self.project],
@@ -102,10 +107,10 @@ class Rig:
             },
         )
         self.users_settings = (home / ".claude" / "settings.json").read_bytes()
-        return self._install(home, no_watcher, db)
+        return self._install(home, no_watcher, db, policy)
 
-    def _install(self, home: Path, no_watcher: str, db: Path | None) -> Path:
-        command = hook_command(YESMAN, CLAUDE_CODE, no_watcher=no_watcher, db=db)
+    def _install(self, home: Path, no_watcher: str, db: Path | None, policy: Path | None) -> Path:
+        command = hook_command(YESMAN, CLAUDE_CODE, no_watcher=no_watcher, db=db, policy=policy)
         outcome, _ = install_hook(
             CLAUDE_CODE, HookScope.USER, command=command, home=home, project=self.project
         )
@@ -235,23 +240,36 @@ async def test_with_a_watcher_ordinary_calls_run_dangerous_ones_are_denied_quest
 
 
 async def test_with_no_watcher_the_hook_decides_by_itself(rig: Rig) -> None:
+    """With the policy given at install, including pre-set answers to a question."""
     db = rig.root / "hook-decisions.db"
-    home = rig.home(db=db)
+    policy = rig.root / "policy.toml"
+    policy.write_text(
+        DEFAULT_POLICY.replace(
+            '[[rules]]\nname = "hold-question"',
+            '[[rules]]\nname = "our-database"\nkind = "question"\naction = "answer"\n'
+            'answers = { "Which database*" = "SQLite" }\n\n[[rules]]\nname = "hold-question"',
+        )
+    )
+    home = rig.home(db=db, policy=policy)
     pane = await rig.launch(
         home,
         ToolUse("Bash", {"command": "touch made.flag", "description": "x"}),
+        ToolUse("AskUserQuestion", QUESTION),
         ToolUse("Bash", {"command": "rm -rf ~/", "description": "Clean up"}),
     )
-    await until(lambda: rig.results() >= 1, timeout=90, what="the first tool result")
+    await until(lambda: rig.results() >= 2, timeout=90, what="two tool results")
     assert (rig.project / "made.flag").exists()
+    answered = rig.api.main_requests[2].last_user_text()
+    assert '"Which database should the service use?"="SQLite"' in answered, answered
     await until(lambda: PROCEED in rig.screen(pane), timeout=60, what="the rm dialog")
     await asyncio.sleep(1.0)
-    assert rig.results() == 1, "the dangerous command waits for the human"
+    assert rig.results() == 2, "the dangerous command waits for the human"
     async with AuditStore.open(db, read_only=True) as audit:
         rows = list(reversed(await audit.list_decisions()))
-    assert [(r.target, r.action, r.channel) for r in rows] == [
-        ("touch made.flag", "answer", "hook"),
-        ("rm -rf ~/", "hold", "hook"),
+    assert [(r.tool, r.action, r.channel) for r in rows] == [
+        ("Bash", "answer", "hook"),
+        ("AskUserQuestion", "answer", "hook"),
+        ("Bash", "hold", "hook"),
     ]
 
 
