@@ -12,6 +12,8 @@ import-linter, see ``[tool.importlinter]`` in pyproject.toml):
     policy     AgentScreen -> Decision                                  (agents)
     testing    private tmux servers for tests (public, like libtmux's)  (tmux)
     history    metric and dialog history in the store, read API        (metrics, store)
+    hooks      the hook channel: `yesman hook`, its socket server,     (policy, agents, store)
+               installing hooks in agents' settings
     monitor    AsyncClaudeMonitor, MonitorSupervisor; names no agent    (all of the above)
     _simagent  the simulated Claude Code `yesman demo` runs (private)   (monitor, testing)
     baseline   baselines, comparison, optimisation suggestions         (history, metrics)
@@ -29,9 +31,13 @@ Everything may use ``_errors`` (the root ``YesmanError``) and ``_lifecycle`` (st
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+# Not `from typing import TYPE_CHECKING`: typing costs ~6 ms to import, and `yesman hook`
+# (run before every permission dialog) passes through here.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from yesman.agents.claude import parse_screen
     from yesman.bus import (
         AsyncEventBus,

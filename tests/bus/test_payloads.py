@@ -42,7 +42,10 @@ def test_data_is_a_read_only_view_of_the_payload_in_the_seed_shape() -> None:
         {"number": 1, "text": "Yes"},
         {"number": 2, "text": "No"},
     ]
-    assert set(event.data) == {"session", "pane_id", "agent", "reason", "rule", "alert", "prompt"}
+    assert set(event.data) == {
+        "session", "pane_id", "agent", "reason", "rule", "alert", "prompt", "channel"
+    }  # fmt: skip
+    assert event.data["channel"] == "screen"
     assert json.loads(json.dumps(dict(event.data)))["prompt"]["target"] == "npm test"
     with pytest.raises(TypeError):
         event.data["reason"] = "changed"  # type: ignore[index]

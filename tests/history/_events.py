@@ -82,11 +82,9 @@ def held(pane: str, at: float) -> Event:
     )
 
 
-def status(pane: str, at: float, new: str = "working") -> Event:
+def status(pane: str, at: float, new: str = "working", old: str = "prompt") -> Event:
     return Event(
         type=EventType.CLAUDE_STATUS_CHANGED,
-        payload=StatusChanged(
-            session="work", pane_id=pane, old="prompt", new=new, agent_running=True
-        ),
+        payload=StatusChanged(session="work", pane_id=pane, old=old, new=new, agent_running=True),
         timestamp=at,
     )

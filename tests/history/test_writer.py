@@ -6,12 +6,13 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from history._events import answered, held, report_event, status
-from yesman.bus import AsyncEventBus, BusReport, Event, EventMetrics, EventType
+from yesman.bus import AsyncEventBus, BusReport, Event, EventMetrics, EventType, PromptHeld
 from yesman.history import (
     DialogOutcome,
     HistoryWriter,
@@ -155,6 +156,27 @@ async def test_dialog_outcomes_and_how_long_holds_waited(tmp_path: Path) -> None
     assert (two.held, two.open_holds) == (1, 0)
     assert two.wait_total_s == pytest.approx(12.5)
     assert by_pane["work", "%3"].open_holds == 1
+
+
+async def test_a_hook_hold_waits_from_the_request_until_the_dialog_goes(tmp_path: Path) -> None:
+    # A hook holds a dialog before the agent draws it: the pane's changes before that (busy,
+    # then waiting as the dialog comes up) do not end the hold; leaving "waiting" does.
+    path = tmp_path / "yesman.db"
+    t = time.time() - 50
+    hook_hold = held("%1", t)
+    payload = hook_hold.payload
+    assert isinstance(payload, PromptHeld)
+    hook_hold = Event(
+        type=EventType.PROMPT_HELD, payload=replace(payload, channel="hook"), timestamp=t
+    )
+    changes = [
+        status("%1", t + 0.1, new="busy", old="idle"),
+        status("%1", t + 0.5, new="waiting", old="busy"),
+        status("%1", t + 9.0, new="busy", old="waiting"),
+    ]
+    await _write(path, [hook_hold, *changes])
+    (record,) = await read_dialog_records(path)
+    assert record.wait_ms == pytest.approx(9000.0)
 
 
 async def test_a_new_dialog_on_the_pane_ends_the_hold(tmp_path: Path) -> None:

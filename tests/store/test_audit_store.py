@@ -321,3 +321,46 @@ async def test_update_answered_fills_in_the_keys_sent(tmp_path: Path) -> None:
         )
         (row,) = await store.list_decisions()
     assert (row.keys, row.answered_at, row.latency_ms) == (("1",), 1000.3, 300.0)
+
+
+async def test_each_decision_says_which_channel_took_it(tmp_path: Path) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        await store.record(_decision(target="from the screen"))
+        await store.record(_decision(target="from a hook", keys=(), channel="hook"))
+        rows = await store.list_decisions()
+    assert sorted((r.target, r.channel) for r in rows) == [
+        ("from a hook", "hook"),
+        ("from the screen", "screen"),
+    ]
+    assert rows[0].to_json()["channel"] in ("hook", "screen")
+
+
+def _database_before_channels(path: Path) -> None:
+    """A database as yesman wrote it before the channel column (schema 4), with one row."""
+    from yesman.store._schema import _MIGRATIONS  # noqa: PLC0415
+
+    conn = sqlite3.connect(path)
+    for migration in _MIGRATIONS[:4]:
+        for statement in migration:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO decisions (time, session, pane, prompt_kind, action, first_seen) "
+        "VALUES (1.0, 'work', '%3', 'tool_permission', 'answer', 1.0)"
+    )
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+
+
+async def test_decisions_from_before_channels_read_as_screen_ones(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _database_before_channels(path)
+    async with AuditStore.open(path, read_only=True) as store:  # a reader migrates nothing
+        (old,) = await store.list_decisions()
+    assert old.channel == "screen"
+    async with AuditStore.open(path) as store:  # a writer adds the column (migration 5)
+        await store.record(_decision(channel="hook"))
+        rows = await store.list_decisions()
+    assert sorted(r.channel for r in rows) == ["hook", "screen"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

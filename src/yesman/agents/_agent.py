@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from yesman.agents._hook import AgentHook
 from yesman.agents._screen import ScreenParser
 from yesman.agents._tools import ToolKind, tool_kind_of
 
@@ -91,6 +92,8 @@ class Agent:
     parser read (escapes stripped), which :attr:`Prompt.span` indexes. ``tool_kinds`` maps the
     agent's own tool names (lower-cased, as dialogs and hooks name them) onto canonical kinds;
     names starting with one of ``mcp_prefixes`` are MCP tools.
+    ``hook`` is the agent's side of the structured answer channel (``yesman hook``), None
+    for an agent without hooks.
     """
 
     name: str
@@ -105,6 +108,7 @@ class Agent:
     screen_lines: Callable[[str], list[str]] = _plain_lines
     tool_kinds: Mapping[str, ToolKind] = dataclasses.field(default_factory=dict)
     mcp_prefixes: tuple[str, ...] = ()
+    hook: AgentHook | None = None
 
     def tool_kind(self, tool: str | None) -> ToolKind | None:
         """The canonical kind of one of this agent's tools, None when unknown."""

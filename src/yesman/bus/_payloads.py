@@ -184,7 +184,8 @@ class PromptDetected(PaneEvent):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PromptDecided(PaneEvent):
-    """The policy's decision about a dialog (``action`` is an ``Action`` value)."""
+    """The policy's decision about a dialog (``action`` is an ``Action`` value). ``channel``:
+    ``"screen"`` (read from the pane) or ``"hook"`` (asked by the agent's permission hook)."""
 
     action: str
     keys: tuple[str, ...]
@@ -192,27 +193,34 @@ class PromptDecided(PaneEvent):
     reason: str
     dry_run: bool
     prompt: DialogInfo
+    channel: str = "screen"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ResponseSent(PaneEvent):
-    """Keys were typed to answer a dialog; ``latency_ms`` counts from the dialog's first output."""
+    """A dialog was answered. On the ``"screen"`` channel keys were typed and ``latency_ms``
+    counts from the dialog's first output; on the ``"hook"`` channel the answer went back to the
+    agent's hook (``keys`` empty) and ``latency_ms`` counts from the hook's request."""
 
     action: str
     keys: tuple[str, ...]
     rule: str
     latency_ms: float
     prompt: DialogInfo
+    channel: str = "screen"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PromptHeld(PaneEvent):
-    """A dialog is left for a human; ``alert`` marks a failure (an answer that did not take)."""
+    """A dialog is left for a human; ``alert`` marks a failure (an answer that did not take).
+    ``channel`` says which channel decided to hold it (the event's time is when the dialog was
+    asked for: for a hook, the request)."""
 
     reason: str
     rule: str
     alert: bool
     prompt: DialogInfo
+    channel: str = "screen"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

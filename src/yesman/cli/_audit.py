@@ -71,6 +71,7 @@ _COLUMNS: tuple[tuple[str, int, dict[str, Any], Callable[[DecisionRecord], Text]
     ),
     ("action", 0, {"no_wrap": True}, _action),
     ("keys", 100, {"no_wrap": True}, _text(lambda rec: " ".join(rec.keys) or "-")),
+    ("via", 100, {"no_wrap": True}, _text(lambda rec: rec.channel)),
     ("rule", 120, {"min_width": 8, "overflow": "fold"}, _text(lambda rec: rec.rule)),
     ("latency", 0, {"justify": "right", "no_wrap": True}, _latency),
     ("verified", 0, {"no_wrap": True}, lambda rec: _verified(rec.verified)),

@@ -12,6 +12,7 @@ from yesman.cli import (  # noqa: F401 (registration)
     _explain,
     _gates,
     _history,
+    _hooks,
     _suggest,
     _watch,
 )

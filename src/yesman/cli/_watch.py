@@ -158,6 +158,14 @@ def watch(
     http: HttpOption = None,
     http_token: HttpTokenOption = None,
     allow_remote: AllowRemoteOption = False,
+    hooks: Annotated[
+        bool,
+        typer.Option(
+            "--hooks/--no-hooks",
+            help="Answer agents' permission hooks (`yesman hooks install`) on this tmux "
+            "server's hook socket, beside the screen.",
+        ),
+    ] = True,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
     otlp_endpoint: Annotated[
         str | None,
@@ -210,6 +218,7 @@ def watch(
                 otlp_endpoint=otlp_endpoint,
                 dashboard=dashboard,
                 alerts=alerts,
+                hooks=hooks,
             )
         )
     except ServerLockedError as exc:
@@ -285,6 +294,7 @@ async def _watch(
     otlp_endpoint: str | None = None,
     dashboard: DashboardOptions | None = None,
     alerts: AlertConfig | None = None,
+    hooks: bool = True,
 ) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -311,6 +321,7 @@ async def _watch(
                 settings=settings,
                 restart=restart,
                 agents=agents,
+                hooks=hooks,
             )
             mode = " [dry run: no keys are sent]" if settings.dry_run else ""
             watching = (
@@ -332,6 +343,14 @@ async def _watch(
                         lambda e: console.print(_event_line(e), soft_wrap=True, markup=False),
                     )
             async with supervisor, otlp, contextlib.AsyncExitStack() as web:
+                hooks_note = (
+                    f"hooks answered on {supervisor.hook_server.path}"
+                    if supervisor.hook_server is not None
+                    else "hooks not answered"
+                )
+                header = f"{header} ({hooks_note})"
+                if not live:
+                    console.print(hooks_note, soft_wrap=True, markup=False)
                 if dashboard is not None:
                     # Stops before the supervisor does (the same `async with`, entered later).
                     dash = await web.enter_async_context(

@@ -12,9 +12,10 @@ What it stores (schema: migrations 2 and 4 in `yesman.store._schema`):
   bus's `BusReport` becomes one bus row (per-interval deltas of its counters, queue figures);
 * each ``RESPONSE_SENT`` (outcome ``answered`` or ``denied``, with the answer latency) and each
   ``PROMPT_HELD`` (outcome ``held``). A held dialog ends when its pane shows something else: the
-  next ``CLAUDE_STATUS_CHANGED``, dialog outcome or ``SESSION_STOPPED`` of that pane; the row then
-  gets ``ended`` and ``wait_ms`` (how long it waited for a human). A hold still open when the
-  writer stops keeps ``ended`` NULL.
+  next ``CLAUDE_STATUS_CHANGED`` to a state other than waiting, dialog outcome or
+  ``SESSION_STOPPED`` of that pane; the row then gets ``ended`` and ``wait_ms`` (how long it
+  waited for a human, from the hold's event time: for a hook, its request). A hold still open
+  when the writer stops keeps ``ended`` NULL.
 * the number of panes watched when each report was made (from ``SESSION_CREATED`` and
   ``SESSION_STOPPED``), and each ``AUTOMATION_CONTEXT`` about a pane's agent that the per-pane
   ranking counts: restarts, exits, API errors, usage limits, failing tests and builds.
@@ -45,6 +46,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from yesman._lifecycle import Runner
+from yesman.agents import ScreenState
 from yesman.bus import (
     AutomationObserved,
     BusReport,
@@ -55,6 +57,7 @@ from yesman.bus import (
     PromptHeld,
     ResponseSent,
     SessionStopped,
+    StatusChanged,
     Subscription,
 )
 from yesman.history._maintain import MaintenanceResult, Rollups, apply, compute_rollups
@@ -260,8 +263,19 @@ class HistoryWriter:
             return
         if isinstance(payload, SessionStopped):
             self._panes.discard(payload.pane_id)
+        if isinstance(payload, StatusChanged) and not self._ends_hold(payload):
+            return
         if self._holds:
             self._end_hold(payload.pane_id, event.timestamp)
+
+    def _ends_hold(self, change: StatusChanged) -> bool:
+        """Does this status change end the pane's open hold? A hook holds a dialog before the
+        agent has drawn it (its wait counts from the request), so its hold ends only when the
+        pane leaves the waiting state; the dialog coming up never ends a hold."""
+        if change.new == ScreenState.WAITING:
+            return False
+        held = self._holds.get(change.pane_id)
+        return held is None or held.channel != "hook" or change.old == ScreenState.WAITING
 
     def _on_response(self, event: Event) -> None:
         payload = event.payload
@@ -287,7 +301,7 @@ class HistoryWriter:
             reason=payload.reason,
             latency_ms=None,
         )
-        hold = _HoldRow()
+        hold = _HoldRow(payload.channel)
         if self._submit(lambda conn: hold.insert(conn, row)) is not None:
             self._holds[payload.pane_id] = hold
 
@@ -305,10 +319,11 @@ class _HoldRow:
     """The row of an open hold. Both methods run on the store's thread, in job order; a job's
     future resolves only after its batch commits, so the id is passed here, not by the future."""
 
-    __slots__ = ("row_id",)
+    __slots__ = ("channel", "row_id")
 
-    def __init__(self) -> None:
+    def __init__(self, channel: str = "screen") -> None:
         self.row_id: int | None = None
+        self.channel = channel
 
     def insert(self, conn: sqlite3.Connection, row: DialogRow) -> int:
         self.row_id = insert_dialog(conn, row)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from yesman.agents import AgentScreen, Prompt, ScreenState
+from yesman.monitor._claims import HookClaim
 from yesman.policy import Decision
 
 __all__ = ["DialogBook", "DialogInstance", "Novelty"]
@@ -27,7 +28,11 @@ def _correlation_id() -> str:
 
 @dataclass(slots=True)
 class DialogInstance:
-    """One appearance of a dialog on screen, from first seen until something else shows."""
+    """One appearance of a dialog on screen, from first seen until something else shows.
+
+    ``channel`` is how it was decided: ``"screen"``, or ``"hook"`` when the agent's permission
+    hook asked first (``hook`` is then its claim, and ``first_seen`` the request's arrival).
+    """
 
     prompt: Prompt
     first_seen: float  # monotonic
@@ -37,6 +42,9 @@ class DialogInstance:
     answered_at: float | None = None
     record_id: int | None = None
     held: tuple[str, str, bool] | None = None  # (rule, reason, alert) once left for a human
+    channel: str = "screen"
+    hook: HookClaim | None = None
+    verified_late: bool = False  # a hook's answer that did not take was reported
 
 
 class Novelty(Enum):

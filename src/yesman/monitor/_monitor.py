@@ -25,6 +25,8 @@ Safety rules it keeps:
   up it types once more, then holds and raises an alert (see ``_answer``).
 * `hold` sends nothing and publishes `PROMPT_HELD` for a human. Dry-run decides and records,
   sends nothing.
+* With ``hook_claims`` (the supervisor's hook channel), a dialog the agent's permission hook
+  asked about is the hook's: it is adopted, never decided or typed into again (``_pane_hooks``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import time
 from typing import Any
 
 from yesman._lifecycle import Runner, Service
-from yesman.agents import Agent
+from yesman.agents import Agent, ToolRequest
 from yesman.bus import (
     AsyncEventBus,
     EventPriority,
@@ -46,8 +48,10 @@ from yesman.bus import (
 from yesman.metrics import ComponentTracker, PerformanceReporter
 from yesman.monitor._answer import Answerer, wait_event
 from yesman.monitor._audit import AuditWriter, DecisionSink
+from yesman.monitor._claims import HookClaims
 from yesman.monitor._dialogs import DialogBook
 from yesman.monitor._human import HeldDialog, HumanAction, HumanAnswers, HumanResult
+from yesman.monitor._pane_hooks import PaneHooks
 from yesman.monitor._pipeline import Pipeline
 from yesman.monitor._process import AgentProcessController
 from yesman.monitor._publish import Publisher, Where
@@ -89,6 +93,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
         settings: MonitorSettings | None = None,
         follow_changes: bool = True,
         tally: DialogTally | None = None,
+        hook_claims: HookClaims | None = None,
     ) -> None:
         self.session_manager = session_manager
         self.process_controller = process_controller
@@ -134,6 +139,19 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
         )
         # Held by each pipeline pass and by a human's answer: one of them at a time types.
         self._acting = asyncio.Lock()
+        self._hooks = (
+            None
+            if hook_claims is None
+            else PaneHooks(
+                hook_claims,
+                session_manager.pane_id,
+                dialogs=self._dialogs,
+                responder=self._responder,
+                schedule_recheck=self._schedule_recheck,
+                wait=self.settings.hook_wait,
+                verify_timeout=self.settings.verify_timeout,
+            )
+        )
         self._performance_interval_s = self.settings.performance_interval
         self._wake = asyncio.Event()
         self._pending_since: float | None = None
@@ -153,6 +171,7 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
             notify_changed=self.notify_changed,
             schedule_recheck=self._schedule_recheck,
             idle_timer=self._set_idle_timer,
+            hooks=self._hooks,
         )
         self._reporter: PerformanceReporter | None = None
         self._recheck: asyncio.TimerHandle | None = None
@@ -244,6 +263,10 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
             return await self._human.resolve(
                 fingerprint, action, channel=channel, option=option, note=note
             )
+
+    def screen_decided(self, request: ToolRequest) -> bool:
+        """Has this monitor already decided (from the screen) the dialog a hook asks about?"""
+        return self._hooks is not None and self._hooks.screen_decided(request)
 
     # ------------------------------------------------------------------ lifecycle
 

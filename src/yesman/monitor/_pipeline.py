@@ -26,6 +26,7 @@ from yesman.bus import (
 from yesman.metrics import ComponentTracker
 from yesman.monitor._automation import AutomationAnalyzer
 from yesman.monitor._dialogs import DialogBook, DialogInstance, Novelty
+from yesman.monitor._pane_hooks import PaneHooks
 from yesman.monitor._process import AgentProcessController
 from yesman.monitor._publish import Publisher, Where, dialog_info
 from yesman.monitor._respond import Responder
@@ -58,6 +59,7 @@ class Pipeline:
         notify_changed: Callable[[float | None], None],
         schedule_recheck: Callable[[float], None],
         idle_timer: Callable[[float | None], None],
+        hooks: PaneHooks | None = None,
     ) -> None:
         self.session_manager = session_manager
         self.process_controller = process_controller
@@ -72,6 +74,7 @@ class Pipeline:
         self._notify_changed = notify_changed
         self._schedule_recheck = schedule_recheck
         self._set_idle_timer = idle_timer
+        self._hooks = hooks
         agent = process_controller.agent
         self._parse = agent.parse_screen
         self._automation = AutomationAnalyzer(
@@ -121,9 +124,17 @@ class Pipeline:
         self._note_state(screen, running)
         confirmed = await self._confirm(screen, seen_at) if running else None
         if confirmed is not None:
+            dialog = None
             async with track("content_processing"):
-                dialog = self._decide(confirmed, seen_at)
-            await self._responder.act(dialog)
+                # A hook request may have arrived while the dialog was being confirmed; checked
+                # with no await before deciding, so exactly one channel decides the dialog.
+                hooks = self._hooks
+                if hooks is None or not hooks.owns(confirmed, seen_at, may_wait=False):
+                    dialog = self._decide(confirmed, seen_at)
+                    if hooks is not None:
+                        hooks.decided_on_screen(dialog)
+            if dialog is not None:
+                await self._responder.act(dialog)
         async with track("automation_analysis"):
             contexts = self._automation.analyze(
                 text, screen, time.monotonic(), agent_running=running
@@ -209,9 +220,14 @@ class Pipeline:
         novelty = self._dialogs.classify(screen, time.monotonic())
         if novelty is Novelty.TOO_SOON:
             self._schedule_recheck(self.settings.reanswer_guard)
+        current = self._dialogs.current
+        if novelty is Novelty.SAME and self._hooks is not None and current is not None:
+            await self._hooks.check(current)
         if novelty is not Novelty.NEW or screen.prompt is None:
             return None
         prompt = screen.prompt
+        if self._hooks is not None and self._hooks.owns(prompt, seen_at, may_wait=True):
+            return None  # the agent's hook decides (or is about to decide) this dialog
         # A second capture a moment later must show the very same dialog, so a half-drawn or
         # fleeting one is never answered; it also waits out the agent's input guard.
         guard = seen_at + self.input_guard() - time.monotonic()

@@ -126,6 +126,12 @@ class Responder:
         self.hold(dialog, reason, rule="verify_failed", alert=True)
         return False
 
+    async def hook_ignored(self, dialog: DialogInstance, reason: str) -> None:
+        """The agent kept showing a dialog its hook answered: a human must look."""
+        self.hold(dialog, reason, rule="verify_failed", alert=True)
+        self._status.record_decision(Action.HOLD.value, "verify_failed", reason)
+        await self._audit.verified(dialog, False)
+
     def hold(self, dialog: DialogInstance, reason: str, *, rule: str, alert: bool = False) -> None:
         """Leave the dialog to a human and say so (an alert marks a failure, not a rule)."""
         self._tally.wait_began(self._where()["pane_id"], dialog.first_seen)
@@ -138,6 +144,7 @@ class Responder:
                 rule=rule,
                 alert=alert,
                 prompt=dialog_info(dialog.prompt),
+                channel=dialog.channel,
             ),
             priority=EventPriority.CRITICAL if alert else EventPriority.HIGH,
             correlation_id=dialog.correlation_id,

@@ -25,6 +25,8 @@ class MonitorSettings:
     ``busy_capture_interval``: a pane that draws without pause is captured at most this often
     (the longest its changes are coalesced); raise it when captures queue behind many busy panes.
     Used by `MonitorSupervisor`.
+    ``hook_wait``: in a pane whose agent sends hook requests, how long a new dialog is left to its
+    hook before the screen watcher decides it (the hook may still be starting).
     """
 
     confirm_delay: float = 0.015
@@ -37,3 +39,4 @@ class MonitorSettings:
     dry_run: bool = False
     performance_interval: float = 60.0
     busy_capture_interval: float = 0.1
+    hook_wait: float = 2.0

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 from collections.abc import Sequence
 
 from yesman._lifecycle import Runner, Service
@@ -26,9 +27,12 @@ from yesman.bus import (
     SystemFault,
 )
 from yesman.bus import SessionRenamed as SessionRenamedEvent
+from yesman.hooks import HookServer
 from yesman.metrics import ComponentMetrics, ComponentTracker, PerformanceReporter
 from yesman.monitor._audit import DecisionSink
+from yesman.monitor._claims import HookClaims
 from yesman.monitor._discovery import NewPaneRechecks, PaneSelector
+from yesman.monitor._hook_service import HookCoordinator, PaneView, serve_hooks
 from yesman.monitor._human import (
     HeldDialog,
     HumanAction,
@@ -96,6 +100,11 @@ class MonitorSupervisor(Service):
         mute_unwatched: stop receiving the output of panes that run no agent (a build log
             printing fast costs nothing then); they are looked at again when their foreground
             program changes.
+        hooks: answer agents' permission hooks (``yesman hook``) on this server's hook socket,
+            coordinated with the screen watchers (``_hook_service``); a dry run decides and
+            records them but answers none (the dialogs stay for the human). If another process
+            already serves the socket, this one logs a warning naming it and watches screens
+            only.
 
     Lifecycle as in ``yesman._lifecycle``: `start()`/`stop()`, restartable, `async with`.
     """
@@ -117,6 +126,7 @@ class MonitorSupervisor(Service):
         require_server: bool = True,
         lock: bool = True,
         mute_unwatched: bool = True,
+        hooks: bool = True,
     ) -> None:
         self.server = server or TmuxServer()
         self.event_bus = event_bus
@@ -150,6 +160,9 @@ class MonitorSupervisor(Service):
         self._new_panes = NewPaneRechecks()
         self._runner = Runner("yesman.supervisor")
         self._publish = Publisher(event_bus, "supervisor")
+        self._claims = HookClaims() if hooks else None
+        self._coordinator: HookCoordinator | None = None
+        self.hook_server: HookServer | None = None
 
     # ------------------------------------------------------------------ views
 
@@ -172,7 +185,8 @@ class MonitorSupervisor(Service):
     def unrecorded_decisions(self) -> int:
         """Decisions the audit store could not record (none of them was typed), all panes."""
         live = sum(m.unrecorded_decisions for m in self._monitors.values())
-        return self._unrecorded_ended + live
+        hooks = 0 if self._coordinator is None else self._coordinator.unrecorded
+        return self._unrecorded_ended + live + hooks
 
     def get_component_metrics(self) -> dict[str, ComponentMetrics]:
         return self.tracker.get_component_metrics()
@@ -252,7 +266,27 @@ class MonitorSupervisor(Service):
                     self.server, self._control_config, require_server=self._require_server
                 )
             )
-            await self._serve(client, ready)
+            if self._claims is not None:
+                self._coordinator = HookCoordinator(
+                    tmux_socket=str(self.server.resolved_socket_path()),
+                    policy=self.policy,
+                    agents=self.agents,
+                    claims=self._claims,
+                    pane=self._pane_view,
+                    audit=self._audit,
+                    publisher=Publisher(self.event_bus, "hooks"),
+                    tracker=self.tracker,
+                    settings=self.settings,
+                )
+                self.hook_server = await serve_hooks(
+                    stack,
+                    self._coordinator,
+                    describe=f"yesman watch (pid {os.getpid()}) on {self.server.describe()}",
+                )
+            try:
+                await self._serve(client, ready)
+            finally:
+                self.hook_server = None
 
     async def _serve(self, client: ControlClient, ready: asyncio.Event) -> None:
         self._client = client
@@ -321,6 +355,7 @@ class MonitorSupervisor(Service):
             settings=dataclasses.replace(self.settings, performance_interval=0),
             follow_changes=False,  # this supervisor routes the changes
             tally=self._tally,
+            hook_claims=self._claims,
         )
         self._monitors[pane.pane_id] = monitor
         log.info(
@@ -347,6 +382,22 @@ class MonitorSupervisor(Service):
         except TmuxError as exc:
             log.warning("could not start watching pane %s: %s", pane.pane_id, exc)
             self._monitors.pop(pane.pane_id, None)
+
+    async def _pane_view(self, pane_id: str) -> PaneView | None:
+        """The watched pane a hook request comes from; None when this watcher does not watch
+        it. A pane not watched yet but that would be (its agent just started) is looked at now,
+        so its monitor exists to see the hook's dialog."""
+        monitor = self._monitors.get(pane_id)
+        client = self._client
+        if monitor is None and client is not None:
+            pane = client.panes().get(pane_id)
+            if pane is None or (self._selector.targets and not self._selector.targeted(pane)):
+                return None
+            await self._discover([pane])
+            monitor = self._monitors.get(pane_id)
+            if monitor is None:  # its agent is not recognised (yet): decide without a monitor
+                return PaneView(pane.session_name, pane.current_path or None, "")
+        return None if monitor is None else PaneView.of(monitor)
 
     async def _maybe_recheck(self, pane_id: str) -> None:
         """An unwatched pane drew something: maybe an agent started in it."""
@@ -443,6 +494,8 @@ class MonitorSupervisor(Service):
     async def _end(self, pane_id: str, reason: str) -> None:
         monitor = self._monitors.pop(pane_id, None)
         self._selector.forget(pane_id)
+        if self._claims is not None:
+            self._claims.forget(pane_id)
         if monitor is None:
             return
         log.info("pane %s: %s; its watch ends", pane_id, reason, extra={"pane_id": pane_id})

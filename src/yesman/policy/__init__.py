@@ -1,8 +1,11 @@
-"""The answer policy: what to do about a parsed screen.
+"""The answer policy: what to do about a parsed screen, or about a hook's tool request.
 
 `Policy.default()` loads the shipped `default.toml`; `Policy.from_file(path)` a user's copy.
 `policy.decide(screen, PolicyContext(...))` returns a :class:`Decision`: answer (the option's
-digit), deny (the "No" option's digit), hold (send nothing) or none. `analyse_command` is the
+digit), deny (the "No" option's digit), hold (send nothing) or none.
+`policy.decide_request(request, PolicyContext(...))` decides an agent hook's
+:class:`~yesman.agents.ToolRequest` with the same guards and rules: answer means allow (once),
+deny deny, and a question may get the rule's pre-set ``answers``. `analyse_command` is the
 dangerous-command analysis the guards use, exposed for tools that want to show it.
 `policy.warnings` lists what lint found in the file (:class:`PolicyWarning`: file, line, message,
 and a :class:`WarningCode` saying what kind of problem it is).

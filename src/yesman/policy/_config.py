@@ -37,6 +37,7 @@ _RULE_KEYS: Final = frozenset(
         "option",
         "reason",
         "agent",
+        "answers",
     }
 )
 _GUARD_KEYS: Final = frozenset({"dangerous_commands", "outside_project"})
@@ -185,6 +186,7 @@ class _Parser:
         reason = raw.get("reason")
         if reason is not None and not isinstance(reason, str):
             raise self.fail(self.where_rule(index, "reason"), "a string", reason)
+        answers = self.answers(index, raw, kinds, actions[action_raw])
         return Rule(
             name=name,
             action=actions[action_raw],
@@ -197,7 +199,41 @@ class _Parser:
             option=option,
             reason=reason,
             agents=None if agents is None else tuple(a.lower() for a in agents),
+            answers=answers,
         )
+
+    def answers(
+        self,
+        index: int,
+        raw: Mapping[str, Any],
+        kinds: tuple[PromptKind, ...] | None,
+        action: Action,
+    ) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+        """`answers = { "<question glob>" = "<label>" or ["<label>", ...] }`: only on a rule
+        that answers questions and nothing else, so a pre-set answer never reaches a tool."""
+        value = raw.get("answers")
+        if value is None:
+            return None
+        where = self.where_rule(index, "answers")
+        if kinds != (PromptKind.QUESTION,) or action is not Action.ANSWER:
+            raise self.fail(where, 'a rule with kind = "question" and action = "answer"')
+        if not isinstance(value, dict) or not value:
+            raise self.fail(where, 'a table of "<question glob>" = "<label>" entries', value)
+        parsed: list[tuple[str, tuple[str, ...]]] = []
+        for pattern, labels in value.items():
+            if isinstance(labels, str) and labels:
+                parsed.append((pattern, (labels,)))
+            elif (
+                isinstance(labels, list)
+                and labels
+                and all(isinstance(x, str) and x for x in labels)
+            ):
+                parsed.append((pattern, tuple(labels)))
+            else:
+                raise self.fail(
+                    f"{where} [{pattern!r}]", "a label or a list of labels (non-empty)", labels
+                )
+        return tuple(parsed)
 
     def strings(self, index: int, key: str, value: object) -> tuple[str, ...] | None:
         if value is None:

@@ -24,7 +24,8 @@ class Decision:
     """One decision: the keys to send (digits only, never Enter), the rule and a one-line reason.
 
     ``dry_run`` marks a decision the monitor must log but not act on (its reason says so too,
-    since the JSON shape of ``as_dict`` has no field for it).
+    since the JSON shape of ``as_dict`` has no field for it). ``answers`` are pre-set answers
+    (question text, answer) for a question asked through a hook; a screen decision has none.
     """
 
     action: Action
@@ -32,19 +33,23 @@ class Decision:
     rule: str
     reason: str
     dry_run: bool = False
+    answers: tuple[tuple[str, str], ...] = ()
 
     @property
     def sends_keys(self) -> bool:
         return bool(self.keys) and not self.dry_run
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape ``yesman explain --json`` prints."""
-        return {
+        """The JSON shape ``yesman explain --json`` prints (``answers`` only when there are)."""
+        data: dict[str, Any] = {
             "action": self.action.value,
             "keys": list(self.keys),
             "rule": self.rule,
             "reason": self.reason,
         }
+        if self.answers:
+            data["answers"] = dict(self.answers)
+        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
-"""The answer policy: from a parsed screen to a Decision.
+"""The answer policy: from a parsed screen, or a hook's tool request, to a Decision.
 
-Order of evaluation, first result wins:
+Order of evaluation, first result wins (the same for both channels, see ``Policy._judge``):
 
 1. nothing waits (not `waiting`, or no prompt) -> `none`;
 2. guards, which rules cannot override: a Bash command the analysis finds dangerous, or a file
@@ -9,23 +9,26 @@ Order of evaluation, first result wins:
 3. the rules, in file order (session-specific ones are ordinary rules with a `session` glob);
 4. nothing matched -> `hold`.
 
-An `answer` or `deny` that finds no acceptable option in the dialog (no plain "Yes", no "No"
-that keeps Claude running, an option number above 9) becomes a `hold`.
+On screen, an `answer` or `deny` that finds no acceptable option in the dialog (no plain "Yes",
+no "No" that keeps Claude running, an option number above 9) becomes a `hold`. For a hook request
+see ``yesman.policy._requests``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState, ToolKind
+from yesman.agents import AgentScreen, Prompt, PromptKind, ScreenState, ToolKind, ToolRequest
 from yesman.policy._commands import UNPARSABLE, CommandVerdict, analyse_command
 from yesman.policy._config import PolicyError, parse_policy
 from yesman.policy._decision import Action, Decision, PolicyContext
 from yesman.policy._lint import PolicyWarning
+from yesman.policy._requests import Verdict, act_on_request
 from yesman.policy._rules import Guards, Rule, SessionOverride, pick_option, prompt_tool_kind
 
 __all__ = ["Policy"]
@@ -112,19 +115,42 @@ class Policy:
             return Decision(
                 Action.NONE, (), "no-dialog", f"nothing waits (screen is {screen.state})"
             )
+        guards, dry_run = self._settings(ctx)
+        decision = self._act(prompt, self._judge(prompt, ctx, guards, exact=False))
+        return self._finish(decision, dry_run, prompt, ctx)
+
+    def decide_request(
+        self, request: ToolRequest, context: PolicyContext | None = None
+    ) -> Decision:
+        """What to do about a permission request an agent's hook delivered. Pure.
+
+        The same guards and rules as :meth:`decide`, on the request's exact tool input: a Bash
+        command is analysed as sent, not as reconstructed from wrapped screen lines. The
+        decision sends no keys: ANSWER means allow (once: "always" rules never grant "don't ask
+        again" here), DENY means deny, HOLD and NONE leave the dialog to the human. A rule that
+        picks an option by number holds (a hook request has no numbered menu). A question is
+        answered only by a rule with pre-set ``answers`` covering every question asked.
+        """
+        ctx = context or PolicyContext()
+        guards, dry_run = self._settings(ctx)
+        verdict = self._judge(request.prompt, ctx, guards, exact=True)
+        return self._finish(act_on_request(request, verdict), dry_run, request.prompt, ctx)
+
+    def _settings(self, ctx: PolicyContext) -> tuple[Guards, bool]:
+        """The guards and dry-run setting for this session (its override, else the file's)."""
         override = next((s for s in self._sessions if s.matches(ctx.session)), None)
         dry_run = (
             self._dry_run if override is None or override.dry_run is None else override.dry_run
         )
         guards = self._guards if override is None or override.guards is None else override.guards
-        decision = self._decide(prompt, ctx, guards)
+        return guards, dry_run
+
+    def _finish(
+        self, decision: Decision, dry_run: bool, prompt: Prompt, ctx: PolicyContext
+    ) -> Decision:
         if dry_run and decision.action in (Action.ANSWER, Action.DENY):
-            decision = Decision(
-                decision.action,
-                decision.keys,
-                decision.rule,
-                f"{decision.reason} (dry run: nothing is typed)",
-                dry_run=True,
+            decision = dataclasses.replace(
+                decision, reason=f"{decision.reason} (dry run: nothing is typed)", dry_run=True
             )
         logger.debug(
             "decision %s by %s for %s",
@@ -135,38 +161,47 @@ class Policy:
         )
         return decision
 
-    def _decide(self, prompt: Prompt, ctx: PolicyContext, guards: Guards) -> Decision:
+    def _judge(self, prompt: Prompt, ctx: PolicyContext, guards: Guards, *, exact: bool) -> Verdict:
+        """Guards, then rules, then the default hold: the one place both channels decide.
+
+        ``exact`` says the prompt holds the agent's own tool input (a hook request), so a Bash
+        command is analysed as it is rather than as reconstructed from the screen.
+        """
         project = None if ctx.project_dir is None else os.path.normpath(ctx.project_dir)
         home = None if ctx.home is None else str(ctx.home)
         kind = prompt_tool_kind(prompt)
         if prompt.kind is PromptKind.TOOL_PERMISSION and kind is ToolKind.SHELL:
             if not prompt.target:
-                return _hold("guard:dangerous-command", "shell dialog without a readable command")
-            verdict = _analyse_bash(prompt, project, home)
-            if verdict.dangerous and guards.dangerous_commands is not Action.NONE:
-                return self._act(
-                    prompt, guards.dangerous_commands, "guard:dangerous-command", verdict.reason
+                return Verdict(
+                    Action.HOLD,
+                    "guard:dangerous-command",
+                    "shell dialog without a readable command",
                 )
+            verdict = (
+                analyse_command(prompt.target, project, home)
+                if exact
+                else _analyse_bash(prompt, project, home)
+            )
+            if verdict.dangerous and guards.dangerous_commands is not Action.NONE:
+                return Verdict(guards.dangerous_commands, "guard:dangerous-command", verdict.reason)
         if prompt.kind is PromptKind.TOOL_PERMISSION and kind in _WRITE_KINDS:
             where = _outside_project(prompt.target, project, home)
             if where is not None and guards.outside_project is not Action.NONE:
-                return self._act(prompt, guards.outside_project, "guard:outside-project", where)
+                return Verdict(guards.outside_project, "guard:outside-project", where)
         for rule in self._rules:
             if rule.matches(prompt, ctx.session, project, ctx.agent):
                 reason = rule.reason or _describe(rule, prompt)
-                return self._act(prompt, rule.action, rule.name, reason, rule.option)
-        return _hold("default:no-rule", "no rule matched this dialog; a human must look")
+                return Verdict(rule.action, rule.name, reason, rule.option, rule.answers)
+        return Verdict(
+            Action.HOLD, "default:no-rule", "no rule matched this dialog; a human must look"
+        )
 
-    def _act(
-        self,
-        prompt: Prompt,
-        action: Action,
-        rule: str,
-        reason: str,
-        choice: str | int = "yes",
-    ) -> Decision:
+    def _act(self, prompt: Prompt, verdict: Verdict) -> Decision:
+        action, rule, reason, choice = verdict.action, verdict.rule, verdict.reason, verdict.choice
         if action in (Action.HOLD, Action.NONE):
             return Decision(action, (), rule, reason)
+        if verdict.answers is not None:
+            return _hold(rule, f"{reason}; pre-set answers are given only through the hook")
         if not prompt.numbered:
             return _hold(rule, f"{reason}; but the menu has no digits to type (needs arrow keys)")
         option = pick_option(prompt, action, choice)

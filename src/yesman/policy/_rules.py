@@ -56,6 +56,8 @@ class Rule:
     option: str | int = "yes"  # "yes", "always" or an option number
     reason: str | None = None
     agents: tuple[str, ...] | None = None  # lower-cased agent names (``Agent.name``)
+    # Pre-set answers to questions, given only through a hook: (question glob, labels).
+    answers: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     def matches(
         self, prompt: Prompt, session: str, project_dir: str | None, agent: str = ""

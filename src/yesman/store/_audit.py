@@ -54,7 +54,8 @@ _T = TypeVar("_T")
 
 _DECISION_COLUMNS = (
     "time, session, pane, prompt_kind, tool, target, options, action, keys, rule, reason, "
-    "first_seen, answered_at, latency_ms, verified, dry_run, fingerprint, server, correlation_id"
+    "first_seen, answered_at, latency_ms, verified, dry_run, fingerprint, server, correlation_id, "
+    "channel"
 )
 
 _INSERT_DECISION = (
@@ -404,6 +405,7 @@ def _insert_decision(rec: DecisionRecord) -> Callable[[sqlite3.Connection], int]
         rec.fingerprint,
         rec.server,
         rec.correlation_id,
+        rec.channel,
     )
 
     def run(conn: sqlite3.Connection) -> int:

@@ -39,6 +39,10 @@ class DecisionRecord:
     `verified` is None until someone checked whether the answer took. `options` are the dialog's
     option labels in screen order, `keys` the tmux key names sent (empty when none). `id` is None
     until the store assigns one.
+
+    `channel` says how the decision was taken: ``"screen"`` (the dialog was read from the pane
+    and answered with keys) or ``"hook"`` (the agent's permission hook asked; then `first_seen`
+    is when the request arrived, `answered_at` when the answer was handed back, `keys` empty).
     """
 
     session: str
@@ -59,6 +63,7 @@ class DecisionRecord:
     fingerprint: str = ""
     server: str = ""
     correlation_id: str | None = None
+    channel: str = "screen"
     time: float = field(default_factory=_time.time)
     id: int | None = None
 
@@ -67,7 +72,16 @@ class DecisionRecord:
         # rather than as an obscure SQLite error on the writer thread.
         object.__setattr__(self, "options", _str_tuple("options", self.options))
         object.__setattr__(self, "keys", _str_tuple("keys", self.keys))
-        for name in ("session", "pane", "prompt_kind", "action", "tool", "target", "rule"):
+        for name in (
+            "session",
+            "pane",
+            "prompt_kind",
+            "action",
+            "tool",
+            "target",
+            "rule",
+            "channel",
+        ):
             if not isinstance(getattr(self, name), str):
                 raise TypeError(
                     f"DecisionRecord.{name} must be a string, got {getattr(self, name)!r}"
@@ -109,6 +123,8 @@ class DecisionRecord:
             fingerprint=row["fingerprint"],
             server=row["server"],
             correlation_id=row["correlation_id"],
+            # Read-only stores are not migrated: a database from before the column is all screen.
+            channel=row["channel"] if "channel" in row.keys() else "screen",  # noqa: SIM118
         )
 
 

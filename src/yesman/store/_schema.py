@@ -280,6 +280,9 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )""",
         "CREATE INDEX alert_silences_by_until ON alert_silences(until)",
     ),
+    # 7: which channel took each decision: "screen" (read from the pane, keys typed) or "hook"
+    # (the agent's permission hook asked, yesman answered it; yesman.hooks).
+    ("ALTER TABLE decisions ADD COLUMN channel TEXT NOT NULL DEFAULT 'screen'",),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)

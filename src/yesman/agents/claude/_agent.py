@@ -7,6 +7,7 @@ from typing import Final
 from yesman.agents._agent import Agent, AgentSignals, KeyConventions
 from yesman.agents.claude import _patterns as p
 from yesman.agents.claude._guards import input_guard, parse_version
+from yesman.agents.claude._hook import CLAUDE_HOOK
 from yesman.agents.claude._parser import parse_screen
 from yesman.agents.claude._process import is_claude_code
 from yesman.agents.claude._text import clean_lines
@@ -42,4 +43,5 @@ CLAUDE_CODE: Final = Agent(
     screen_lines=clean_lines,
     tool_kinds=TOOL_KINDS,
     mcp_prefixes=MCP_PREFIXES,
+    hook=CLAUDE_HOOK,
 )
