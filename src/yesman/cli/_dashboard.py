@@ -185,7 +185,8 @@ def dashboard(
     allow_remote: AllowRemoteOption = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
-    """Serve the web dashboard over the history alone (read-only; no watcher, no answers)."""
+    """Serve the web dashboard over the history alone (no watcher, no answers; its alert
+    buttons write acknowledgements and silences to the database, for the watcher)."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
