@@ -8,7 +8,8 @@ event stream (one per open page) as one JSON line, serialised once for all of th
 handler only serialises and puts into bounded queues, so it never waits on a slow page: a page
 that falls `QUEUE_SIZE` events behind gets a ``resync`` message instead and reloads its data;
 events flow to it again once it has read that message.
-With no page open the handler returns at once.
+With no page open the handler returns at once. `EventHub.push` sends what is not a bus event
+(an alert's change, from the alert manager's listener) the same way.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@
     if (event.type === "hello" || event.type === "resync") {
       want(["agents", "held", "alerts"], true); // catch up on what happened while not connected
     } else if (event.type === "alert") {
-      want(["alerts", "agents"], true); // an alert changed: someone may need to look
+      want(["alerts", "agents"], false); // coalesced: a burst of changes is one reload
     } else if (event.type === "prompt.held") {
       want(["held", "agents"], true);
     } else if (PANE_EVENTS.has(event.type)) {
