@@ -1,4 +1,5 @@
-"""`yesman dashboard` and `yesman watch --http` as real subprocesses, reached over real HTTP."""
+"""`yesman dashboard` and `yesman watch --http [--alerts]` as real subprocesses, reached over
+real HTTP (and a real webhook receiver for the alerts)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from support.http_receiver import Receiver, serve
 from yesman._simagent.harness import SIMULATED_AGENT, start_simulated_agent
 from yesman.cli._dashboard import TOKEN_ENV
 from yesman.dashboard import TOKEN_ENV as DASHBOARD_TOKEN_ENV
@@ -141,11 +144,30 @@ def tmux() -> Iterator[PrivateTmuxServer]:
         yield server
 
 
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = serve()
+    try:
+        yield r
+    finally:
+        r.server.shutdown()
+        r.server.server_close()
+
+
 @pytest.mark.tmux
-def test_watch_serves_the_live_dashboard(tmux: PrivateTmuxServer, tmp_path: Path) -> None:
+def test_watch_serves_the_live_dashboard(
+    tmux: PrivateTmuxServer, tmp_path: Path, receiver: Receiver
+) -> None:
     pane, agent = start_simulated_agent(tmux, tmp_path / "project", "dangerous")
+    rules = tmp_path / "alerts.toml"
+    rules.write_text(
+        f'[[sink]]\nname = "ops"\ntype = "webhook"\nurl = "{receiver.url}/hook"\n'
+        '[[rule]]\nkind = "dialog-held"\nfor = "0s"\nsinks = ["ops"]\n'
+    )
     proc = start(
         "watch",
+        "--alerts",
+        str(rules),
         "-L",
         tmux.socket_name,
         "--no-live",
@@ -168,6 +190,19 @@ def test_watch_serves_the_live_dashboard(tmux: PrivateTmuxServer, tmp_path: Path
 
         (row,) = eventually(held, timeout=20)
         assert row["pane_id"] == pane
+
+        # The dashboard has the watcher's alerts, and notifications link to them there.
+        def stored() -> list[dict[str, Any]]:
+            rows = httpx.get(url + "api/alerts", headers=headers).json()["active"]
+            return [r for r in rows if r["id"] is not None]  # fired and stored
+
+        (alert,) = eventually(stored, timeout=20)
+        assert (alert["rule"], alert["labels"]["pane"]) == ("dialog-held", pane)
+        (notified,) = receiver.wait_for(1, 20.0)
+        assert notified["dashboard"] == f"{url}alerts/{alert['id']}"
+        linked = httpx.get(notified["dashboard"], headers=headers)
+        assert linked.status_code == 200
+        assert "rm -rf /" in linked.text
         denied = httpx.post(
             url + f"api/held/{row['id']}/deny",
             headers=headers,

@@ -1,13 +1,16 @@
 """A real watcher with its dashboard: private tmux, the simulated Claude Code, real SQLite, real
-HTTP on a loopback port. Agents are started by the test, after the page may already be open."""
+HTTP on a loopback port; with `live_alerts`, the watcher's alert manager too, notifying a real
+webhook receiver. Agents are started by the test, after the page may already be open."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,8 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
+from support.http_receiver import Receiver, serve
 from yesman._simagent.cli import command
 from yesman._simagent.harness import SIMULATED_CLAUDE, AgentLog
+from yesman.alerts import AlertManager, parse_alert_config
 from yesman.bus import AsyncEventBus
 from yesman.cli._dashboard import extra_routes
 from yesman.dashboard import DashboardServer, parse_bind
@@ -41,7 +46,8 @@ async def until(check: Callable[[], Any], what: str, timeout: float = 15.0) -> A
 
 @dataclass
 class Live:
-    """A running watcher and its dashboard."""
+    """A running watcher and its dashboard (with the watcher's alert manager, when it has
+    rules)."""
 
     tmux: PrivateTmuxServer
     root: Path
@@ -50,7 +56,13 @@ class Live:
     bus: AsyncEventBus
     supervisor: MonitorSupervisor
     server: DashboardServer
+    alerts: AlertManager | None = None
     _sessions: Iterator[int] = field(default_factory=itertools.count)
+
+    @property
+    def manager(self) -> AlertManager:
+        assert self.alerts is not None, "this test needs the live_alerts fixture"
+        return self.alerts
 
     async def start_agent(self, *scenarios: str, **kw: Any) -> tuple[str, AgentLog]:
         """Start the simulated agent the way a person does: a shell first, the agent in it a
@@ -73,8 +85,17 @@ class Live:
         return httpx.AsyncClient(base_url=self.server.url, headers=headers, timeout=10.0)
 
 
-@pytest.fixture
-async def live(tmp_path: Path) -> AsyncIterator[Live]:
+def alert_rules(webhook: str, rule: str) -> str:
+    """A rules file: one webhook sink, one dialog-held rule with the given settings."""
+    return (
+        f'[[sink]]\nname = "ops"\ntype = "webhook"\nurl = "{webhook}"\nretries = 0\n'
+        f'[[rule]]\nkind = "dialog-held"\nsinks = ["ops"]\n{rule}\n'
+    )
+
+
+@asynccontextmanager
+async def running(tmp_path: Path, rules: str | None = None) -> AsyncIterator[Live]:
+    """The watcher as `yesman watch --http [--alerts FILE]` wires it, on a private tmux."""
     db = tmp_path / "audit.db"
     with PrivateTmuxServer(width=120, height=40) as tmux:
         tmux.new_session("shell")  # a server to connect to before any agent runs
@@ -82,7 +103,14 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
             AuditStore.open(db) as audit,
             AsyncEventBus(metrics_interval=REPORT_INTERVAL) as bus,
             HistoryWriter(audit, bus),
+            contextlib.AsyncExitStack() as stack,
         ):
+            manager = None
+            if rules is not None:
+                config = parse_alert_config(rules, "rules.toml")
+                manager = await stack.enter_async_context(
+                    AlertManager(config, bus, store=audit, tmux=tmux.server)
+                )
             supervisor = MonitorSupervisor(
                 tmux.server,
                 event_bus=bus,
@@ -97,11 +125,40 @@ async def live(tmp_path: Path) -> AsyncIterator[Live]:
                     db=db,
                     watcher=supervisor,
                     bus=bus,
+                    alerts=manager,
                     extra_routes=extra_routes(supervisor, bus),
                     heartbeat=0.5,
                 ) as server,
             ):
-                yield Live(tmux, tmp_path, db, audit, bus, supervisor, server)
+                if manager is not None:
+                    manager.dashboard_url = server.alert_url
+                yield Live(tmux, tmp_path, db, audit, bus, supervisor, server, manager)
+
+
+@pytest.fixture
+async def live(tmp_path: Path) -> AsyncIterator[Live]:
+    async with running(tmp_path) as live:
+        yield live
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a loopback port (the alert sink of `live_alerts`)."""
+    r = serve()
+    try:
+        yield r
+    finally:
+        r.server.shutdown()
+        r.server.server_close()
+
+
+@pytest.fixture
+async def live_alerts(tmp_path: Path, receiver: Receiver) -> AsyncIterator[Live]:
+    """`live` with alerting: a held dialog fires ``dialog-held`` after 1 s, reminders every
+    second, notifications to `receiver` at ``/hook``."""
+    rules = alert_rules(f"{receiver.url}/hook", 'for = "1s"\nrepeat_interval = "1s"')
+    async with running(tmp_path, rules) as live:
+        yield live
 
 
 def artefacts(name: str) -> Path:

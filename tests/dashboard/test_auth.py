@@ -34,15 +34,22 @@ def requests_for(live: Live) -> list[tuple[str, str]]:
     return out
 
 
-async def test_every_route_refuses_a_missing_or_wrong_token(live: Live) -> None:
+async def test_every_route_refuses_a_missing_or_wrong_token(live_alerts: Live) -> None:
+    live = live_alerts  # with alerting, so the alert routes have something to leak too
     pane, _ = await live.start_agent("dangerous")
     held = await until(live.supervisor.held_dialogs, "a held dialog, so there is data to leak")
-    secrets_on_screen = (pane, held[0].id, "rm -rf", held[0].prompt.fingerprint)
+    (alert,) = await until(live.manager.active, "its alert")
+    secrets_on_screen = (pane, held[0].id, "rm -rf", held[0].prompt.fingerprint, alert.fingerprint)
     requests = requests_for(live)
     paths = {path for _, path in requests}
     assert {"/", "/api/agents", "/api/held", "/api/events", "/static/dashboard.js"} <= paths
+    assert {"/alerts", "/alerts/some-id", "/fragments/alerts", "/api/alerts"} <= paths
     assert ("GET", "/metrics") in requests
     assert ("POST", "/api/held/some-id/deny") in requests
+    assert ("POST", "/api/alerts/some-id/ack") in requests
+    assert ("POST", "/api/silences") in requests
+    assert ("DELETE", "/api/silences/some-id") in requests
+    assert ("POST", "/api/silences/some-id/expire") in requests
 
     wrong_ways: list[dict[str, object]] = [
         {},
@@ -108,6 +115,12 @@ async def test_changes_need_this_dashboards_origin(live: Live) -> None:
         assert cross_site.status_code == 403
         same = {**cookie, "Origin": origin}
         allowed = await client.post("/api/held/x/deny", headers=same, json=body)
+        # The alert actions too, DELETE included.
+        for method, path in (("POST", "/api/alerts/12/ack"), ("DELETE", "/api/silences/3")):
+            refused = await client.request(method, path, headers=cookie)
+            assert refused.status_code == 403, (method, path)
+            past = await client.request(method, path, headers=same)
+            assert past.status_code == 404, (method, path)  # past the checks: no such one
     assert allowed.status_code == 409  # past the checks: no such held dialog
     async with live.client() as client:
         # A script with the header needs no Origin, but a wrong one is still refused.

@@ -102,3 +102,40 @@ async def test_charts_and_agents_render_with_data(live: Live, browser: Browser) 
     await expect(page.locator("#charts")).not_to_have_attribute("data-loaded", before or "")
     assert page.url.endswith("?since=15m")
     assert getattr(page, "yesman_errors") == []  # noqa: B009
+
+
+async def test_a_firing_alert_appears_live_and_is_acknowledged(
+    live_alerts: Live, browser: Browser
+) -> None:
+    page = await open_page(browser, live_alerts, "/alerts")
+    await page.locator("#conn.on").wait_for()
+    await page.evaluate("window.yesmanSameDocument = true")
+    assert "No alert is firing or pending." in await page.locator("#alerts").inner_text()
+    pane, _ = await live_alerts.start_agent("dangerous")
+
+    card = page.locator('.alert-card[data-state="firing"]')
+    await card.wait_for()  # pending first, then firing: both pushed, no reload
+    assert await page.evaluate("window.yesmanSameDocument") is True
+    text = await card.inner_text()
+    assert "dialog-held" in text
+    assert f"pane={pane}" in text
+    assert "rm -rf /" in text
+    await expect(page.locator("#alert-count")).to_have_text("1")
+    await page.screenshot(path=artefacts("dashboard") / "alerts.png", full_page=True)
+
+    await card.locator("button.ack").click()
+    await expect(page.locator("#notice.ok")).to_contain_text("acknowledged")
+    await expect(card.locator(".flag.acked")).to_be_visible()
+    (alert,) = live_alerts.manager.active()
+    assert alert.acknowledged_by == "dashboard from 127.0.0.1"
+
+    # Silence the rule for this session only: the label box ticked, then 1h.
+    await card.locator('input[data-key="session"]').check()
+    await card.locator('button[data-seconds="3600"]').click()
+    await expect(page.locator("#notice.ok")).to_contain_text("where session=agent0")
+    row = page.locator("table.silences tbody tr")
+    await expect(row).to_contain_text("dialog-held")
+    (silence,) = live_alerts.manager.silences()
+    assert dict(silence.matchers) == {"session": "agent0"}
+    await page.screenshot(path=artefacts("dashboard") / "alerts-acknowledged.png", full_page=True)
+    assert getattr(page, "yesman_errors") == []  # noqa: B009

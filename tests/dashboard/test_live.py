@@ -71,6 +71,27 @@ async def test_a_page_that_falls_behind_is_told_to_reload(bus: AsyncEventBus) ->
         assert json.loads(message)["data"]["pane_id"] == "%next"
 
 
+async def test_pushed_messages_reach_every_page_in_the_event_shape() -> None:
+    """What the alert manager's listener sends (alert changes are not bus events)."""
+    async with EventHub(None) as hub:
+        hub.push("alert", {"id": 1}, source="alerts")  # no page open: nothing is kept
+        assert hub.sent == 0
+        async with hub.listen() as first, hub.listen() as second:
+            hub.push("alert", {"id": 2, "state": "firing"}, source="alerts")
+            for queue in (first, second):
+                message = queue.get_nowait()
+                assert message is not None
+                got = json.loads(message)
+                assert (got["type"], got["source"], got["correlation_id"]) == (
+                    "alert",
+                    "alerts",
+                    None,
+                )
+                assert got["data"] == {"id": 2, "state": "firing"}
+                assert got["ts"] > 0
+            assert hub.sent == 2
+
+
 async def test_stop_ends_every_stream() -> None:
     hub = EventHub(None)
     await hub.start()

@@ -118,6 +118,16 @@ class AlertManager(Service):
 
     # ------------------------------------------------------------------ reading
 
+    @property
+    def dashboard_url(self) -> str | None:
+        """What notifications link to, ``{id}`` replaced by the alert's id. Settable: a
+        dashboard on port 0 knows its address only once it listens."""
+        return self._dashboard
+
+    @dashboard_url.setter
+    def dashboard_url(self, url: str | None) -> None:
+        self._dashboard = url
+
     def active(self) -> tuple[Alert, ...]:
         """Pending and firing alerts, most severe first, then oldest first."""
         return tuple(

@@ -75,10 +75,10 @@ def load_rules(path: Path | None) -> AlertConfig | None:
 
 def alerting(
     config: AlertConfig | None, bus: AsyncEventBus, store: AuditStore, server: TmuxServer
-) -> contextlib.AbstractAsyncContextManager[object]:
-    """The alert manager for a watcher (alerts in its database), or a no-op without rules."""
+) -> contextlib.AbstractAsyncContextManager[AlertManager | None]:
+    """The alert manager for a watcher (alerts in its database), or None without rules."""
     if config is None:
-        return contextlib.nullcontext()
+        return contextlib.nullcontext(None)
     return AlertManager(config, bus, store=store, tmux=server)
 
 

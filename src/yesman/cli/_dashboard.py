@@ -26,6 +26,7 @@ from yesman.store import default_db_path
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
 
+    from yesman.alerts import AlertManager
     from yesman.bus import AsyncEventBus
     from yesman.dashboard import Bind, DashboardServer
     from yesman.monitor import MonitorSupervisor
@@ -134,9 +135,11 @@ async def serve_dashboard(
     db: Path,
     supervisor: MonitorSupervisor | None = None,
     bus: AsyncEventBus | None = None,
+    alerts: AlertManager | None = None,
     subtitle: str = "",
 ) -> AsyncIterator[DashboardServer]:
-    """Run the dashboard for the block's duration (on the caller's loop)."""
+    """Run the dashboard for the block's duration (on the caller's loop). Without `alerts`
+    (the watcher's manager) it shows the alerts stored in `db`."""
     from yesman.dashboard import DashboardServer  # noqa: PLC0415 (0.4 s: only when asked)
 
     routes = extra_routes(supervisor, bus) if supervisor is not None and bus is not None else ()
@@ -145,6 +148,7 @@ async def serve_dashboard(
         db=db,
         watcher=supervisor,
         bus=bus,
+        alerts=alerts,
         token=options.token,
         allow_remote=options.allow_remote,
         subtitle=subtitle,
@@ -181,7 +185,8 @@ def dashboard(
     allow_remote: AllowRemoteOption = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Log more.")] = False,
 ) -> None:
-    """Serve the web dashboard over the history alone (read-only; no watcher, no answers)."""
+    """Serve the web dashboard over the history alone (no watcher, no answers; its alert
+    buttons write acknowledgements and silences to the database, for the watcher)."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -309,7 +309,7 @@ async def _watch(
             # Every performance report and dialog outcome into the same database (yesman history).
             HistoryWriter(audit, bus, history),
             # Alert rules over the same events; notifications go out off the watcher's path.
-            alerting(alerts, bus, audit, server),
+            alerting(alerts, bus, audit, server) as alert_manager,
         ):
             bus.subscribe(EventType.PROMPT_HELD, held)
             supervisor = MonitorSupervisor(
@@ -355,9 +355,18 @@ async def _watch(
                     # Stops before the supervisor does (the same `async with`, entered later).
                     dash = await web.enter_async_context(
                         serve_dashboard(
-                            dashboard, db=db, supervisor=supervisor, bus=bus, subtitle=watching
+                            dashboard,
+                            db=db,
+                            supervisor=supervisor,
+                            bus=bus,
+                            alerts=alert_manager,
+                            subtitle=watching,
                         )
                     )
+                    if alert_manager is not None and alert_manager.dashboard_url is None:
+                        # Notifications link to the alert's page (unless the rules file names
+                        # another address, one a proxy serves, say).
+                        alert_manager.dashboard_url = dash.alert_url
                     announce(console, dash)
                     header += f"\nDashboard: {dash.login_url}"
                 missing = supervisor.missing_targets()

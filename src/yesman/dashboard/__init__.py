@@ -2,22 +2,29 @@
 
     from yesman.dashboard import DashboardServer, parse_bind
 
-    async with DashboardServer(parse_bind("8765"), db=db, watcher=supervisor, bus=bus) as dash:
+    async with DashboardServer(
+        parse_bind("8765"), db=db, watcher=supervisor, bus=bus, alerts=manager
+    ) as dash:
         print(dash.login_url)
 
 Pages (server-rendered HTML and a small script, no build step): Agents, Held (Answer / Deny),
-Performance (charts over the history, drawn with the vendored uPlot), Audit, Baselines. A JSON API
-behind them, and live updates pushed from the event bus as Server-Sent Events. Every request
-needs the token (``_auth``); held-dialog answers go through the watcher's own answer path
-(`yesman.monitor.MonitorSupervisor.resolve_held`).
+Performance (charts over the history, drawn with the vendored uPlot), Audit, Baselines, Alerts
+(Acknowledge, Silence, Expire). A JSON API behind them, and live updates pushed from the event
+bus and the alert manager as Server-Sent Events. Every request needs the token (``_auth``);
+held-dialog answers go through the watcher's own answer path
+(`yesman.monitor.MonitorSupervisor.resolve_held`); alert actions go to the watcher's
+`yesman.alerts.AlertManager`, or without one to the database, where a watcher reads them back.
 
 Modules: ``_bind`` (where to listen), ``_auth`` (the token), ``_live`` (the watcher seam and the
-event fan-out), ``_views`` / ``_series`` (the data), ``_html`` / ``_pages`` (the markup),
-``_site`` / ``_api`` (handlers), ``_app`` (the route table), ``_server`` (uvicorn as a service).
+event fan-out), ``_alerting`` (the alert manager seam, or the database), ``_views`` /
+``_series`` / ``_alert_views`` (the data), ``_html`` / ``_pages`` / ``_alert_pages`` (the
+markup), ``_site`` / ``_api`` / ``_alert_api`` (handlers), ``_app`` (the route table),
+``_server`` (uvicorn as a service).
 
-Layering: above the monitor, history, baseline and store; only the CLI imports it.
+Layering: above the alerts, monitor, history, baseline and store; only the CLI imports it.
 """
 
+from yesman.dashboard._alerting import Alerting
 from yesman.dashboard._app import ROUTES, build_app, cookie_name
 from yesman.dashboard._auth import MIN_TOKEN_LENGTH, TOKEN_ENV, check_token, new_token
 from yesman.dashboard._bind import DEFAULT_HOST, Bind, parse_bind
@@ -32,6 +39,7 @@ __all__ = [
     "MIN_TOKEN_LENGTH",
     "ROUTES",
     "TOKEN_ENV",
+    "Alerting",
     "Bind",
     "BindError",
     "Context",

@@ -36,19 +36,42 @@ __all__ = [
     "audit",
     "baseline_compare",
     "baselines",
+    "client_of",
     "components",
+    "error",
     "events",
     "held",
     "held_answer",
     "held_deny",
+    "read_json",
     "series",
 ]
 
 _MAX_BODY = 16 * 1024
 
 
-def _error(status: int, message: str) -> JSONResponse:
+def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+async def read_json(request: Request, shape: str) -> Any:
+    """The request's JSON body (an empty one reads as ``{}``), or the error `Response` to send:
+    413 past a small object's size (read no further), 400 when it is not JSON. `shape` shows
+    what to send."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_BODY:
+            return error(413, f"the request body is too large; send {shape}")
+    try:
+        return json.loads(body or b"{}")
+    except ValueError:
+        return error(400, f"the body must be JSON: {shape}")
+
+
+def client_of(request: Request) -> str:
+    """The address a request came from, for the record of who acted."""
+    return request.client.host if request.client else "unknown"
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -61,7 +84,9 @@ async def agents(request: Request) -> Response:
     now = time.time()
     if ctx.watcher is None:
         return JSONResponse({"live": False, "time": now, "agents": []})
-    rows = agent_rows(ctx.watcher.watched(), ctx.watcher.held_dialogs(), now)
+    rows = agent_rows(
+        ctx.watcher.watched(), ctx.watcher.held_dialogs(), now, ctx.alerts.firing_here()
+    )
     return JSONResponse({"live": True, "time": now, "agents": rows})
 
 
@@ -79,38 +104,31 @@ async def held(request: Request) -> Response:
 async def _resolve(request: Request, action: HumanAction) -> Response:
     ctx = context(request)
     if ctx.watcher is None:
-        return _error(
+        return error(
             409,
             "this dashboard shows the history only (yesman dashboard); answer from the "
             "dashboard of `yesman watch --http`, or in the pane itself",
         )
-    body = b""
-    async for chunk in request.stream():  # read no more than a small JSON object needs
-        body += chunk
-        if len(body) > _MAX_BODY:
-            return _error(413, 'the request body is too large; send {"fingerprint": ...}')
-    try:
-        data: Any = json.loads(body or b"{}")
-    except ValueError:
-        return _error(400, 'the body must be JSON: {"fingerprint": "...", "option": N}')
+    data = await read_json(request, '{"fingerprint": "...", "option": N}')
+    if isinstance(data, Response):
+        return data
     if not isinstance(data, dict) or not isinstance(data.get("fingerprint"), str):
-        return _error(
+        return error(
             400,
             'send the fingerprint of the dialog you saw: {"fingerprint": "..."} '
             "(GET /api/held lists it), so a dialog that changed meanwhile is not answered",
         )
     option = data.get("option")
     if option is not None and (isinstance(option, bool) or not isinstance(option, int)):
-        return _error(400, f"option must be an option number, got {option!r}")
+        return error(400, f"option must be an option number, got {option!r}")
     held_id = request.path_params["id"]
     found = next((h for h in ctx.watcher.held_dialogs() if h.id == held_id), None)
     if found is None:
-        return _error(
+        return error(
             409,
             "that dialog is no longer held for a human (it was answered, cancelled or went "
             "away); nothing was typed",
         )
-    client = request.client.host if request.client else "unknown"
     try:
         result = await ctx.watcher.resolve_held(
             found.pane_id,
@@ -118,12 +136,12 @@ async def _resolve(request: Request, action: HumanAction) -> Response:
             action,
             channel="dashboard",
             option=option,
-            note=f"from {client}",
+            note=f"from {client_of(request)}",
         )
     except HumanAnswerRefused as exc:
         return JSONResponse({"error": str(exc), "reason": exc.reason.value}, status_code=409)
     except YesmanError as exc:
-        return _error(503, f"the watcher could not answer: {exc}")
+        return error(503, f"the watcher could not answer: {exc}")
     return JSONResponse(
         {
             "ok": True,
@@ -155,7 +173,7 @@ async def components(request: Request) -> Response:
     try:
         window = TimeWindow.from_query(_query(request), now)
     except ValueError as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     summaries = await read_components(
         ctx.store,
         window.since,
@@ -177,7 +195,7 @@ async def series(request: Request) -> Response:
         points = int(request.query_params.get("points") or 60)
         data = await read_performance(ctx.store, window.since, window.end(now), points)
     except ValueError as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     return JSONResponse(data)
 
 
@@ -188,7 +206,7 @@ async def audit(request: Request) -> Response:
     try:
         flt = AuditFilter.from_query(_query(request), time.time())
     except ValueError as exc:
-        return _error(400, str(exc))
+        return error(400, str(exc))
     records = await read_audit(ctx.store, flt)
     return JSONResponse({"decisions": [r.to_json() for r in records]})
 
@@ -216,11 +234,11 @@ async def baseline_compare(request: Request) -> Response:
     ctx = context(request)
     a, b = request.query_params.get("a"), request.query_params.get("b")
     if not a or not b:
-        return _error(400, "name two saved baselines: ?a=REFERENCE&b=CANDIDATE")
+        return error(400, "name two saved baselines: ?a=REFERENCE&b=CANDIDATE")
     try:
         comparison = await compare_baselines(ctx, a, b)
     except BaselineError as exc:
-        return _error(404, str(exc))
+        return error(404, str(exc))
     return JSONResponse({"a": a, "b": b, **comparison.to_dict()})
 
 

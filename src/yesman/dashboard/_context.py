@@ -1,4 +1,5 @@
-"""What every request handler reads: the history store, the live side (if any), the event hub."""
+"""What every request handler reads: the history store, the live side (if any), the alerts,
+the event hub."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from yesman.dashboard._alerting import AlertDesk
 from yesman.dashboard._live import EventHub, Watcher
 from yesman.store import AuditStore
 
@@ -18,13 +20,15 @@ class Context:
 
     ``store`` is the dashboard's own read-only connection to the audit database (never the
     watcher's writer, so a long history read cannot delay an answer's audit row). ``watcher``
-    is None for the history-only dashboard. ``subtitle`` says what is shown (which server,
+    is None for the history-only dashboard. ``alerts`` is the watcher's alert manager, or the
+    alerts in the database (``_alerting``). ``subtitle`` says what is shown (which server,
     which database). ``heartbeat`` is the seconds between keep-alive comments on event streams.
     """
 
     store: AuditStore
     hub: EventHub
     watcher: Watcher | None
+    alerts: AlertDesk
     subtitle: str
     heartbeat: float = 15.0
 

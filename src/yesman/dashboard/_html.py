@@ -24,8 +24,10 @@ NAV: Final[tuple[tuple[str, str], ...]] = (
     ("/performance", "Performance"),
     ("/audit", "Audit"),
     ("/baselines", "Baselines"),
-    # The alerting issue adds ("/alerts", "Alerts") here.
+    ("/alerts", "Alerts"),
 )
+_COUNTS: Final = {"/held": "held-count", "/alerts": "alert-count"}
+"""The navigation links that show a live count (held dialogs, firing alerts)."""
 
 
 def e(value: object) -> Html:
@@ -63,7 +65,7 @@ def page(title: str, active: str, body: Html, *, subtitle: str, live: bool) -> H
     """The whole document: head, navigation with the live-connection badge, and `body`."""
     links = "".join(
         f'<a href="{e(href)}"{" class=active" if href == active else ""}>{e(label)}'
-        + ('<span class="count" id="held-count"></span>' if href == "/held" else "")
+        + (f'<span class="count" id="{_COUNTS[href]}"></span>' if href in _COUNTS else "")
         + "</a>"
         for href, label in NAV
     )

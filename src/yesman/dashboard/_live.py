@@ -8,7 +8,8 @@ event stream (one per open page) as one JSON line, serialised once for all of th
 handler only serialises and puts into bounded queues, so it never waits on a slow page: a page
 that falls `QUEUE_SIZE` events behind gets a ``resync`` message instead and reloads its data;
 events flow to it again once it has read that message.
-With no page open the handler returns at once.
+With no page open the handler returns at once. `EventHub.push` sends what is not a bus event
+(an alert's change, from the alert manager's listener) the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Final, Protocol
 
@@ -40,9 +42,10 @@ LIVE_EVENTS: Final[tuple[EventType, ...]] = (
     EventType.AUTOMATION_CONTEXT,
     EventType.SYSTEM_ERROR,
     EventType.PERFORMANCE_METRICS,
-    # Alerts (the alerting issue) add their event types here; pages ignore types they do not know.
 )
-"""The event types pushed to open pages."""
+"""The bus's event types pushed to open pages. Alert changes are not bus events: the alert
+manager tells the hub through `EventHub.push` (type ``alert``); pages ignore types they do not
+know."""
 
 QUEUE_SIZE: Final = 256
 """Events one page may fall behind before it is told to reload instead."""
@@ -157,9 +160,18 @@ class EventHub(Service):
             client.close()
 
     def _on_event(self, event: Event) -> None:
+        if self._clients:
+            self._offer(event_message(event))
+
+    def push(self, kind: str, data: Mapping[str, Any], *, source: str) -> None:
+        """Send a message that is not a bus event (an alert's change) to every open page, in
+        the shape of `event_message`. Call it on the event loop; it never waits."""
         if not self._clients:
             return
-        message = event_message(event)
+        message = {"type": kind, "ts": time.time(), "source": source, "correlation_id": None}
+        self._offer(json.dumps({**message, "data": data}, default=str, separators=(",", ":")))
+
+    def _offer(self, message: str) -> None:
         for client in self._clients:
             client.offer(message)
         self.sent += len(self._clients)

@@ -71,6 +71,11 @@ def agents_fragment(rows: Sequence[Mapping[str, Any]], *, live: bool) -> Html:
         state = f'<span class="state {e(r["state"])}">{e(r["state"])}</span>'
         if r["held_id"]:
             state += ' <a class="badge held" href="/held">held</a>'
+        for alert in r["alerts"]:
+            href = f"/alerts/{alert['id']}" if alert["id"] is not None else "/alerts"
+            badge = {"class": f"badge alert {alert['severity']}", "href": href,
+                     "title": alert["summary"]}  # fmt: skip
+            state += f" <a{attrs(badge)}>alert: {e(alert['rule'])}</a>"
         agent = e(r["agent"]) + (f" {e(r['agent_version'])}" if r["agent_version"] else "")
         cells.append(
             [

@@ -1,13 +1,17 @@
 """`DashboardServer`: the dashboard served by uvicorn inside the caller's event loop.
 
-    async with DashboardServer(parse_bind("8765"), db=path, watcher=supervisor, bus=bus) as dash:
+    async with DashboardServer(
+        parse_bind("8765"), db=path, watcher=supervisor, bus=bus, alerts=manager
+    ) as dash:
         print(dash.login_url)     # http://127.0.0.1:8765/?token=...
+        manager.dashboard_url = dash.alert_url  # notifications link to the alert's page
 
 It runs on the loop it is started on (the watcher's: one process, no second daemon) as a
 ``yesman._lifecycle`` service. `start()` binds the socket itself, so a taken port or a bad address
 is a `BindError` from `start()` (port 0 picks a free one; `port` says which), opens its own
 read-only connection to the audit database (a missing database is a `StoreError`), subscribes to
-the bus, and returns once uvicorn accepts connections. `stop()` ends the open event streams,
+the bus (and to the alert manager's changes, pushed to pages like events), and returns once
+uvicorn accepts connections. `stop()` ends the open event streams,
 lets requests in flight finish (up to 2 s), and closes everything; it can be started again.
 
 uvicorn is told to leave the process alone: no signal handlers (the watcher owns SIGINT and
@@ -27,7 +31,10 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from yesman._lifecycle import Runner, Service
+from yesman.alerts import Alert
 from yesman.bus import AsyncEventBus
+from yesman.dashboard._alert_views import alert_row
+from yesman.dashboard._alerting import AlertDesk, Alerting, DatabaseDesk, ManagerDesk
 from yesman.dashboard._app import build_app
 from yesman.dashboard._auth import check_token, new_token
 from yesman.dashboard._bind import Bind
@@ -59,6 +66,10 @@ class _Server(uvicorn.Server):
         yield
 
 
+def _push_alert(hub: EventHub, alert: Alert) -> None:
+    hub.push("alert", alert_row(alert), source="alerts")
+
+
 class DashboardServer(Service):
     """The dashboard on `bind` (see the module docstring).
 
@@ -67,6 +78,8 @@ class DashboardServer(Service):
         db: the audit database whose history, decisions and baselines are shown (read-only).
         watcher: the live side (`MonitorSupervisor`); None serves the history alone.
         bus: the watcher's event bus, for live updates (None: no live events).
+        alerts: the watcher's alert manager (`yesman.alerts.AlertManager`); None shows the
+            alerts stored in `db`, and acknowledgements and silences are written there.
         token: the token every request needs; None makes a random one (`token` says it).
         subtitle: one line under the navigation saying what is watched.
         extra_routes: more routes behind the same token (``/metrics``).
@@ -80,6 +93,7 @@ class DashboardServer(Service):
         db: Path,
         watcher: Watcher | None = None,
         bus: AsyncEventBus | None = None,
+        alerts: Alerting | None = None,
         token: str | None = None,
         allow_remote: bool = False,
         subtitle: str = "",
@@ -92,6 +106,7 @@ class DashboardServer(Service):
         self.token = check_token(token) if token is not None else new_token()
         self._watcher = watcher
         self._bus = bus
+        self._alerts = alerts
         self._subtitle = subtitle or (
             f"audit database {self.db}" if watcher is None else f"watching; audit {self.db}"
         )
@@ -123,6 +138,12 @@ class DashboardServer(Service):
         return f"http://{shown}:{self.port}/"
 
     @property
+    def alert_url(self) -> str:
+        """An alert's page, with ``{id}`` for its id: what notifications link to (no token: a
+        browser that opened the dashboard once has its cookie)."""
+        return f"{self.url}alerts/{{id}}"
+
+    @property
     def login_url(self) -> str:
         """The URL to open: it carries the token once, then a cookie does."""
         return f"{self.url}?token={self.token}"
@@ -150,7 +171,13 @@ class DashboardServer(Service):
             sock = self.bind.socket()
             stack.callback(sock.close)
             self._port = int(sock.getsockname()[1])
-            context = Context(store, hub, self._watcher, self._subtitle, self._heartbeat)
+            stored = DatabaseDesk(store, self.db)
+            desk: AlertDesk = stored
+            if self._alerts is not None:
+                desk = ManagerDesk(self._alerts, stored)
+                # Every change of an alert goes to the open pages like a bus event.
+                stack.callback(self._alerts.add_listener(lambda a: _push_alert(hub, a)))
+            context = Context(store, hub, self._watcher, desk, self._subtitle, self._heartbeat)
             app = build_app(
                 context, token=self.token, port=self._port, extra_routes=self._extra_routes
             )

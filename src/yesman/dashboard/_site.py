@@ -7,7 +7,10 @@ import time
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from yesman.alerts import parse_ref
 from yesman.baseline import BaselineError
+from yesman.dashboard._alert_api import RECENT_DEFAULT
+from yesman.dashboard._alert_pages import alert_detail, alerts_body, alerts_fragment
 from yesman.dashboard._api import compare_baselines
 from yesman.dashboard._context import Context, context
 from yesman.dashboard._html import e, page
@@ -32,10 +35,13 @@ from yesman.history import read_components
 
 __all__ = [
     "agents_page",
+    "alert_page",
+    "alerts_page",
     "audit_page",
     "baselines_page",
     "compare_page",
     "fragment_agents",
+    "fragment_alerts",
     "fragment_components",
     "fragment_held",
     "held_page",
@@ -51,7 +57,10 @@ def _page(ctx: Context, title: str, active: str, body: str, status: int = 200) -
 def _agents_html(ctx: Context) -> str:
     if ctx.watcher is None:
         return agents_fragment([], live=False)
-    rows = agent_rows(ctx.watcher.watched(), ctx.watcher.held_dialogs(), time.time())
+    watcher = ctx.watcher
+    rows = agent_rows(
+        watcher.watched(), watcher.held_dialogs(), time.time(), ctx.alerts.firing_here()
+    )
     return agents_fragment(rows, live=True)
 
 
@@ -119,6 +128,40 @@ async def compare_page(request: Request) -> Response:
         return _page(ctx, title, "/baselines", f'<p class="error">{e(exc)}</p>', 404)
     heading = f"<h2>B = {e(b)} against A = {e(a)}</h2>"
     return _page(ctx, title, "/baselines", heading + compare_body(a, b, comparison))
+
+
+async def _alerts_html(ctx: Context) -> str:
+    return alerts_fragment(await ctx.alerts.snapshot(recent=RECENT_DEFAULT))
+
+
+async def alerts_page(request: Request) -> Response:
+    ctx = context(request)
+    return _page(ctx, "Alerts", "/alerts", alerts_body(await _alerts_html(ctx)))
+
+
+async def alert_page(request: Request) -> Response:
+    """``/alerts/{id}``: the page notifications link to (``dashboard_url``)."""
+    ctx = context(request)
+    raw = request.path_params["id"]
+    title = f"Alert {raw}"
+    try:
+        ref = parse_ref(raw)
+    except ValueError as exc:
+        return _page(ctx, title, "/alerts", f'<p class="error">{e(exc)}</p>', 400)
+    found = await ctx.alerts.find(ref)
+    if found is None:
+        missing = (
+            f'<p class="error">No alert {e(raw)} is known here. '
+            '<a href="/alerts">The Alerts page</a> lists the firing and recent ones.</p>'
+        )
+        return _page(ctx, title, "/alerts", missing, 404)
+    deliveries = await ctx.alerts.deliveries(found.id) if found.id is not None else []
+    heading = f'<h2>{e(found.summary)}</h2><p><a href="/alerts">All alerts</a></p>'
+    return _page(ctx, title, "/alerts", heading + alert_detail(found, deliveries))
+
+
+async def fragment_alerts(request: Request) -> Response:
+    return HTMLResponse(await _alerts_html(context(request)))
 
 
 async def fragment_agents(request: Request) -> Response:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from yesman.agents import ScreenState
+from yesman.alerts import Alert
 from yesman.history import ComponentSummary
 from yesman.monitor import HeldDialog, WatchedPane
 from yesman.store import AuditStore, DecisionRecord
@@ -84,11 +85,27 @@ def _prompt_dict(held: HeldDialog | None, pane: WatchedPane) -> dict[str, Any] |
 
 
 def agent_rows(
-    watched: Sequence[WatchedPane], held: Sequence[HeldDialog], now: float
+    watched: Sequence[WatchedPane],
+    held: Sequence[HeldDialog],
+    now: float,
+    alerts: Sequence[Alert] = (),
 ) -> list[dict[str, Any]]:
     """Every watched pane: where, which agent, its state, the dialog on screen and how long it
-    has waited for a human, the last decision and its answer latency."""
+    has waited for a human, the last decision and its answer latency, and the firing `alerts`
+    labelled with the pane."""
     by_pane = {h.pane_id: h for h in held}
+    alerting: dict[str, list[dict[str, Any]]] = {}
+    for alert in alerts:
+        pane_id = alert.labels.get("pane")
+        if pane_id:
+            alerting.setdefault(pane_id, []).append(
+                {
+                    "id": alert.id,
+                    "rule": alert.rule,
+                    "severity": alert.severity.value,
+                    "summary": alert.summary,
+                }
+            )
     rows = []
     for pane in sorted(watched, key=lambda p: (p.pane.session_name, p.pane.pane_id)):
         status = pane.status
@@ -115,6 +132,7 @@ def agent_rows(
                 "held": status.held,
                 "denied": status.denied,
                 "updated_at": status.updated_at,
+                "alerts": alerting.get(pane.pane.pane_id, []),
             }
         )
     return rows

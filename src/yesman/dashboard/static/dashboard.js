@@ -17,7 +17,12 @@
     const extra = el.dataset.query ? "?" + el.dataset.query : "";
     const response = await fetch(el.dataset.fragment + extra, { credentials: "same-origin" });
     if (!response.ok) return;
+    // Ticked boxes (an alert's label matchers) survive the swap.
+    const kept = new Set([...el.querySelectorAll("input[data-keep]:checked")].map((i) => i.dataset.keep));
     el.innerHTML = await response.text();
+    for (const input of el.querySelectorAll("input[data-keep]")) {
+      if (kept.has(input.dataset.keep)) input.checked = true;
+    }
     tick();
   }
 
@@ -29,6 +34,7 @@
       if (names.includes(el.id)) reload(el);
     }
     countHeld();
+    if (names.includes("alerts")) countAlerts();
   }
 
   // Held dialogs are reloaded at once (someone is waiting); other changes are coalesced.
@@ -47,6 +53,15 @@
     badge.textContent = n ? String(n) : "";
   }
 
+  async function countAlerts() {
+    const badge = document.getElementById("alert-count");
+    if (!badge) return;
+    const response = await fetch("/api/alerts?recent=1", { credentials: "same-origin" });
+    if (!response.ok) return;
+    const n = (await response.json()).active.filter((a) => a.state === "firing").length;
+    badge.textContent = n ? String(n) : "";
+  }
+
   // ---------------------------------------------------------------- "waiting for" clocks
 
   function age(seconds) {
@@ -61,6 +76,9 @@
     for (const el of document.querySelectorAll("[data-since]")) {
       el.textContent = age(now - parseFloat(el.dataset.since));
     }
+    for (const el of document.querySelectorAll("[data-until]")) {
+      el.textContent = age(parseFloat(el.dataset.until) - now);
+    }
   }
   setInterval(tick, 1000);
   tick();
@@ -74,7 +92,9 @@
 
   function handle(event) {
     if (event.type === "hello" || event.type === "resync") {
-      want(["agents", "held"], true); // catch up on what happened while not connected
+      want(["agents", "held", "alerts"], true); // catch up on what happened while not connected
+    } else if (event.type === "alert") {
+      want(["alerts", "agents"], false); // coalesced: a burst of changes is one reload
     } else if (event.type === "prompt.held") {
       want(["held", "agents"], true);
     } else if (PANE_EVENTS.has(event.type)) {
@@ -141,6 +161,102 @@
     if (!ok) for (const b of card.querySelectorAll("button")) b.disabled = false;
     want(["held", "agents"], true);
   });
+
+  // ---------------------------------------------------------------- alert buttons
+
+  // A change through the API: {ok, data}, with data.error saying why when it was refused.
+  async function call(method, url, body) {
+    try {
+      const response = await fetch(url, {
+        method,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const data = await response.json().catch(() => ({ error: response.status + " " + response.statusText }));
+      return { ok: response.ok, data };
+    } catch (err) {
+      return { ok: false, data: { error: "the dashboard did not answer: " + err } };
+    }
+  }
+
+  function alertsChanged() {
+    if (document.getElementById("alerts")) want(["alerts", "agents"], true);
+    else location.reload(); // an alert's own page has no fragment to swap
+  }
+
+  function silenced(data) {
+    const s = data.silence;
+    const only = Object.entries(s.matchers).map(([k, v]) => k + "=" + v).join(" ");
+    return "silenced " + s.rule + (only ? " where " + only : "") + " until " +
+      new Date(s.until * 1000).toLocaleString() + " (silence " + s.id + ")";
+  }
+
+  document.addEventListener("click", async (click) => {
+    const button = click.target.closest(".alert-card button[data-alert-action]");
+    if (!button) return;
+    const card = button.closest(".alert-card");
+    const result = card.querySelector(".result");
+    const ref = encodeURIComponent(card.dataset.ref);
+    for (const b of card.querySelectorAll("button")) b.disabled = true;
+    result.textContent = "sending…";
+    let outcome;
+    if (button.dataset.alertAction === "ack") {
+      outcome = await call("POST", "/api/alerts/" + ref + "/ack", {});
+    } else {
+      const matchers = {};
+      for (const box of card.querySelectorAll("input[data-key]:checked")) {
+        matchers[box.dataset.key] = box.dataset.value;
+      }
+      outcome = await call("POST", "/api/silences", {
+        rule: card.dataset.rule, seconds: parseInt(button.dataset.seconds, 10), matchers,
+      });
+    }
+    const { ok, data } = outcome;
+    const text = !ok ? data.error
+      : data.alert ? "alert " + card.dataset.ref + " acknowledged: no more reminders"
+      : silenced(data);
+    result.textContent = text;
+    notice(text, ok);
+    if (!ok) for (const b of card.querySelectorAll("button")) b.disabled = false;
+    alertsChanged();
+  });
+
+  document.addEventListener("click", async (click) => {
+    const button = click.target.closest("button.expire[data-silence]");
+    if (!button) return;
+    button.disabled = true;
+    const { ok, data } = await call("DELETE", "/api/silences/" + encodeURIComponent(button.dataset.silence));
+    notice(ok ? "silence " + data.id + " expired" : data.error, ok);
+    alertsChanged();
+  });
+
+  const silenceForm = document.getElementById("silence-form");
+  if (silenceForm) {
+    silenceForm.addEventListener("submit", async (submit) => {
+      submit.preventDefault();
+      const form = new FormData(silenceForm);
+      const matchers = {};
+      for (const pair of String(form.get("matchers") || "").split(/[\s,]+/)) {
+        if (!pair) continue;
+        const at = pair.indexOf("=");
+        if (at < 1) {
+          notice("matching: write label=value pairs, such as session=work pane=%3", false);
+          return;
+        }
+        matchers[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      const { ok, data } = await call("POST", "/api/silences", {
+        rule: String(form.get("rule") || ""),
+        seconds: parseInt(String(form.get("seconds")), 10),
+        matchers,
+        comment: String(form.get("comment") || ""),
+      });
+      notice(ok ? silenced(data) : data.error, ok);
+      if (ok) silenceForm.reset();
+      alertsChanged();
+    });
+  }
 
   // ---------------------------------------------------------------- performance charts
 
@@ -270,4 +386,5 @@
   if (live) connect();
   else conn.classList.add("history");
   countHeld();
+  countAlerts();
 })();
