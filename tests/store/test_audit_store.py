@@ -364,3 +364,75 @@ async def test_decisions_from_before_channels_read_as_screen_ones(tmp_path: Path
     assert sorted(r.channel for r in rows) == ["hook", "screen"]
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+async def test_each_decision_names_its_agent_and_version(tmp_path: Path) -> None:
+    async with AuditStore.open(tmp_path / "audit.db") as store:
+        await store.record(_decision(target="a", agent="claude", agent_version="2.1.197"))
+        await store.record(_decision(target="b", agent="codex", agent_version="0.171.0"))
+        await store.record(_decision(target="c"))
+        everything = await store.list_decisions()
+        codex = await store.list_decisions(agent="codex")
+        unknown = await store.list_decisions(agent="")
+    assert sorted((r.target, r.agent, r.agent_version) for r in everything) == [
+        ("a", "claude", "2.1.197"),
+        ("b", "codex", "0.171.0"),
+        ("c", "", ""),
+    ]
+    assert [r.target for r in codex] == ["b"]
+    assert [r.target for r in unknown] == ["c"]
+    assert codex[0].to_json()["agent"] == "codex"
+    assert codex[0].to_json()["agent_version"] == "0.171.0"
+
+
+def test_a_record_refuses_an_agent_that_is_not_text() -> None:
+    with pytest.raises(TypeError, match="agent_version"):
+        _decision(agent_version=2.1)
+
+
+def _database_at(path: Path, version: int) -> None:
+    """A database as yesman wrote it at schema `version`, with one decision and one dialog."""
+    from yesman.store._schema import _MIGRATIONS  # noqa: PLC0415
+
+    conn = sqlite3.connect(path)
+    for migration in _MIGRATIONS[:version]:
+        for statement in migration:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO decisions (time, session, pane, prompt_kind, action, first_seen) "
+        "VALUES (1.0, 'work', '%3', 'tool_permission', 'answer', 1.0)"
+    )
+    conn.execute(
+        "INSERT INTO history_dialogs (time, session, pane, outcome) "
+        "VALUES (1.0, 'work', '%3', 'answered')"
+    )
+    conn.execute(f"PRAGMA user_version = {version:d}")
+    conn.commit()
+    conn.close()
+
+
+async def test_decisions_from_the_previous_schema_read_with_no_agent(tmp_path: Path) -> None:
+    path = tmp_path / "v7.db"
+    _database_at(path, SCHEMA_VERSION - 1)
+    async with AuditStore.open(path, read_only=True) as store:  # not migrated: no agent column
+        (old,) = await store.list_decisions()
+        assert await store.list_decisions(agent="claude") == []
+        assert [r.id for r in await store.list_decisions(agent="")] == [old.id]
+    assert (old.agent, old.agent_version, old.channel) == ("", "", "screen")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION - 1
+
+
+async def test_the_previous_schema_migrates_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v7.db"
+    _database_at(path, SCHEMA_VERSION - 1)
+    async with AuditStore.open(path) as store:
+        await store.record(_decision(agent="gemini", agent_version="0.61.0"))
+        rows = await store.list_decisions()
+        gemini = await store.list_decisions(agent="gemini")
+    assert sorted((r.agent, r.agent_version) for r in rows) == [("", ""), ("gemini", "0.61.0")]
+    assert len(gemini) == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        dialog = conn.execute("SELECT agent, agent_version FROM history_dialogs").fetchall()
+    assert dialog == [("", "")]

@@ -55,7 +55,7 @@ _T = TypeVar("_T")
 _DECISION_COLUMNS = (
     "time, session, pane, prompt_kind, tool, target, options, action, keys, rule, reason, "
     "first_seen, answered_at, latency_ms, verified, dry_run, fingerprint, server, correlation_id, "
-    "channel"
+    "channel, agent, agent_version"
 )
 
 _INSERT_DECISION = (
@@ -267,14 +267,25 @@ class AuditStore(Service):
         return await self._write(run)
 
     async def list_decisions(
-        self, limit: int = 100, since: float | None = None, session: str | None = None
+        self,
+        limit: int = 100,
+        since: float | None = None,
+        session: str | None = None,
+        agent: str | None = None,
     ) -> list[DecisionRecord]:
-        """The newest `limit` decisions (at or after `since`, of `session`), newest first."""
+        """The newest `limit` decisions (at or after `since`, of `session`, about `agent`),
+        newest first. Decisions recorded before yesman kept the agent have agent ``""``."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"limit must be a positive integer, got {limit!r}")
-        where, params = _filters(since=since, session=session)
 
         def run(conn: sqlite3.Connection) -> list[DecisionRecord]:
+            wanted = agent
+            if wanted is not None and not _has_column(conn, "decisions", "agent"):
+                # A read-only store of an older schema: every row's agent is unknown ("").
+                if wanted:
+                    return []
+                wanted = None
+            where, params = _filters(since=since, session=session, agent=wanted)
             rows = conn.execute(
                 f"SELECT * FROM decisions {where} ORDER BY time DESC, id DESC LIMIT ?",
                 (*params, limit),
@@ -371,6 +382,10 @@ class AuditStore(Service):
         await self._write(lambda conn: None)
 
 
+def _has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
 def _filters(**conditions: object) -> tuple[str, tuple[object, ...]]:
     clauses: list[str] = []
     params: list[object] = []
@@ -406,6 +421,8 @@ def _insert_decision(rec: DecisionRecord) -> Callable[[sqlite3.Connection], int]
         rec.server,
         rec.correlation_id,
         rec.channel,
+        rec.agent,
+        rec.agent_version,
     )
 
     def run(conn: sqlite3.Connection) -> int:

@@ -43,6 +43,10 @@ class DecisionRecord:
     `channel` says how the decision was taken: ``"screen"`` (the dialog was read from the pane
     and answered with keys) or ``"hook"`` (the agent's permission hook asked; then `first_seen`
     is when the request arrived, `answered_at` when the answer was handed back, `keys` empty).
+
+    `agent` is the name of the agent the dialog came from (``claude``, ``codex``, ``gemini``) and
+    `agent_version` its version as yesman read it; either is ``""`` when not known (rows from
+    before yesman recorded them, or a version the agent never showed).
     """
 
     session: str
@@ -64,6 +68,8 @@ class DecisionRecord:
     server: str = ""
     correlation_id: str | None = None
     channel: str = "screen"
+    agent: str = ""
+    agent_version: str = ""
     time: float = field(default_factory=_time.time)
     id: int | None = None
 
@@ -81,6 +87,8 @@ class DecisionRecord:
             "target",
             "rule",
             "channel",
+            "agent",
+            "agent_version",
         ):
             if not isinstance(getattr(self, name), str):
                 raise TypeError(
@@ -102,6 +110,7 @@ class DecisionRecord:
     def from_row(cls, row: Mapping[str, Any]) -> DecisionRecord:
         """Build from a `decisions` row (JSON columns decoded, 0/1 back to bools)."""
         verified = row["verified"]
+        columns = row.keys()
         return cls(
             id=row["id"],
             time=row["time"],
@@ -124,7 +133,9 @@ class DecisionRecord:
             server=row["server"],
             correlation_id=row["correlation_id"],
             # Read-only stores are not migrated: a database from before the column is all screen.
-            channel=row["channel"] if "channel" in row.keys() else "screen",  # noqa: SIM118
+            channel=row["channel"] if "channel" in columns else "screen",
+            agent=row["agent"] if "agent" in columns else "",
+            agent_version=row["agent_version"] if "agent_version" in columns else "",
         )
 
 

@@ -283,6 +283,14 @@ _MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     # 7: which channel took each decision: "screen" (read from the pane, keys typed) or "hook"
     # (the agent's permission hook asked, yesman answered it; yesman.hooks).
     ("ALTER TABLE decisions ADD COLUMN channel TEXT NOT NULL DEFAULT 'screen'",),
+    # 8: which agent (and which version of it) each decision and dialog outcome was about, now
+    # that yesman watches several kinds; rows from before read as '' (not known).
+    (
+        "ALTER TABLE decisions ADD COLUMN agent TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE decisions ADD COLUMN agent_version TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE history_dialogs ADD COLUMN agent TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE history_dialogs ADD COLUMN agent_version TEXT NOT NULL DEFAULT ''",
+    ),
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
