@@ -43,8 +43,10 @@ def test_data_is_a_read_only_view_of_the_payload_in_the_seed_shape() -> None:
         {"number": 2, "text": "No"},
     ]
     assert set(event.data) == {
-        "session", "pane_id", "agent", "reason", "rule", "alert", "prompt", "channel"
+        "session", "pane_id", "agent", "agent_version", "reason", "rule", "alert", "prompt",
+        "channel",
     }  # fmt: skip
+    assert event.data["agent_version"] == ""
     assert event.data["channel"] == "screen"
     assert json.loads(json.dumps(dict(event.data)))["prompt"]["target"] == "npm test"
     with pytest.raises(TypeError):
@@ -68,10 +70,12 @@ def test_an_event_takes_data_or_a_payload_not_both() -> None:
 
 def test_details_are_merged_into_the_top_level_as_the_seed_had_them() -> None:
     observed = AutomationObserved(
-        session="s", pane_id="%1", context="tests_failing", summary="2 tests failing",
-        details={"failed": 2},
+        session="s", pane_id="%1", agent="codex", agent_version="0.171.0",
+        context="tests_failing", summary="2 tests failing", details={"failed": 2},
     )  # fmt: skip
-    assert Event(EventType.AUTOMATION_CONTEXT, payload=observed).data["failed"] == 2
+    data = Event(EventType.AUTOMATION_CONTEXT, payload=observed).data
+    assert data["failed"] == 2
+    assert (data["agent"], data["agent_version"]) == ("codex", "0.171.0")
     fault = SystemFault(error="tmux server lost", source="tmux", details={"server": "-L x"})
     assert dict(Event(EventType.SYSTEM_ERROR, payload=fault).data) == {
         "error": "tmux server lost",

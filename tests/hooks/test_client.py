@@ -99,6 +99,7 @@ async def test_without_a_watcher_it_decides_itself_and_records_it(
     assert answered.answered_at is not None
     assert answered.latency_ms is not None
     assert "decided in the hook" in answered.reason
+    assert (answered.agent, answered.agent_version) == ("claude-code", "2.1.332")
 
 
 @pytest.mark.parametrize("how", ["no-socket", "unwatched", "outside-tmux"])

@@ -25,7 +25,12 @@ TMUX = "/tmp/yesman-test-hooks/sock"
 
 
 def call(
-    command: str = "npm test", *, pane: str = "%1", tmux: str = TMUX, agent: str = "claude-code"
+    command: str = "npm test",
+    *,
+    pane: str = "%1",
+    tmux: str = TMUX,
+    agent: str = "claude-code",
+    more_env: dict[str, str] | None = None,
 ) -> HookCall:
     payload = {
         "hook_event_name": "PermissionRequest",
@@ -34,9 +39,10 @@ def call(
         "tool_input": {"command": command, "description": "d"},
     }
     now = time.monotonic()
+    env = {"TMUX": f"{tmux},1,0", "TMUX_PANE": pane} if pane else {"TMUX": f"{tmux},1,0"}
     return HookCall(
         agent=agent,
-        env={"TMUX": f"{tmux},1,0", "TMUX_PANE": pane} if pane else {"TMUX": f"{tmux},1,0"},
+        env={**env, **(more_env or {})},
         payload=json.dumps(payload).encode(),
         received=now,
         received_wall=time.time(),
@@ -51,6 +57,7 @@ class Rig:
         self.status = StatusManager(agent="claude-code")
         self.screen_decided: set[str] = set()
         self.watched = {"%1"}
+        self.version = ""  # what the pane's monitor read of the agent's version
         self.events: list[Event] = []
         for kind in (EventType.PROMPT_DECIDED, EventType.RESPONSE_SENT, EventType.PROMPT_HELD):
             bus.subscribe(kind, self.events.append)
@@ -73,6 +80,7 @@ class Rig:
             "/home/dev/app",
             "claude-code",
             status=self.status,
+            agent_version=self.version,
             screen_decided=lambda r: (r.prompt.target or "") in self.screen_decided,
         )
 
@@ -222,3 +230,19 @@ def test_the_request_it_decides_is_the_one_the_agent_sent() -> None:
     parsed = CLAUDE_CODE.hook.parse(json.loads(call().payload), {})
     assert isinstance(parsed, ToolRequest)
     assert parsed.tool_input == {"command": "npm test", "description": "d"}
+
+
+async def test_a_hook_decision_names_the_agent_and_its_version(
+    bus: AsyncEventBus, audit: AuditStore
+) -> None:
+    rig = Rig(bus, audit)
+    rig.version = "2.1.300"  # the monitor's reading, used when the hook does not say
+    await rig.coordinator.decide(call("npm test"))
+    stated = {"AI_AGENT": "claude-code_2-1-332_harness"}
+    await rig.coordinator.decide(call("rm -rf ~/", more_env=stated))
+    await bus.join()
+    rows = {r.target: r for r in await audit.list_decisions(agent="claude-code")}
+    assert (rows["npm test"].agent, rows["npm test"].agent_version) == ("claude-code", "2.1.300")
+    assert rows["rm -rf ~/"].agent_version == "2.1.332", "the hook's own word comes first"
+    held = next(e for e in rig.events if e.type is EventType.PROMPT_HELD)
+    assert (held.data["agent"], held.data["agent_version"]) == ("claude-code", "2.1.332")

@@ -284,3 +284,37 @@ def _mode_of(monitor: AsyncClaudeMonitor) -> Callable[[], Awaitable[object]]:
         return monitor.status_manager.snapshot().mode
 
     return check
+
+
+async def test_decisions_and_events_name_the_agent_and_its_version(
+    tmux: PrivateTmuxServer, tmp_path: Path
+) -> None:
+    # The simulated agent draws Claude Code's banner ("Claude Code v2.1.332"); its process is
+    # Python, so the version comes from the screen.
+    pane, agent = start_simulated_agent(tmux, tmp_path / "project", "bash")
+    sent: list[Event] = []
+    async with (
+        ControlClient(tmux.server) as client,
+        AsyncEventBus(metrics_interval=0) as bus,
+        AuditStore.open(tmp_path / "audit.db") as audit,
+    ):
+        bus.subscribe(EventType.RESPONSE_SENT, sent.append)
+        info = next(p for p in await client.list_panes() if p.pane_id == pane)
+        monitor = AsyncClaudeMonitor.for_pane(
+            SessionManager(client, info),
+            bus,
+            agent=SIMULATED_CLAUDE,
+            audit=audit,
+            settings=MonitorSettings(performance_interval=0),
+        )
+        async with monitor:
+            await agent.wait_for("answered")
+            await bus.join()
+        (record,) = await audit.list_decisions(agent=SIMULATED_CLAUDE.name)
+    assert monitor.agent_version == "2.1.332"
+    assert (record.agent, record.agent_version) == ("claude-code-simulated", "2.1.332")
+    (event,) = sent
+    assert (event.data["agent"], event.data["agent_version"]) == (
+        "claude-code-simulated",
+        "2.1.332",
+    )

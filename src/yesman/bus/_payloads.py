@@ -133,11 +133,13 @@ class DialogInfo(Payload):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PaneEvent(Payload):
-    """Fields every pane event has: where it happened and which agent runs there."""
+    """Fields every pane event has: where it happened and which agent runs there
+    (``agent_version``: its version as yesman read it, ``""`` while not known)."""
 
     session: str
     pane_id: str
     agent: str = ""
+    agent_version: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,6 +242,7 @@ class AutomationObserved(PaneEvent):
             "session": self.session,
             "pane_id": self.pane_id,
             "agent": self.agent,
+            "agent_version": self.agent_version,
             "context": self.context,
             "summary": self.summary,
             "line": self.line,

@@ -87,4 +87,6 @@ def decision_record(
         fingerprint=prompt.fingerprint,
         correlation_id=correlation_id,
         channel=CHANNEL,
+        agent=request.agent,
+        agent_version=request.agent_version or "",
     )

@@ -11,6 +11,7 @@ import logging
 from typing import Protocol
 
 from yesman.monitor._dialogs import DialogInstance
+from yesman.monitor._publish import Where
 from yesman.store import DecisionRecord
 
 __all__ = ["AuditWriter", "DecisionSink"]
@@ -48,14 +49,15 @@ class AuditWriter:
         self._pane_id = pane_id
         self.failures = 0
 
-    async def record(self, dialog: DialogInstance, session: str) -> bool:
-        """Write the decision; True when it is durably recorded (or there is no sink)."""
+    async def record(self, dialog: DialogInstance, where: Where) -> bool:
+        """Write the decision (about the pane's session and agent in `where`); True when it is
+        durably recorded (or there is no sink)."""
         decision = dialog.decision
         if self._sink is None or decision is None:
             return True
         prompt = dialog.prompt
         rec = DecisionRecord(
-            session=session,
+            session=where["session"],
             pane=self._pane_id,
             prompt_kind=prompt.kind.value,
             action=decision.action.value,
@@ -68,6 +70,8 @@ class AuditWriter:
             dry_run=decision.dry_run,
             fingerprint=prompt.fingerprint,
             correlation_id=dialog.correlation_id,
+            agent=where["agent"],
+            agent_version=where["agent_version"],
         )
         try:
             stored = await self._sink.record(rec)

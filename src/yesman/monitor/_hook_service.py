@@ -50,7 +50,7 @@ from yesman.monitor._audit import DecisionSink
 from yesman.monitor._claims import ClaimState, HookClaim, HookClaims
 from yesman.monitor._monitor import AsyncClaudeMonitor
 from yesman.monitor._pane_hooks import CHANNEL_HOOK
-from yesman.monitor._publish import Publisher, dialog_info
+from yesman.monitor._publish import Publisher, Where, dialog_info
 from yesman.monitor._settings import MonitorSettings
 from yesman.monitor._status import StatusManager
 from yesman.policy import Action, Decision, Policy, PolicyContext
@@ -70,6 +70,7 @@ class PaneView:
     project_dir: str | None
     agent: str
     status: StatusManager | None = None
+    agent_version: str = ""
     notify: Callable[[], None] | None = None
     screen_decided: Callable[[ToolRequest], bool] | None = None
 
@@ -80,6 +81,7 @@ class PaneView:
             session=monitor.session_name,
             project_dir=monitor.session_manager.project_dir or None,
             agent=monitor.agent.name,
+            agent_version=monitor.agent_version or "",
             status=monitor.status_manager,
             notify=monitor.notify_changed,
             screen_decided=monitor.screen_decided,
@@ -277,6 +279,9 @@ class HookCoordinator:
             received=claim.received_wall,
             correlation_id=claim.correlation_id,
         )
+        # The pane's monitor names its agent as it watches it (a variant may have its own name).
+        where = _where(view, claim)
+        row = dataclasses.replace(row, agent=where["agent"], agent_version=where["agent_version"])
         try:
             stored = await self._audit.record(row)
         except Exception as exc:
@@ -338,13 +343,21 @@ async def serve_hooks(
         return None
 
 
-def _where(view: PaneView | None, claim: HookClaim) -> dict[str, str]:
+def _where(view: PaneView | None, claim: HookClaim) -> Where:
+    request = claim.request
     if view is None:
-        return {"session": "", "pane_id": claim.pane, "agent": claim.request.agent}
+        return {
+            "session": "",
+            "pane_id": claim.pane,
+            "agent": request.agent,
+            "agent_version": request.agent_version or "",
+        }
     return {
         "session": view.session,
         "pane_id": claim.pane,
-        "agent": view.agent or claim.request.agent,
+        "agent": view.agent or request.agent,
+        # The hook's own word first: it is the process that asked, the monitor's may lag.
+        "agent_version": request.agent_version or view.agent_version,
     }
 
 

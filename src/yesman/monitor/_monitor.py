@@ -397,7 +397,12 @@ class AsyncClaudeMonitor(SeedMetricsMixin, Service):
     # ------------------------------------------------------------------ helpers
 
     def _where(self) -> Where:
-        return {"session": self.session_name, "pane_id": self.pane_id, "agent": self.agent.name}
+        return {
+            "session": self.session_name,
+            "pane_id": self.pane_id,
+            "agent": self.agent.name,
+            "agent_version": self.agent_version or "",
+        }
 
     def _dialog_ended(self, at: float) -> None:
         self.dialog_tally.wait_ended(self.pane_id, at)

@@ -19,11 +19,13 @@ __all__ = ["Publisher", "Where", "dialog_info"]
 
 
 class Where(TypedDict):
-    """The fields every pane event carries: where it happened and which agent runs there."""
+    """The fields every pane event carries: where it happened and which agent (and version,
+    ``""`` until known) runs there."""
 
     session: str
     pane_id: str
     agent: str
+    agent_version: str
 
 
 def dialog_info(prompt: Prompt) -> DialogInfo:

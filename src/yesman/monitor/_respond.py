@@ -64,7 +64,7 @@ class Responder:
         will_send = action in (Action.ANSWER, Action.DENY) and decision.sends_keys
         # Written before anything is typed: if the watcher dies mid-answer, the row says what it
         # decided and (truthfully) that no keys were sent. No row, no keys.
-        recorded = await self._audit.record(dialog, self._where()["session"])
+        recorded = await self._audit.record(dialog, self._where())
         if will_send and not recorded:
             reason = (
                 "the audit database could not record this decision, so nothing was typed; "
