@@ -58,8 +58,8 @@ def db(tmp_path: Path) -> Path:
     _populate(
         path,
         [
-            _record(1),
-            _record(2, session="other"),
+            _record(1, agent="claude-code", agent_version="2.1.332"),
+            _record(2, session="other", agent="codex", agent_version="0.171.0"),
             _record(
                 3,
                 action="hold",
@@ -83,6 +83,8 @@ def test_table_shows_each_decision(db: Path) -> None:
     assert any("npm run job-1" in line and "answer" in line and "40 ms" in line for line in lines)
     assert any("rm -rf /" in line and "hold" in line and "deny:rm-root" in line for line in lines)
     assert "other" in result.output
+    assert any("npm run job-1" in line and "claude-code@2.1.332" in line for line in lines)
+    assert any("npm run job-2" in line and "codex@0.171.0" in line for line in lines)
 
 
 def test_json_is_the_records(db: Path) -> None:
@@ -96,9 +98,14 @@ def test_json_is_the_records(db: Path) -> None:
     expected_keys = {
         "time", "session", "pane", "prompt_kind", "tool", "target", "options", "action", "keys",
         "rule", "reason", "first_seen", "answered_at", "latency_ms", "verified", "dry_run",
-        "fingerprint", "id",
+        "fingerprint", "id", "agent", "agent_version",
     }  # fmt: skip
     assert expected_keys <= set(rows[0])
+    assert [(row["agent"], row["agent_version"]) for row in rows] == [
+        ("claude-code", "2.1.332"),
+        ("codex", "0.171.0"),
+        ("", ""),
+    ]
 
 
 def test_limit_and_session_filter(db: Path) -> None:
@@ -107,6 +114,40 @@ def test_limit_and_session_filter(db: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert [row["target"] for row in json.loads(result.output)] == ["rm -rf /"]
+
+
+def test_agent_filter(db: Path) -> None:
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--json", "--agent", "codex"])
+    assert result.exit_code == 0, result.output
+    assert [row["target"] for row in json.loads(result.output)] == ["npm run job-2"]
+    result = CliRunner().invoke(app, ["audit", "--db", str(db), "--agent", "gemini"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "about agent 'gemini'" in result.output
+
+
+def test_a_database_from_before_agents_lists_and_filters(tmp_path: Path) -> None:
+    from yesman.store._schema import _MIGRATIONS  # noqa: PLC0415
+
+    path = tmp_path / "v7.db"
+    conn = sqlite3.connect(path)
+    for migration in _MIGRATIONS[:7]:
+        for statement in migration:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO decisions (time, session, pane, prompt_kind, action, first_seen, target) "
+        "VALUES (1.0, 'work', '%3', 'tool_permission', 'answer', 1.0, 'make')"
+    )
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    table = CliRunner().invoke(app, ["audit", "--db", str(path)], env=WIDE)
+    assert table.exit_code == 0, table.output
+    assert "agent" in table.output
+    assert "make" in table.output
+    listed = CliRunner().invoke(app, ["audit", "--db", str(path), "--json"])
+    assert [(r["target"], r["agent"]) for r in json.loads(listed.output)] == [("make", "")]
+    none = CliRunner().invoke(app, ["audit", "--db", str(path), "--json", "--agent", "codex"])
+    assert (none.exit_code, json.loads(none.output)) == (0, [])
 
 
 def test_a_limit_below_one_is_a_usage_error(db: Path) -> None:

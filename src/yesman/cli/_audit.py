@@ -51,6 +51,13 @@ def _latency(rec: DecisionRecord) -> Text:
     return Text("-" if rec.latency_ms is None else f"{rec.latency_ms:.0f} ms")
 
 
+def _agent(rec: DecisionRecord) -> str:
+    """``name@version``, the name alone when the version is not known, ``-`` for neither."""
+    if not rec.agent:
+        return "-"
+    return f"{rec.agent}@{rec.agent_version}" if rec.agent_version else rec.agent
+
+
 def _text(getter: Callable[[DecisionRecord], str]) -> Callable[[DecisionRecord], Text]:
     return lambda rec: Text(_clean(getter(rec)))
 
@@ -61,6 +68,7 @@ _COLUMNS: tuple[tuple[str, int, dict[str, Any], Callable[[DecisionRecord], Text]
     ("when", 0, {"no_wrap": True}, lambda rec: Text(_when(rec.time))),
     ("session", 0, {"min_width": 7, "overflow": "fold"}, _text(lambda rec: rec.session)),
     ("pane", 100, {"no_wrap": True}, _text(lambda rec: rec.pane)),
+    ("agent", 110, {"min_width": 6, "overflow": "fold"}, _text(_agent)),
     ("kind", 150, {"min_width": 6, "overflow": "fold"}, _text(lambda rec: rec.prompt_kind)),
     ("tool", 0, {"min_width": 5, "overflow": "fold"}, _text(lambda rec: rec.tool)),
     (
@@ -95,14 +103,16 @@ def decisions_table(records: list[DecisionRecord], path: Path, width: int) -> Ta
     return table
 
 
-async def _load(path: Path, limit: int, session: str | None) -> list[DecisionRecord]:
+async def _load(
+    path: Path, limit: int, session: str | None, agent: str | None
+) -> list[DecisionRecord]:
     """The newest `limit` decisions, oldest first: read top to bottom like a log.
 
     Read-only: a reader never migrates, never switches the journal mode and refuses a file that
     is not a yesman database (another program's, or an empty one) without touching it.
     """
     async with AuditStore.open(path, read_only=True) as store:
-        newest_first = await store.list_decisions(limit=limit, session=session)
+        newest_first = await store.list_decisions(limit=limit, session=session, agent=agent)
     return newest_first[::-1]
 
 
@@ -130,6 +140,10 @@ def audit(
     session: Annotated[
         str | None, typer.Option("--session", help="only decisions about this tmux session")
     ] = None,
+    agent: Annotated[
+        str | None,
+        typer.Option("--agent", help="only decisions about this agent: claude-code, codex, gemini"),
+    ] = None,
 ) -> None:
     """List the decisions yesman took: what it saw, what it did, why, and whether it took."""
     path = db.expanduser() if db is not None else default_db_path()
@@ -145,7 +159,7 @@ def audit(
             )
         return
     try:
-        records = asyncio.run(_load(path, limit, session))
+        records = asyncio.run(_load(path, limit, session, agent))
     except YesmanError as exc:
         raise _fail(str(exc)) from exc
     if as_json:
@@ -154,6 +168,7 @@ def audit(
     console = Console(highlight=False)
     if not records:
         where = f" for session {session!r}" if session else ""
+        where += f" about agent {agent!r}" if agent is not None else ""
         console.print(Text(f"No decisions recorded{where} in {path}."))
         return
     console.print(decisions_table(records, path, console.width))
