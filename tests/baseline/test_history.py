@@ -97,6 +97,8 @@ class Session:
     answer_p95_ms: float
     wait_total_s: float
     wait_max_s: float
+    agent: str = ""
+    agent_version: str = ""
 
 
 def _component(name: str, samples: list[float], growth: float = 0.0) -> Component:
@@ -200,6 +202,14 @@ def test_agent_trouble_joins_the_ranking_and_breaks_ties() -> None:
     ]
     assert ranks[1].answered == 0
     assert ranks[0].agent == "claude"
+
+
+def test_a_pane_with_dialogs_only_is_ranked_under_the_agent_they_name() -> None:
+    rows = [Session("work", "%1", 5, 0, 0, 0, 40.0, 0.0, 0.0, "codex", "0.171.0")]
+    (rank,) = rank_sessions(rows, [Activity("work", "%1", "", 1, 0, 0)])
+    assert (rank.agent, rank.agent_version, rank.restarts) == ("codex", "0.171.0", 1)
+    (alone,) = rank_sessions(rows)
+    assert (alone.agent, alone.agent_version) == ("codex", "0.171.0")
 
 
 async def test_a_real_history_range_reads_back_as_a_baseline(tmp_path: Path) -> None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
 from baseline.synthetic import baseline
+from history._events import answered, held
+from yesman.bus import AsyncEventBus
 from yesman.cli._commands import app
+from yesman.history import HistoryWriter
+from yesman.store import AuditStore
 
 WIDE = {"COLUMNS": "200", "LINES": "50"}
 
@@ -74,3 +80,31 @@ def test_unknown_baseline_and_history_options(tmp_path: Path) -> None:
         assert "metric history" in by.output  # not in this build
     else:
         assert "no audit database" in by.output  # the history is read from --db
+
+
+def test_sessions_are_ranked_with_their_agent(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    now = time.time()
+
+    async def populate() -> None:
+        async with AuditStore.open(db) as store, AsyncEventBus() as bus:
+            async with HistoryWriter(store, bus):
+                await bus.publish(
+                    answered("%1", now - 60, 30.0, agent="codex", agent_version="0.171.0")
+                )
+                await bus.publish(held("%2", now - 50, agent="gemini"))
+                await bus.join()
+
+    asyncio.run(populate())
+    runner = CliRunner()
+    args = ["compare", "--by", "session", "--since", "1h", "--db", str(db)]
+    table = runner.invoke(app, args, env=WIDE)
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert any("%1" in line and "codex@0.171.0" in line for line in lines)
+    assert any("%2" in line and "gemini" in line for line in lines)
+    ranks = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    assert {r["pane"]: (r["agent"], r["agent_version"]) for r in ranks} == {
+        "%1": ("codex", "0.171.0"),
+        "%2": ("gemini", ""),
+    }

@@ -34,7 +34,9 @@ async def _populate(path: Path, now: float) -> None:
                     tracker, {"capture": capture, "detect": detect}, at=at, errors={"detect": 1}
                 )
             )
-        await bus.publish(answered("%1", now - 600, latency_ms=35.0))
+        await bus.publish(
+            answered("%1", now - 600, latency_ms=35.0, agent="codex", agent_version="0.171.0")
+        )
         await bus.publish(held("%2", now - 500))
         await bus.publish(status("%2", now - 440))
         await bus.join()
@@ -61,6 +63,7 @@ def test_table_shows_percentiles_errors_and_a_sparkline(db: Path) -> None:
     assert " 12 " in detect  # one error per interval
     assert "Dialogs" in result.output
     assert "60 s" in result.output  # the hold on %2 waited a minute
+    assert any("%1" in line and "codex@0.171.0" in line for line in lines)
 
 
 def test_json_output_and_component_filter(db: Path) -> None:
@@ -76,6 +79,7 @@ def test_json_output_and_component_filter(db: Path) -> None:
     assert len(capture["series_p95_ms"]) == 24
     assert data["process"]["intervals"] == 12
     assert {d["pane"]: d["held"] for d in data["dialogs"]} == {"%1": 0, "%2": 1}
+    assert {d["pane"]: d["agent_version"] for d in data["dialogs"]} == {"%1": "0.171.0", "%2": ""}
     assert data["covered"]["end"] <= data["until"]
 
 

@@ -51,12 +51,22 @@ def dialog(tool: str = "Bash", target: str = "npm test") -> DialogInfo:
     )
 
 
-def answered(pane: str, at: float, latency_ms: float, action: str = "answer") -> Event:
+def answered(
+    pane: str,
+    at: float,
+    latency_ms: float,
+    action: str = "answer",
+    *,
+    agent: str = "",
+    agent_version: str = "",
+) -> Event:
     return Event(
         type=EventType.RESPONSE_SENT,
         payload=ResponseSent(
             session="work",
             pane_id=pane,
+            agent=agent,
+            agent_version=agent_version,
             action=action,
             keys=("1",),
             rule="allow:npm",
@@ -67,12 +77,14 @@ def answered(pane: str, at: float, latency_ms: float, action: str = "answer") ->
     )
 
 
-def held(pane: str, at: float) -> Event:
+def held(pane: str, at: float, *, agent: str = "", agent_version: str = "") -> Event:
     return Event(
         type=EventType.PROMPT_HELD,
         payload=PromptHeld(
             session="work",
             pane_id=pane,
+            agent=agent,
+            agent_version=agent_version,
             reason="no rule matched",
             rule="",
             alert=False,

@@ -185,3 +185,46 @@ async def test_a_new_dialog_on_the_pane_ends_the_hold(tmp_path: Path) -> None:
     await _write(path, [held("%1", t), answered("%1", t + 3, latency_ms=10.0)])
     first, _ = await read_dialog_records(path)
     assert first.wait_ms == pytest.approx(3000.0)
+
+
+async def test_each_dialog_outcome_keeps_the_agent_and_its_version(tmp_path: Path) -> None:
+    path = tmp_path / "yesman.db"
+    t = time.time() - 100
+    await _write(
+        path,
+        [
+            answered("%1", t, latency_ms=40.0, agent="codex", agent_version="0.171.0"),
+            held("%2", t + 1, agent="gemini", agent_version="0.61.0"),
+            answered("%3", t + 2, latency_ms=10.0),  # an event that names no agent
+        ],
+    )
+    records = await read_dialog_records(path)
+    assert [(r.pane, r.agent, r.agent_version) for r in records] == [
+        ("%1", "codex", "0.171.0"),
+        ("%2", "gemini", "0.61.0"),
+        ("%3", "", ""),
+    ]
+    by_pane = {d.pane: (d.agent, d.agent_version) for d in await read_dialogs(path)}
+    assert by_pane == {"%1": ("codex", "0.171.0"), "%2": ("gemini", "0.61.0"), "%3": ("", "")}
+
+
+async def test_dialogs_from_before_agents_read_with_no_agent(tmp_path: Path) -> None:
+    from yesman.store._schema import _MIGRATIONS  # noqa: PLC0415
+
+    path = tmp_path / "v7.db"
+    conn = sqlite3.connect(path)
+    for migration in _MIGRATIONS[: SCHEMA_VERSION - 1]:
+        for statement in migration:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO history_dialogs (time, session, pane, outcome, latency_ms) "
+        "VALUES (?, 'work', '%1', 'answered', 12.0)",
+        (time.time() - 10,),
+    )
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1:d}")
+    conn.commit()
+    conn.close()
+    (record,) = await read_dialog_records(path)  # read-only: the columns are not there
+    assert (record.agent, record.agent_version, record.latency_ms) == ("", "", 12.0)
+    (summary,) = await read_dialogs(path)
+    assert (summary.answered, summary.agent) == (1, "")

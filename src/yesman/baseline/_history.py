@@ -158,6 +158,10 @@ class HistorySession(Protocol):
     def wait_total_s(self) -> float: ...
     @property
     def wait_max_s(self) -> float: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def agent_version(self) -> str: ...
 
 
 def baseline_from_history(
@@ -242,9 +246,10 @@ class SessionRank:
     """One pane of one session over a range, for "which agent is stuck".
 
     Dialogs: answered, denied, held (``open_holds`` still waiting when read), time blocked on a
-    person and the answer latency p95. The agent: restarts, exits, and errors (API errors and
-    usage limits) seen on its screen. Component latencies are measured per watcher, not per
-    pane, so `yesman history` shows them, not this ranking.
+    person and the answer latency p95. The agent: its name and version (``""``: not known),
+    restarts, exits, and errors (API errors and usage limits) seen on its screen. Component
+    latencies are measured per watcher, not per pane, so `yesman history` shows them, not this
+    ranking.
     """
 
     session: str
@@ -257,6 +262,7 @@ class SessionRank:
     longest_wait_seconds: float
     answer_p95_ms: float
     agent: str = ""
+    agent_version: str = ""
     restarts: int = 0
     exits: int = 0
     errors: int = 0
@@ -298,7 +304,8 @@ def rank_sessions(
                 blocked_seconds=r.wait_total_s,
                 longest_wait_seconds=r.wait_max_s,
                 answer_p95_ms=r.answer_p95_ms,
-                **_activity(a),
+                agent_version=r.agent_version,
+                **_activity(a, r.agent),
             )
         )
     for a in by_pane.values():
@@ -329,10 +336,17 @@ def rank_sessions(
     return ranked
 
 
-def _activity(a: HistoryActivity | None) -> dict[str, Any]:
+def _activity(a: HistoryActivity | None, agent: str = "") -> dict[str, Any]:
+    """The pane's agent trouble; its agent from the dialogs (`agent`) unless the activity
+    names one."""
     if a is None:
-        return {}
-    return {"agent": a.agent, "restarts": a.restarts, "exits": a.exits, "errors": a.errors}
+        return {"agent": agent}
+    return {
+        "agent": a.agent or agent,
+        "restarts": a.restarts,
+        "exits": a.exits,
+        "errors": a.errors,
+    }
 
 
 async def read_history_baseline(

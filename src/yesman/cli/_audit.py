@@ -19,7 +19,7 @@ from yesman._errors import YesmanError
 from yesman.cli._app import app
 from yesman.store import AuditStore, DecisionRecord, default_db_path
 
-__all__ = ["audit", "decisions_table"]
+__all__ = ["agent_label", "audit", "decisions_table"]
 
 _ACTION_STYLES = {"answer": "green", "hold": "yellow", "refuse": "red", "deny": "red"}
 
@@ -51,11 +51,15 @@ def _latency(rec: DecisionRecord) -> Text:
     return Text("-" if rec.latency_ms is None else f"{rec.latency_ms:.0f} ms")
 
 
-def _agent(rec: DecisionRecord) -> str:
+def agent_label(agent: str, version: str) -> str:
     """``name@version``, the name alone when the version is not known, ``-`` for neither."""
-    if not rec.agent:
+    if not agent:
         return "-"
-    return f"{rec.agent}@{rec.agent_version}" if rec.agent_version else rec.agent
+    return f"{agent}@{version}" if version else agent
+
+
+def _agent(rec: DecisionRecord) -> str:
+    return agent_label(rec.agent, rec.agent_version)
 
 
 def _text(getter: Callable[[DecisionRecord], str]) -> Callable[[DecisionRecord], Text]:

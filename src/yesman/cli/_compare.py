@@ -29,6 +29,7 @@ from yesman.baseline import (
     resolve_baseline,
 )
 from yesman.cli._app import app
+from yesman.cli._audit import agent_label
 from yesman.cli._baseline_common import (
     DbOption,
     JsonOption,
@@ -109,6 +110,7 @@ def _ranking_table(ranks: list[SessionRank], since: str, until: str) -> Table:
     for col in (
         "session",
         "pane",
+        "agent",
         "answered",
         "denied",
         "held",
@@ -120,10 +122,11 @@ def _ranking_table(ranks: list[SessionRank], since: str, until: str) -> Table:
         "exits",
         "errors",
     ):
-        table.add_column(col, justify="left" if col in {"session", "pane"} else "right")
+        table.add_column(col, justify="left" if col in {"session", "pane", "agent"} else "right")
     for r in ranks:
         table.add_row(
-            r.session, r.pane, str(r.answered), str(r.denied), str(r.held), str(r.open_holds),
+            r.session, r.pane, agent_label(r.agent, r.agent_version),
+            str(r.answered), str(r.denied), str(r.held), str(r.open_holds),
             f"{r.blocked_seconds:.0f}", f"{r.longest_wait_seconds:.0f}", f"{r.answer_p95_ms:.0f}",
             str(r.restarts), str(r.exits), str(r.errors),
         )  # fmt: skip

@@ -39,6 +39,7 @@ from rich.table import Table
 from rich.text import Text
 
 from yesman.cli._app import app
+from yesman.cli._audit import agent_label
 from yesman.history import (
     BusSummary,
     ComponentSeries,
@@ -212,13 +213,15 @@ def _tables(path: Path, view: _View) -> Group:
     parts: list[Any] = [table, process]
     if view.dialogs:
         dialogs = Table(title="Dialogs", header_style="bold")
-        for name in ("session", "pane", "answered", "denied", "held", "open", "answer p50 ms"):
-            dialogs.add_column(name, justify="left" if name in ("session", "pane") else "right")
+        left = ("session", "pane", "agent")
+        for name in (*left, "answered", "denied", "held", "open", "answer p50 ms"):
+            dialogs.add_column(name, justify="left" if name in left else "right")
         dialogs.add_column("waited for a human", justify="right")
         for d in view.dialogs:
             dialogs.add_row(
                 d.session,
                 d.pane,
+                agent_label(d.agent, d.agent_version),
                 str(d.answered),
                 str(d.denied),
                 Text(str(d.held), style="yellow" if d.held else ""),

@@ -141,7 +141,9 @@ class ComponentSeries:
 @dataclass(frozen=True, slots=True)
 class DialogRecord:
     """One dialog outcome. ``latency_ms``: answer latency (answered/denied only). ``ended`` and
-    ``wait_ms``: when a held dialog left the screen and how long it waited (None while open)."""
+    ``wait_ms``: when a held dialog left the screen and how long it waited (None while open).
+    ``agent``/``agent_version``: the pane's agent (``""``: not known, as in rows written before
+    yesman kept them)."""
 
     time: float
     session: str
@@ -156,6 +158,8 @@ class DialogRecord:
     latency_ms: float | None
     ended: float | None
     wait_ms: float | None
+    agent: str = ""
+    agent_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +168,8 @@ class DialogSummary:
 
     ``answer_*_ms``: exact percentiles of the answer latency of answered and denied dialogs.
     ``wait_*``: time held dialogs waited for a human (ended ones only; ``open_holds`` had not
-    ended when the range was read), in seconds.
+    ended when the range was read), in seconds. ``agent``/``agent_version``: the agent of the
+    pane's latest dialog that named one (``""``: none did).
     """
 
     session: str
@@ -178,6 +183,8 @@ class DialogSummary:
     wait_total_s: float
     wait_p50_s: float
     wait_max_s: float
+    agent: str = ""
+    agent_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +459,8 @@ async def read_dialog_records(
             "SELECT * FROM history_dialogs WHERE time >= ? AND time < ?" + where + " ORDER BY id",
             (low, high, *((session,) if session is not None else ())),
         ).fetchall()
+        # A read-only store of a database from before migration 8 has no agent columns.
+        known = bool(rows) and "agent" in rows[0].keys()  # noqa: SIM118 (a Row's `in` is values)
         return tuple(
             DialogRecord(
                 time=r["time"],
@@ -467,6 +476,8 @@ async def read_dialog_records(
                 latency_ms=r["latency_ms"],
                 ended=r["ended"],
                 wait_ms=r["wait_ms"],
+                agent=r["agent"] if known else "",
+                agent_version=r["agent_version"] if known else "",
             )
             for r in rows
         )
@@ -490,6 +501,7 @@ async def read_dialogs(
         latencies = sorted(r.latency_ms for r in group if r.latency_ms is not None)
         holds = [r for r in group if r.outcome is DialogOutcome.HELD]
         waits = sorted(r.wait_ms / 1000.0 for r in holds if r.wait_ms is not None)
+        named = next((r for r in reversed(group) if r.agent), None)
         out.append(
             DialogSummary(
                 session=sess,
@@ -503,6 +515,8 @@ async def read_dialogs(
                 wait_total_s=math.fsum(waits),
                 wait_p50_s=percentile(waits, 50.0),
                 wait_max_s=waits[-1] if waits else 0.0,
+                agent=named.agent if named is not None else "",
+                agent_version=named.agent_version if named is not None else "",
             )
         )
     return tuple(out)

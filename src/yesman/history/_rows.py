@@ -164,7 +164,8 @@ class DialogOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DialogRow:
-    """One dialog outcome as the writer stores it (``latency_ms`` only for answers)."""
+    """One dialog outcome as the writer stores it (``latency_ms`` only for answers; ``agent``
+    and ``agent_version`` as the pane's event named them, ``""`` when not known)."""
 
     time: float
     session: str
@@ -178,13 +179,15 @@ class DialogRow:
     reason: str
     latency_ms: float | None
     correlation_id: str | None
+    agent: str = ""
+    agent_version: str = ""
 
 
 def insert_dialog(conn: sqlite3.Connection, row: DialogRow) -> int:
     cur = conn.execute(
         "INSERT INTO history_dialogs (time, session, pane, outcome, prompt_kind, tool, target, "
-        "fingerprint, rule, reason, latency_ms, correlation_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "fingerprint, rule, reason, latency_ms, correlation_id, agent, agent_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             row.time,
             row.session,
@@ -198,6 +201,8 @@ def insert_dialog(conn: sqlite3.Connection, row: DialogRow) -> int:
             row.reason,
             row.latency_ms,
             row.correlation_id,
+            row.agent,
+            row.agent_version,
         ),
     )
     return int(cur.lastrowid or 0)

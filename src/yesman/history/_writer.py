@@ -11,11 +11,11 @@ What it stores (schema: migrations 2 and 4 in `yesman.store._schema`):
   latency sketch, a raw sample of at most 200 latencies, counts, errors, CPU, memory, I/O); the
   bus's `BusReport` becomes one bus row (per-interval deltas of its counters, queue figures);
 * each ``RESPONSE_SENT`` (outcome ``answered`` or ``denied``, with the answer latency) and each
-  ``PROMPT_HELD`` (outcome ``held``). A held dialog ends when its pane shows something else: the
-  next ``CLAUDE_STATUS_CHANGED`` to a state other than waiting, dialog outcome or
-  ``SESSION_STOPPED`` of that pane; the row then gets ``ended`` and ``wait_ms`` (how long it
-  waited for a human, from the hold's event time: for a hook, its request). A hold still open
-  when the writer stops keeps ``ended`` NULL.
+  ``PROMPT_HELD`` (outcome ``held``), with the pane's agent and its version (migration 8). A
+  held dialog ends when its pane shows something else: the next ``CLAUDE_STATUS_CHANGED`` to a
+  state other than waiting, dialog outcome or ``SESSION_STOPPED`` of that pane; the row then
+  gets ``ended`` and ``wait_ms`` (how long it waited for a human, from the hold's event time:
+  for a hook, its request). A hold still open when the writer stops keeps ``ended`` NULL.
 * the number of panes watched when each report was made (from ``SESSION_CREATED`` and
   ``SESSION_STOPPED``), and each ``AUTOMATION_CONTEXT`` about a pane's agent that the per-pane
   ranking counts: restarts, exits, API errors, usage limits, failing tests and builds.
@@ -357,4 +357,6 @@ def _dialog_row(
         reason=reason,
         latency_ms=latency_ms,
         correlation_id=event.correlation_id,
+        agent=payload.agent,
+        agent_version=payload.agent_version,
     )
