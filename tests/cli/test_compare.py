@@ -87,13 +87,12 @@ def test_sessions_are_ranked_with_their_agent(tmp_path: Path) -> None:
     now = time.time()
 
     async def populate() -> None:
-        async with AuditStore.open(db) as store, AsyncEventBus() as bus:
-            async with HistoryWriter(store, bus):
-                await bus.publish(
-                    answered("%1", now - 60, 30.0, agent="codex", agent_version="0.171.0")
-                )
-                await bus.publish(held("%2", now - 50, agent="gemini"))
-                await bus.join()
+        async with AuditStore.open(db) as store, AsyncEventBus() as bus, HistoryWriter(store, bus):
+            await bus.publish(
+                answered("%1", now - 60, 30.0, agent="codex", agent_version="0.171.0")
+            )
+            await bus.publish(held("%2", now - 50, agent="gemini"))
+            await bus.join()
 
     asyncio.run(populate())
     runner = CliRunner()
