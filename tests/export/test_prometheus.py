@@ -62,6 +62,9 @@ async def test_a_scrape_shows_the_dialogs_panes_and_components_of_a_real_watcher
         ("hold", "tool_permission", "Bash"): 1,
     }
     assert all(s.labels["rule"] for s in got["yesman_dialogs"])
+    assert {s.labels["agent"] for s in got["yesman_dialogs"]} == {"claude-code-simulated"}
+    # The simulated agent draws Claude Code's banner: its version is read from the screen.
+    assert value(got, "yesman_agent_info", **where, version="2.1.332") == 1
     assert value(got, "yesman_human_waits_total") == 1
     assert 1.2 < value(got, "yesman_human_wait_seconds_total") < 5
     assert value(got, "yesman_answers_unverified_total") == 0

@@ -72,6 +72,17 @@ def test_decisions_are_counted_by_outcome_kind_tool_and_rule() -> None:
     assert sum(totals.decisions.values()) == 4
 
 
+def test_the_same_dialog_of_two_agents_counts_twice_apart() -> None:
+    tally = DialogTally()
+    tally.decided(prompt("Bash"), DialogOutcome.ANSWER, "safe_command", agent="codex")
+    tally.decided(prompt("Bash"), DialogOutcome.ANSWER, "safe_command", agent="gemini")
+    tally.decided(prompt("Bash"), DialogOutcome.ANSWER, "safe_command", agent="codex")
+    assert dict(tally.snapshot().decisions) == {
+        DialogKey(DialogOutcome.ANSWER, "tool_permission", "Bash", "safe_command", "codex"): 2,
+        DialogKey(DialogOutcome.ANSWER, "tool_permission", "Bash", "safe_command", "gemini"): 1,
+    }
+
+
 def test_labels_stay_bounded() -> None:
     tally = DialogTally()
     tally.decided(prompt("x" * 500), DialogOutcome.HOLD, "r")

@@ -8,10 +8,10 @@ and ``_total`` (UCUM ``s`` -> ``seconds``, ``By`` -> ``bytes``, ``1`` on a gauge
 ``{...}`` annotations dropped), turns it back into the Prometheus name: the shipped dashboard and
 alerting rules work on either path.
 
-Every label is bounded: component names, event types, dialog kinds, outcomes and pane states
-come from the code, policy rules from the policy file, tool names are capped
-(`yesman.monitor.DialogTally`), and sessions and panes are as many as the tmux server has.
-No command text, target or reason is ever a label.
+Every label is bounded: component names, event types, dialog kinds, outcomes, pane states and
+agent names come from the code, policy rules from the policy file, tool names are capped
+(`yesman.monitor.DialogTally`), agent versions are one per pane, and sessions and panes are as
+many as the tmux server has. No command text, target or reason is ever a label.
 """
 
 from __future__ import annotations
@@ -172,8 +172,9 @@ CATALOG: Final[tuple[MetricSpec, ...]] = (
     ),
     # -- dialogs and the humans they wait for (MonitorSupervisor.dialog_totals) -----------------
     MetricSpec(
-        "yesman_dialogs", _C, "Dialogs decided, per outcome, dialog kind, tool and policy rule.",
-        ("outcome", "kind", "tool", "rule"), "yesman.dialogs", "{dialog}",
+        "yesman_dialogs", _C,
+        "Dialogs decided, per outcome, dialog kind, tool, policy rule and agent.",
+        ("outcome", "kind", "tool", "rule", "agent"), "yesman.dialogs", "{dialog}",
     ),
     MetricSpec(
         "yesman_answers_unverified", _C,
@@ -208,6 +209,11 @@ CATALOG: Final[tuple[MetricSpec, ...]] = (
         "yesman_pane_human_wait_seconds", _G,
         "How long the dialog on each pane has waited for a human (0 when none waits).",
         _PANE, "yesman.pane.human_wait", "s",
+    ),
+    MetricSpec(
+        "yesman_agent_info", _G,
+        "Always 1: the agent running in each watched pane and its version (\"\" until known).",
+        ("session", "pane", "agent", "version"), "yesman.agent.info", "{info}",
     ),
 )  # fmt: skip
 

@@ -165,9 +165,10 @@ def _dialogs(snap: Snapshot) -> Iterator[Family]:
     yield Family(
         by_name("yesman_dialogs"),
         tuple(
-            Sample((k.outcome.value, k.kind, k.tool, k.rule), float(n))
+            Sample((k.outcome.value, k.kind, k.tool, k.rule, k.agent), float(n))
             for k, n in sorted(
-                totals.decisions.items(), key=lambda kv: (kv[0].outcome, kv[0].tool, kv[0].rule)
+                totals.decisions.items(),
+                key=lambda kv: (kv[0].outcome, kv[0].tool, kv[0].rule, kv[0].agent),
             )
         ),
     )
@@ -188,6 +189,7 @@ def _panes(snap: Snapshot) -> Iterator[Family]:
     yield _scalar("yesman_panes_watched", len(panes))
     states: list[Sample] = []
     waits: list[Sample] = []
+    infos: list[Sample] = []
     for watched in panes:
         where = (watched.pane.session_name, watched.pane.pane_id, watched.agent)
         now = watched.status.state
@@ -195,8 +197,12 @@ def _panes(snap: Snapshot) -> Iterator[Family]:
             Sample((*where, state.value), 1.0 if state is now else 0.0) for state in _STATES
         )
         waits.append(Sample(where, waiting.get(watched.pane.pane_id, 0.0)))
+        infos.append(Sample((*where, watched.status.agent_version or ""), 1.0))
     yield Family(by_name("yesman_pane_state"), tuple(states))
     yield Family(by_name("yesman_pane_human_wait_seconds"), tuple(waits))
+    # The Prometheus "info" convention: a constant 1 whose labels carry the facts, joined onto
+    # other series with `* on (session, pane) group_left (version)`.
+    yield Family(by_name("yesman_agent_info"), tuple(infos))
 
 
 def families(snap: Snapshot) -> list[Family]:

@@ -72,7 +72,8 @@ class Responder:
             )
             self.hold(dialog, reason, rule="audit_failed", alert=True)
             self._status.record_decision(Action.HOLD.value, "audit_failed", reason)
-            self._tally.decided(dialog.prompt, DialogOutcome.HOLD, "audit_failed")
+            agent = self._where()["agent"]
+            self._tally.decided(dialog.prompt, DialogOutcome.HOLD, "audit_failed", agent=agent)
             return None
         latency_ms: float | None = None
         if will_send:
@@ -99,7 +100,9 @@ class Responder:
             # A dry run (or an answer with no keys): the dialog stays for a human all the same.
             self._tally.wait_began(self._where()["pane_id"], dialog.first_seen)
         self._status.record_decision(action.value, decision.rule, decision.reason, latency_ms)
-        self._tally.decided(dialog.prompt, DialogOutcome.of(decision), decision.rule)
+        self._tally.decided(
+            dialog.prompt, DialogOutcome.of(decision), decision.rule, agent=self._where()["agent"]
+        )
         if not will_send:
             return None
         verified = await self._verify(dialog)

@@ -9,8 +9,8 @@ answer or audit write, or decided in a dry run): it lasts from the moment the di
 seen until the pane shows something else, or the pane's watch ends.
 
 Labels stay bounded: a tool name is cut to `TOOL_LABEL_LIMIT` characters (an unknown dialog's
-header is read from the screen), and past `MAX_KEYS` distinct (outcome, kind, tool, rule)
-combinations new ones are counted under the tool ``"other"``.
+header is read from the screen), agents are the few yesman knows, and past `MAX_KEYS` distinct
+(outcome, kind, tool, rule, agent) combinations new ones are counted under the tool ``"other"``.
 """
 
 from __future__ import annotations
@@ -50,12 +50,14 @@ class DialogOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class DialogKey:
-    """The labels dialogs are counted by; ``tool`` is ``"none"`` for dialogs of no tool."""
+    """The labels dialogs are counted by; ``tool`` is ``"none"`` for dialogs of no tool,
+    ``agent`` the name of the agent that asked (``""`` when not said)."""
 
     outcome: DialogOutcome
     kind: str
     tool: str
     rule: str
+    agent: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,7 @@ class DialogTotals:
     """A tally at one instant.
 
     Attributes:
-        decisions: dialogs decided, per outcome, dialog kind, tool and policy rule.
+        decisions: dialogs decided, per outcome, dialog kind, tool, policy rule and agent.
         unverified: answers typed that did not take (the dialog was handed to a human).
         waits_ended: dialogs left to a human that have since gone from the screen.
         waited_seconds: seconds agents waited for a human, all waits: ended ones in full, open
@@ -91,12 +93,14 @@ class DialogTally:
         self._ended_seconds = 0.0
         self._waits_ended = 0
 
-    def decided(self, prompt: Prompt, outcome: DialogOutcome, rule: str) -> None:
-        """Count one decided dialog."""
+    def decided(
+        self, prompt: Prompt, outcome: DialogOutcome, rule: str, *, agent: str = ""
+    ) -> None:
+        """Count one decided dialog (of `agent`, the asking agent's name)."""
         tool = (prompt.tool or "none")[:TOOL_LABEL_LIMIT]
-        key = DialogKey(outcome, prompt.kind.value, tool, rule)
+        key = DialogKey(outcome, prompt.kind.value, tool, rule, agent)
         if key not in self._decisions and len(self._decisions) >= MAX_KEYS:
-            key = DialogKey(key.outcome, key.kind, "other", key.rule)
+            key = DialogKey(key.outcome, key.kind, "other", key.rule, key.agent)
         self._decisions[key] = self._decisions.get(key, 0) + 1
 
     def unverified(self) -> None:
