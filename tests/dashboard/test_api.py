@@ -37,6 +37,7 @@ async def test_held_dialog_denied_through_the_api(live: Live) -> None:
 
         (held,) = (await client.get("/api/held")).json()["held"]
         assert held["pane_id"] == pane
+        assert (held["agent"], held["agent_version"]) == ("claude-code-simulated", "2.1.332")
         assert held["rule"] == "guard:dangerous-command"
         url = f"/api/held/{held['id']}/deny"
 
@@ -71,6 +72,19 @@ async def test_held_dialog_denied_through_the_api(live: Live) -> None:
         holds = (await client.get("/api/audit", params={"action": "hold"})).json()["decisions"]
         assert [d["rule"] for d in holds] == ["guard:dangerous-command"]
         assert (await client.get("/api/audit", params={"limit": "0"})).status_code == 400
+
+        # Every decision names the agent and the version its banner showed.
+        simulated = {"agent": "claude-code-simulated"}
+        mine = (await client.get("/api/audit", params=simulated)).json()["decisions"]
+        assert {(d["agent"], d["agent_version"]) for d in mine} == {
+            ("claude-code-simulated", "2.1.332")
+        }
+        assert len(mine) == 2
+        other = await client.get("/api/audit", params={"agent": "codex"})
+        assert other.json()["decisions"] == []
+        page = await client.get("/audit", params=simulated)
+        assert page.status_code == 200
+        assert page.text.count("claude-code-simulated@2.1.332") == 2
 
 
 async def test_metrics_and_series_from_the_history(live: Live) -> None:

@@ -43,6 +43,7 @@ async def test_every_open_page_gets_each_event(bus: AsyncEventBus) -> None:
                 "session": "s",
                 "pane_id": "%1",
                 "agent": "",
+                "agent_version": "",
                 "reason": "pane closed",
             }
             assert queue.empty()

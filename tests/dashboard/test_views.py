@@ -54,6 +54,8 @@ def record(**kw: object) -> DecisionRecord:
         "target": "make test",
         "rule": "allow-make",
         "reason": "routine",
+        "agent": "gemini",
+        "agent_version": "0.61.0",
     }
     base.update(kw)
     return DecisionRecord(**base)  # type: ignore[arg-type]
@@ -73,6 +75,8 @@ def record(**kw: object) -> DecisionRecord:
         ({"q": "MAKE"}, True),
         ({"q": "routine"}, True),
         ({"q": "rm -rf"}, False),
+        ({"agent": "gemini"}, True),
+        ({"agent": "codex"}, False),
     ],
 )
 def test_audit_filter(query: dict[str, str], matches: bool) -> None:

@@ -200,8 +200,8 @@ async def series(request: Request) -> Response:
 
 
 async def audit(request: Request) -> Response:
-    """``GET /api/audit?session=&action=&rule=&tool=&q=&since=&limit=``: decisions, newest
-    first."""
+    """``GET /api/audit?session=&agent=&action=&rule=&tool=&q=&since=&limit=``: decisions,
+    newest first, each with its ``agent`` and ``agent_version``."""
     ctx = context(request)
     try:
         flt = AuditFilter.from_query(_query(request), time.time())

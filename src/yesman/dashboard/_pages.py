@@ -61,6 +61,13 @@ def _since(timestamp: float | None) -> Html:
     return f'<span class="since"{attrs({"data-since": f"{timestamp:.3f}"})}></span>'
 
 
+def _agent(name: str, version: str | None) -> Html:
+    """``name@version`` (the name alone while the version is not known; ``-`` for no name)."""
+    if not name:
+        return "-"
+    return e(name) + (f"@{e(version)}" if version else "")
+
+
 def agents_fragment(rows: Sequence[Mapping[str, Any]], *, live: bool) -> Html:
     if not live:
         return _NO_WATCHER
@@ -120,7 +127,7 @@ def _held_card(h: Mapping[str, Any]) -> Html:
     question = f'<p class="question">{e(prompt["question"])}</p>' if prompt.get("question") else ""
     warning = f'<p class="warning">{e(prompt["warning"])}</p>' if prompt.get("warning") else ""
     return f"""<article{attrs(card)}>
-<header><strong>{e(h["session"])}</strong> · {e(h["pane_id"])} · {e(h["agent"])}
+<header><strong>{e(h["session"])}</strong> · {e(h["pane_id"])} · {_agent(h["agent"], h["agent_version"])}
 <span class="waited">waiting {_since(h["since"])}</span>{' <span class="badge alert">alert</span>' if h["alert"] else ""}</header>
 <p class="what"><span class="tool">{e(prompt.get("tool") or prompt["kind"])}</span></p>
 {target}{question}{warning}<ul class="options">{options}</ul>
@@ -193,6 +200,7 @@ def audit_body(records: Sequence[DecisionRecord], values: Mapping[str, str]) -> 
     form = (
         '<form class="filters" method="get" action="/audit">'
         + field("session", "session")
+        + field("agent", "agent", "claude-code, codex")
         + field("action", "action", "answer, deny, hold")
         + field("rule", "rule", "human: for people")
         + field("tool", "tool", "Bash")
@@ -211,6 +219,7 @@ def audit_body(records: Sequence[DecisionRecord], values: Mapping[str, str]) -> 
                 when(r.time),
                 e(r.session),
                 e(r.pane),
+                _agent(r.agent, r.agent_version),
                 e(r.tool or r.prompt_kind),
                 f"<code{attrs({'title': r.target})}>{e(r.target[:80])}</code>",
                 f'<span class="action {e(r.action)}">{e(r.action)}'
@@ -223,7 +232,7 @@ def audit_body(records: Sequence[DecisionRecord], values: Mapping[str, str]) -> 
                 e(r.reason),
             ]
         )
-    headers = ("when", "session", "pane", "tool", "target", "action", "keys", "rule",
+    headers = ("when", "session", "pane", "agent", "tool", "target", "action", "keys", "rule",
                "latency", "verified", "reason")  # fmt: skip
     return (
         form

@@ -147,6 +147,7 @@ def held_rows(held: Sequence[HeldDialog], now: float) -> list[dict[str, Any]]:
             "pane_id": h.pane_id,
             "session": h.session,
             "agent": h.agent,
+            "agent_version": h.agent_version,
             "rule": h.rule,
             "reason": h.reason,
             "alert": h.alert,
@@ -191,12 +192,13 @@ def component_rows(summaries: Sequence[ComponentSummary]) -> list[dict[str, Any]
 class AuditFilter:
     """What the Audit page and ``GET /api/audit`` filter on; empty fields match anything.
 
-    ``session``/``action``/``rule``/``tool`` match exactly (``rule`` also as a prefix ending in
-    ``:``, so ``human:`` finds every human decision); ``text`` is a case-insensitive substring of
-    the target, reason or rule.
+    ``session``/``agent``/``action``/``rule``/``tool`` match exactly (``rule`` also as a prefix
+    ending in ``:``, so ``human:`` finds every human decision); ``text`` is a case-insensitive
+    substring of the target, reason or rule.
     """
 
     session: str = ""
+    agent: str = ""
     action: str = ""
     rule: str = ""
     tool: str = ""
@@ -215,6 +217,7 @@ class AuditFilter:
             raise ValueError(f"limit={limit}: must be between 1 and 5000")
         return cls(
             session=query.get("session", "").strip(),
+            agent=query.get("agent", "").strip(),
             action=query.get("action", "").strip(),
             rule=query.get("rule", "").strip(),
             tool=query.get("tool", "").strip(),
@@ -224,6 +227,8 @@ class AuditFilter:
         )
 
     def matches(self, rec: DecisionRecord) -> bool:
+        if self.agent and rec.agent != self.agent:
+            return False
         if self.action and rec.action != self.action:
             return False
         if self.tool and rec.tool.lower() != self.tool.lower():
@@ -242,5 +247,7 @@ class AuditFilter:
 async def read_audit(store: AuditStore, flt: AuditFilter) -> list[DecisionRecord]:
     """The newest decisions matching `flt`, newest first."""
     scan = flt.limit if not (flt.action or flt.rule or flt.tool or flt.text) else AUDIT_SCAN
-    rows = await store.list_decisions(limit=scan, since=flt.since, session=flt.session or None)
+    rows = await store.list_decisions(
+        limit=scan, since=flt.since, session=flt.session or None, agent=flt.agent or None
+    )
     return [r for r in rows if flt.matches(r)][: flt.limit]

@@ -92,6 +92,7 @@ class HeldDialog:
     reason: str
     alert: bool
     since: float
+    agent_version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,7 @@ class HumanAnswers:
             pane_id=where["pane_id"],
             session=where["session"],
             agent=where["agent"],
+            agent_version=where["agent_version"],
             prompt=dialog.prompt,
             rule=rule,
             reason=reason,
