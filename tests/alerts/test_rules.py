@@ -193,6 +193,48 @@ def test_api_errors_count_inside_the_window() -> None:
     assert only(ev.conditions(T0 + 61)).value == 3.0
 
 
+VERSIONED = {**WHERE, "agent": "codex", "agent_version": "0.171.0"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "payload"),
+    [
+        (
+            "dialog-held",
+            "",
+            PromptHeld(**VERSIONED, reason="r", rule="guard", alert=False, prompt=dialog()),
+        ),
+        ("agent-idle", "", StatusChanged(**VERSIONED, old="busy", new="idle", agent_running=True)),
+        (
+            "agent-exited",
+            "",
+            AutomationObserved(**VERSIONED, context="agent_exited", summary="agent exited"),
+        ),
+        (
+            "api-errors",
+            "count = 1",
+            AutomationObserved(**VERSIONED, context="api_error", summary="api error"),
+        ),
+    ],
+    ids=["dialog-held", "agent-idle", "agent-exited", "api-errors"],
+)
+def test_pane_alerts_name_the_agent_and_its_version(
+    kind: str, extra: str, payload: Payload
+) -> None:
+    ev = evaluator(kind, extra)
+    assert feed(ev, payload, T0)
+    c = only(ev.conditions(T0 + 1))
+    assert c.labels["agent"] == "codex"
+    assert c.details["agent_version"] == "0.171.0"
+    assert "agent_version" not in c.labels, "a version is a detail: an update keeps the alert"
+
+
+def test_no_version_no_version_detail() -> None:
+    ev = evaluator("agent-idle")
+    feed(ev, status("idle"), T0)
+    assert "agent_version" not in only(ev.conditions(T0)).details
+
+
 def metrics_report(
     at_p95: Mapping[str, tuple[float, int]] | None = None,
     *,

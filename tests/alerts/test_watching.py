@@ -115,6 +115,7 @@ async def test_a_held_dialog_fires_once_after_for_and_resolves_when_the_human_an
             "tool": "Bash",
         }
         assert firing["details"]["target"] == "rm -rf /"
+        assert firing["details"]["agent_version"] == "2.1.332"  # from the agent's banner
         # Still held, well inside the repeat interval: nothing more.
         await asyncio.sleep(2.0)
         assert len(receiver.requests) == 1

@@ -21,7 +21,13 @@ from collections import deque
 
 from yesman.alerts._config import RuleConfig
 from yesman.alerts._durations import format_duration
-from yesman.alerts._evaluator import Condition, Evaluator, PaneConditions, pane_labels
+from yesman.alerts._evaluator import (
+    Condition,
+    Evaluator,
+    PaneConditions,
+    pane_details,
+    pane_labels,
+)
 from yesman.alerts._kinds import RuleKind
 from yesman.bus import (
     AutomationObserved,
@@ -99,7 +105,7 @@ class DialogHeld(_PaneRule):
                     labels=pane_labels(payload, tool=prompt.tool or prompt.kind),
                     since=event.timestamp,
                     summary=f"{what} {subject!r} {verb} in {payload.session} {pane}",
-                    details={k: v for k, v in details.items() if v},
+                    details=pane_details(payload, {k: v for k, v in details.items() if v}),
                 ),
             )
         held = self._dialogs.get(pane)
@@ -138,6 +144,7 @@ class AgentIdle(_PaneRule):
                 labels=pane_labels(payload),
                 since=event.timestamp,
                 summary=f"agent idle in {payload.session} {payload.pane_id}{over}",
+                details=pane_details(payload),
             ),
         )
 
@@ -177,7 +184,7 @@ class _ContextRule(_PaneRule):
                 labels=pane_labels(payload),
                 since=event.timestamp,
                 summary=f"{payload.summary} in {payload.session} {pane}",
-                details=details,
+                details=pane_details(payload, details),
             ),
         )
 
@@ -248,7 +255,7 @@ class ApiErrors(Evaluator):
                     summary=f"{len(times)} API error{'s' if len(times) > 1 else ''} in "
                     f"{format_duration(window)} in {where.session} {pane}",
                     value=float(len(times)),
-                    details={"last_error": where.line} if where.line else {},
+                    details=pane_details(where, {"last_error": where.line} if where.line else {}),
                 )
             )
         return found

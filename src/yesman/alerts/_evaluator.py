@@ -17,7 +17,7 @@ from typing import ClassVar
 from yesman.alerts._config import RuleConfig
 from yesman.bus import Event, EventType, PaneEvent
 
-__all__ = ["Condition", "Evaluator", "PaneConditions"]
+__all__ = ["Condition", "Evaluator", "PaneConditions", "pane_details", "pane_labels"]
 
 
 def _none() -> Mapping[str, str]:
@@ -68,6 +68,15 @@ def pane_labels(payload: PaneEvent, **more: str | None) -> dict[str, str]:
         labels["agent"] = payload.agent
     labels.update({k: v for k, v in more.items() if v})
     return labels
+
+
+def pane_details(payload: PaneEvent, details: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`details` plus the pane's ``agent_version`` when known. A detail, not a label: an agent
+    updated under a firing alert is still the same alert."""
+    out = dict(details or {})
+    if payload.agent_version:
+        out["agent_version"] = payload.agent_version
+    return out
 
 
 class PaneConditions:
