@@ -193,7 +193,7 @@ def test_api_errors_count_inside_the_window() -> None:
     assert only(ev.conditions(T0 + 61)).value == 3.0
 
 
-VERSIONED = {**WHERE, "agent": "codex", "agent_version": "0.171.0"}
+VERSIONED: dict[str, Any] = {**WHERE, "agent": "codex", "agent_version": "0.171.0"}
 
 
 @pytest.mark.parametrize(
