@@ -18,6 +18,7 @@ from yesman.monitor import MonitorSettings, StatusManager
 from yesman.monitor._claims import ClaimState, HookClaims
 from yesman.monitor._hook_service import HookCoordinator, PaneView
 from yesman.monitor._publish import Publisher
+from yesman.monitor._tally import DialogTally
 from yesman.policy import Policy
 from yesman.store import AuditStore, DecisionRecord
 
@@ -246,3 +247,30 @@ async def test_a_hook_decision_names_the_agent_and_its_version(
     assert rows["rm -rf ~/"].agent_version == "2.1.332", "the hook's own word comes first"
     held = next(e for e in rig.events if e.type is EventType.PROMPT_HELD)
     assert (held.data["agent"], held.data["agent_version"]) == ("claude-code", "2.1.332")
+
+
+async def test_hook_decisions_are_counted_with_the_screens(
+    bus: AsyncEventBus, audit: AuditStore
+) -> None:
+    tally = DialogTally()
+    rig = Rig(bus, audit)
+    rig.coordinator = HookCoordinator(
+        tmux_socket=TMUX,
+        policy=Policy.default(),
+        agents=AgentRegistry([CLAUDE_CODE]),
+        claims=rig.claims,
+        pane=rig.view,
+        audit=audit,
+        publisher=Publisher(bus, "hooks"),
+        tally=tally,
+    )
+    await rig.coordinator.decide(call("npm test"))
+    await rig.coordinator.decide(call("rm -rf /"))
+    counts = {
+        (key.outcome.value, key.tool, key.rule, key.agent): n
+        for key, n in tally.snapshot().decisions.items()
+    }
+    assert counts == {
+        ("answer", "Bash", "answer-tool-permission", "claude-code"): 1,
+        ("hold", "Bash", "guard:dangerous-command", "claude-code"): 1,
+    }

@@ -53,6 +53,7 @@ from yesman.monitor._pane_hooks import CHANNEL_HOOK
 from yesman.monitor._publish import Publisher, Where, dialog_info
 from yesman.monitor._settings import MonitorSettings
 from yesman.monitor._status import StatusManager
+from yesman.monitor._tally import DialogOutcome, DialogTally
 from yesman.policy import Action, Decision, Policy, PolicyContext
 
 __all__ = ["HookCoordinator", "PaneView", "serve_hooks"]
@@ -79,7 +80,10 @@ class PaneView:
         """The view of a pane through its monitor."""
         return cls(
             session=monitor.session_name,
-            project_dir=monitor.session_manager.project_dir or None,
+            # The agent's own folder first: the pane's path may predate the agent's start.
+            project_dir=monitor.process_controller.agent_cwd
+            or monitor.session_manager.project_dir
+            or None,
             agent=monitor.agent.name,
             agent_version=monitor.agent_version or "",
             status=monitor.status_manager,
@@ -103,6 +107,7 @@ class HookCoordinator:
         publisher: Publisher | None = None,
         tracker: ComponentTracker | None = None,
         settings: MonitorSettings | None = None,
+        tally: DialogTally | None = None,
     ) -> None:
         self.tmux_socket = tmux_socket
         self._server = server_key(tmux_socket)
@@ -114,6 +119,8 @@ class HookCoordinator:
         self._publish = publisher or Publisher(None, "hooks")
         self._tracker = tracker
         self._settings = settings or MonitorSettings()
+        # The watcher's dialog counts (exported as yesman_dialogs_total): hook decisions too.
+        self._tally = tally if tally is not None else DialogTally()
         self.unrecorded = 0
 
     # -- HookHandler
@@ -228,6 +235,13 @@ class HookCoordinator:
             correlation_id=claim.correlation_id,
         )
         recorded = await self._record(claim, view)
+        failed = claim.answers and not recorded
+        self._tally.decided(
+            request.prompt,
+            DialogOutcome.HOLD if failed else _outcome(decision),
+            "audit_failed" if failed else decision.rule,
+            agent=view.agent,
+        )
         if claim.answers and not recorded:
             self._claims.settle(claim, ClaimState.FAILED)
             reason = (
@@ -363,3 +377,13 @@ def _where(view: PaneView | None, claim: HookClaim) -> Where:
 
 def _info(claim: HookClaim) -> DialogInfo:
     return dialog_info(claim.request.prompt)
+
+
+def _outcome(decision: Decision) -> DialogOutcome:
+    """How a hook decision counts: a hook answers with no keys, so `DialogOutcome.of` (which
+    reads the keys typed) does not apply."""
+    if decision.action is Action.HOLD or decision.action is Action.NONE:
+        return DialogOutcome.HOLD
+    if decision.dry_run:
+        return DialogOutcome.DRY_RUN
+    return DialogOutcome.DENY if decision.action is Action.DENY else DialogOutcome.ANSWER

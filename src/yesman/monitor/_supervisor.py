@@ -277,6 +277,7 @@ class MonitorSupervisor(Service):
                     publisher=Publisher(self.event_bus, "hooks"),
                     tracker=self.tracker,
                     settings=self.settings,
+                    tally=self._tally,
                 )
                 self.hook_server = await serve_hooks(
                     stack,
