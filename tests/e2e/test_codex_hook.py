@@ -14,6 +14,7 @@ outside the sandbox and patches outside the writable roots (as in ``test_codex_a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import sys
@@ -50,6 +51,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.tmux]
 YESMAN = Path(sys.executable).with_name("yesman")
 DEFAULT_POLICY = (resources.files("yesman.policy") / "default.toml").read_text("utf-8")
 REVIEW = "Hooks need review"
+TRUST_ALL = "› 2. Trust all and continue"
 RUN = "Would you like to run the following command?"
 EDIT = "Would you like to make the following edits?"
 # The user's own hooks.json: a PermissionRequest hook of theirs (it only leaves a mark) and a
@@ -116,11 +118,16 @@ class Rig:
         )
 
     async def trust_hooks(self, pane: str) -> None:
-        """What the human does at "Hooks need review": "Trust all and continue" (a digit only
-        moves the highlight there; Enter confirms)."""
-        await self.tmux.run_async("send-keys", "-t", pane, "-l", "2")
-        await asyncio.sleep(0.3)
-        await self.tmux.run_async("send-keys", "-t", pane, "Enter")
+        """What the human does at "Hooks need review": "Trust all and continue". Its digit only
+        moves the highlight (and a key typed while Codex still starts is lost), so Enter once
+        option 2 is highlighted."""
+        for _ in range(20):
+            await self.tmux.run_async("send-keys", "-t", pane, "-l", "2")
+            with contextlib.suppress(AssertionError):
+                await until(lambda: TRUST_ALL in self.screen(pane), timeout=0.5)
+                await self.tmux.run_async("send-keys", "-t", pane, "Enter")
+                return
+        raise AssertionError("could not choose 'Trust all and continue'")
 
     def watcher(self, policy: Policy) -> MonitorSupervisor:
         return MonitorSupervisor(
