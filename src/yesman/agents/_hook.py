@@ -119,10 +119,14 @@ class AgentHook(Protocol):
     ``parse`` reads the hook's input (the JSON the agent wrote to its stdin, already decoded, and
     the environment the agent gave it); it returns None for anything it does not recognise as a
     permission request, and never raises. ``render`` is the exact text to print for a verdict.
-    ``settings_file`` says where a scope's settings live; ``install``/``uninstall`` return a
-    settings document with yesman's hook entry added (replacing an older one) or removed, and
-    leave everything else as it was (:class:`HookSettingsError` when the document has something
-    else where the hook goes); ``find`` lists yesman's entries in a document.
+    ``settings_file`` says where a scope's settings live (:class:`HookSettingsError`, saying
+    which scopes there are, for a scope the agent has no file for); ``install``/``uninstall``
+    return a settings document with yesman's hook entry added (replacing an older one) or
+    removed, and leave everything else as it was (:class:`HookSettingsError` when the document
+    has something else where the hook goes); ``find`` lists yesman's entries in a document.
+    ``pending_step`` says what the user must still do before the agent runs yesman's entry in
+    the document saved at ``path`` (trust it, switch hooks on), None when nothing is known to be
+    missing; ``changed``: yesman has just written that entry.
     """
 
     @property
@@ -143,3 +147,7 @@ class AgentHook(Protocol):
     def uninstall(self, settings: Mapping[str, Any]) -> dict[str, Any]: ...
 
     def find(self, settings: Mapping[str, Any]) -> tuple[InstalledHook, ...]: ...
+
+    def pending_step(
+        self, path: Path, settings: Mapping[str, Any], *, home: Path, changed: bool = False
+    ) -> str | None: ...

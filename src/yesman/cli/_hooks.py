@@ -22,13 +22,15 @@ from rich.table import Table
 from rich.text import Text
 
 from yesman._errors import YesmanError
-from yesman.agents import HookScope
+from yesman.agents import Agent, HookScope, builtin_agents
 from yesman.cli._agents import AgentOption, agent_named
 from yesman.cli._app import app
 from yesman.cli._watch import SocketName, SocketPath, _server
 from yesman.hooks import (
     HookLocation,
+    InstallOutcome,
     hook_command,
+    hook_pending_step,
     hook_status,
     install_hook,
     ping_watcher,
@@ -55,8 +57,10 @@ ScopeOption = Annotated[
     HookScope,
     typer.Option(
         "--scope",
-        help="user: every project (~/.claude/settings.json); project: this project, shared "
-        "(.claude/settings.json); local: this project, you only (.claude/settings.local.json).",
+        help="user: every project (Claude Code: ~/.claude/settings.json; Codex: "
+        "$CODEX_HOME/hooks.json, else ~/.codex/hooks.json); project: this project, shared "
+        "(.claude/settings.json; .codex/hooks.json); local: this project, you only (Claude Code's "
+        ".claude/settings.local.json; Codex has none).",
     ),
 ]
 ProjectOption = Annotated[
@@ -144,20 +148,26 @@ def install(
         # The hook gives up on the watcher before the agent gives up on the hook.
         reply_timeout=max(1.0, timeout - 3.0) if timeout < 8 else None,
     )
+    folder = (project or Path.cwd()).absolute()
     try:
         outcome, path = install_hook(
             the_agent,
             scope,
             command=command,
             home=Path.home(),
-            project=(project or Path.cwd()).absolute(),
+            project=folder,
             timeout=timeout,
+        )
+        changed = outcome is not InstallOutcome.UNCHANGED
+        pending = hook_pending_step(
+            the_agent, scope, home=Path.home(), project=folder, changed=changed
         )
     except YesmanError as exc:
         raise _fail(str(exc)) from None
-    Console(highlight=False).print(
-        f"{outcome.value}: {path}\n  runs: {command}", soft_wrap=True, markup=False
-    )
+    console = Console(highlight=False)
+    console.print(f"{outcome.value}: {path}\n  runs: {command}", soft_wrap=True, markup=False)
+    if pending:
+        console.print(f"next: {pending}", soft_wrap=True, markup=False)
 
 
 @hooks_app.command("uninstall")
@@ -186,15 +196,26 @@ class _Watcher:
 
 @hooks_app.command("status")
 def status(
-    agent: AgentOption = None,
+    agent: Annotated[
+        str | None,
+        typer.Option(
+            "--agent",
+            help="Only this agent (default: every agent yesman can install a hook for).",
+            show_default=False,
+        ),
+    ] = None,
     project: ProjectOption = None,
     socket_name: SocketName = None,
     socket_path: SocketPath = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Where yesman's hook is installed, and whether a watcher of this tmux server answers it."""
-    the_agent = agent_named(agent, Console(stderr=True, highlight=False))
-    locations = hook_status(the_agent, home=Path.home(), project=(project or Path.cwd()).absolute())
+    err = Console(stderr=True, highlight=False)
+    agents = [agent_named(agent, err)] if agent else _hooked_agents()
+    folder = (project or Path.cwd()).absolute()
+    locations = [
+        where for a in agents for where in hook_status(a, home=Path.home(), project=folder)
+    ]
     server = _server(socket_name, socket_path)
     hook_socket = socket_for_server(server.resolved_socket_path())
     answers, detail = ping_watcher(hook_socket)
@@ -203,7 +224,27 @@ def status(
         typer.echo(json.dumps(_as_json(locations, watcher, server.describe()), indent=2))
         return
     console = Console(highlight=False)
-    table = Table(title=f"yesman's hook for {the_agent.display_name}", title_justify="left")
+    for the_agent in agents:
+        _print_locations(console, the_agent, [w for w in locations if w.agent == the_agent.name])
+    if watcher.answers:
+        console.print(f"watcher of {server.describe()}: answers ({detail})", markup=False)
+    else:
+        console.print(
+            Text.assemble(
+                f"watcher of {server.describe()}: ",
+                ("none answers", "yellow"),
+                f" ({detail}); a hook decides by itself or leaves dialogs to you, as its "
+                "--no-watcher says",
+            )
+        )
+
+
+def _hooked_agents() -> list[Agent]:
+    return [a for a in builtin_agents() if a.hook is not None]
+
+
+def _print_locations(console: Console, agent: Agent, locations: list[HookLocation]) -> None:
+    table = Table(title=f"yesman's hook for {agent.display_name}", title_justify="left")
     for name in ("scope", "settings file", "installed", "runs"):
         table.add_column(name, overflow="fold")
     for where in locations:
@@ -220,17 +261,11 @@ def status(
         )
         table.add_row(where.scope.value, str(where.path), state, runs)
     console.print(table)
-    if watcher.answers:
-        console.print(f"watcher of {server.describe()}: answers ({detail})", markup=False)
-    else:
-        console.print(
-            Text.assemble(
-                f"watcher of {server.describe()}: ",
-                ("none answers", "yellow"),
-                f" ({detail}); a hook decides by itself or leaves dialogs to you, as its "
-                "--no-watcher says",
+    for where in locations:
+        if where.pending:
+            console.print(
+                Text.assemble((f"{where.scope.value}: ", "yellow"), where.pending), soft_wrap=True
             )
-        )
 
 
 def _as_json(locations: list[HookLocation], watcher: _Watcher, server: str) -> dict[str, Any]:
@@ -245,6 +280,7 @@ def _as_json(locations: list[HookLocation], watcher: _Watcher, server: str) -> d
                 "hooks": [{"command": h.command, "timeout": h.timeout} for h in where.hooks],
                 "backup": where.backup,
                 "problem": where.problem,
+                "pending": where.pending,
             }
             for where in locations
         ],

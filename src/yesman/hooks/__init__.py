@@ -11,8 +11,9 @@ Three parts, each in its own module:
   agent's settings file and take it out again, leaving everything else as it was.
 
 The wire protocol is described in ``yesman.hooks._wire``, the socket's location in
-``yesman.hooks._paths``. Agent-specific shapes (Claude Code's JSON, its settings files) live in
-the agent's folder (``yesman.agents.claude``) behind :class:`~yesman.agents.AgentHook`.
+``yesman.hooks._paths``. Agent-specific shapes (each agent's JSON, its settings files) live in
+the agent's folder (``yesman.agents.claude``, ``yesman.agents.codex``) behind
+:class:`~yesman.agents.AgentHook`.
 
 Names are loaded on first use: the hook imports this package on its start-up path, which must
 stay at the standard library's cost.
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         HookLocation,
         InstallOutcome,
         hook_command,
+        hook_pending_step,
         hook_status,
         install_hook,
         uninstall_hook,
@@ -60,6 +62,7 @@ _LAZY = {
     "InstallOutcome": ("yesman.hooks._install", "InstallOutcome"),
     "hook_command": ("yesman.hooks._install", "hook_command"),
     "hook_folder": ("yesman.hooks._paths", "hook_folder"),
+    "hook_pending_step": ("yesman.hooks._install", "hook_pending_step"),
     "hook_status": ("yesman.hooks._install", "hook_status"),
     "install_hook": ("yesman.hooks._install", "install_hook"),
     "ping_watcher": ("yesman.hooks._ping", "ping_watcher"),
@@ -92,6 +95,7 @@ __all__ = [
     "InstallOutcome",
     "hook_command",
     "hook_folder",
+    "hook_pending_step",
     "hook_status",
     "install_hook",
     "ping_watcher",

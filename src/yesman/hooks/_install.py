@@ -16,9 +16,11 @@ What it promises:
   file) go into ``<settings file>.yesman-backup``, a JSON document readable by its owner only
   (settings may hold secrets), together with a digest of what yesman wrote.
 * Uninstall restores exactly: when the file is still what yesman wrote, the backup is put back
-  byte for byte (or the file removed, and the ``.claude`` folder too if yesman created it and it
-  is empty). When someone changed the file since, only yesman's entry is taken out and their
-  changes stay (the file is then rewritten as indented JSON).
+  byte for byte (or the file removed, and its folder, ``.claude`` or ``.codex``, too if yesman
+  created it and it is empty). When someone changed the file since, only yesman's entry is taken
+  out and their changes stay (the file is then rewritten as indented JSON).
+* What is left to do is said: some agents run a new hook only once the user has trusted it
+  (Codex); `HookLocation.pending` and `hook_pending_step` say so, from the agent's own files.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "InstallOutcome",
     "backup_path",
     "hook_command",
+    "hook_pending_step",
     "hook_status",
     "install_hook",
     "uninstall_hook",
@@ -66,7 +69,8 @@ class InstallOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class HookLocation:
-    """One settings file of an agent and yesman's entries in it (``problem``: unreadable)."""
+    """One settings file of an agent and yesman's entries in it (``problem``: unreadable;
+    ``pending``: what the user must still do before the agent runs yesman's entry)."""
 
     agent: str
     scope: HookScope
@@ -75,6 +79,7 @@ class HookLocation:
     hooks: tuple[InstalledHook, ...] = ()
     problem: str | None = None
     backup: bool = False
+    pending: str | None = None
 
     @property
     def installed(self) -> bool:
@@ -121,7 +126,7 @@ def install_hook(
 ) -> tuple[InstallOutcome, Path]:
     """Add (or update) yesman's hook in the scope's settings file; (what happened, the file)."""
     hook = _hook_of(agent)
-    path = hook.settings_file(scope, home=home, project=project)
+    path = _settings_file(agent, hook, scope, home=home, project=project)
     raw = _read(path)
     doc = _parse(path, raw)
     had_ours = bool(hook.find(doc))
@@ -157,7 +162,7 @@ def uninstall_hook(
 ) -> tuple[InstallOutcome, Path]:
     """Take yesman's hook out of the scope's settings file (see the module docstring)."""
     hook = _hook_of(agent)
-    path = hook.settings_file(scope, home=home, project=project)
+    path = _settings_file(agent, hook, scope, home=home, project=project)
     raw = _read(path)
     backup = _read_backup(path)
     written = None if backup is None else backup.get("installed_sha256")
@@ -184,11 +189,15 @@ def uninstall_hook(
 def hook_status(
     agent: Agent, *, home: Path, project: Path, scopes: Sequence[HookScope] = tuple(HookScope)
 ) -> list[HookLocation]:
-    """Every settings file of the agent and yesman's entries in each."""
+    """Every settings file of the agent (among ``scopes``; those it has no file for are left
+    out) and yesman's entries in each."""
     hook = _hook_of(agent)
     found: list[HookLocation] = []
     for scope in scopes:
-        path = hook.settings_file(scope, home=home, project=project)
+        try:
+            path = hook.settings_file(scope, home=home, project=project)
+        except HookSettingsError:
+            continue
         has_backup = backup_path(path).exists()
         try:
             raw = _read(path)
@@ -198,10 +207,27 @@ def hook_status(
             continue
         found.append(
             HookLocation(
-                agent.name, scope, path, raw is not None, hook.find(doc), backup=has_backup
+                agent.name,
+                scope,
+                path,
+                raw is not None,
+                hook.find(doc),
+                backup=has_backup,
+                pending=hook.pending_step(path, doc, home=home),
             )
         )
     return found
+
+
+def hook_pending_step(
+    agent: Agent, scope: HookScope, *, home: Path, project: Path, changed: bool = False
+) -> str | None:
+    """What the user must still do before the agent runs the hook installed in ``scope``
+    (``changed``: it was just installed or updated); None when nothing is known to be missing."""
+    hook = _hook_of(agent)
+    path = _settings_file(agent, hook, scope, home=home, project=project)
+    doc = _parse(path, _read(path))
+    return hook.pending_step(path, doc, home=home, changed=changed)
 
 
 # -- files
@@ -215,6 +241,15 @@ def _hook_of(agent: Agent) -> AgentHook:
             Path(),
         )
     return agent.hook
+
+
+def _settings_file(
+    agent: Agent, hook: AgentHook, scope: HookScope, *, home: Path, project: Path
+) -> Path:
+    try:
+        return hook.settings_file(scope, home=home, project=project)
+    except HookSettingsError as exc:
+        raise HookInstallError(f"{agent.display_name}: {exc}", Path()) from exc
 
 
 def _read(path: Path) -> bytes | None:

@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from yesman.agents import Prompt, ToolRequest
+from yesman.agents import Prompt, PromptKind, ToolRequest
 from yesman.monitor._claims import ClaimState, HookClaim, HookClaims, hooked_kind, same_dialog
 from yesman.monitor._dialogs import DialogBook, DialogInstance
 from yesman.monitor._respond import Responder
@@ -116,13 +116,13 @@ class PaneHooks:
             current is not None
             and current.hook is None
             and current.decision is not None
-            and same_dialog(current.prompt, request.prompt)
+            and _decided_for(current.prompt, request)
         ):
             return True
         horizon = time.monotonic() - self._recent_ttl
         for entry in list(self._recent):
             prompt, at = entry
-            if at >= horizon and same_dialog(prompt, request.prompt):
+            if at >= horizon and _decided_for(prompt, request):
                 self._recent.remove(entry)  # one late request per screen decision
                 return True
         return False
@@ -164,3 +164,13 @@ class PaneHooks:
             claim.state.value,
             extra={"pane_id": self._pane},
         )
+
+
+def _decided_for(screen: Prompt, request: ToolRequest) -> bool:
+    """Does a decision on the screen's dialog stand for ``request``'s? As `same_dialog`, except
+    that a dialog the screen could not read (OTHER) stands only for a request as unknown: a
+    screen that held some other dialog a moment ago (Codex asks to trust its hooks just before
+    the first request) must not take the request's decision away."""
+    if screen.kind is PromptKind.OTHER and request.prompt.kind is not PromptKind.OTHER:
+        return False
+    return same_dialog(screen, request.prompt)

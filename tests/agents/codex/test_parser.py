@@ -89,3 +89,31 @@ def test_a_command_wrapped_at_the_edge_is_joined_with_a_space() -> None:
 @pytest.mark.parametrize("text", ["", "\x00\x01garbage", "› 1. only one option"])
 def test_garbage_is_no_dialog(text: str) -> None:
     assert parse_screen(text).prompt is None
+
+
+def test_the_hooks_review_at_start_is_held_as_other() -> None:
+    """Codex 0.171.0 at start when a hook is new or changed: trusting it is the human's."""
+    screen = "\n".join(
+        [
+            "",
+            "  Hooks need review",
+            "  1 hook is new or changed.",
+            "  Hooks can run outside the sandbox after you trust them.",
+            "",
+            "",
+            "› 1. Review hooks",
+            "  2. Trust all and continue",
+            "  3. Continue without trusting (hooks won't run)",
+            "",
+            "  enter confirm · esc skip",
+        ]
+    )
+    got = parse_screen(screen)
+    assert got.state is ScreenState.WAITING, "not the idle composer its `›` resembles"
+    assert got.prompt is not None
+    assert (got.prompt.kind, got.prompt.tool, got.prompt.question) == (
+        PromptKind.OTHER,
+        None,
+        "Hooks need review",
+    )
+    assert [o.text for o in got.prompt.options][1] == "Trust all and continue"

@@ -190,6 +190,11 @@ class ClaudeHook:
                     found.append(InstalledHook(item["command"], float(timeout) if number else None))
         return tuple(found)
 
+    def pending_step(
+        self, path: Path, settings: Mapping[str, Any], *, home: Path, changed: bool = False
+    ) -> str | None:
+        return None  # Claude Code runs the hooks of its settings files as they are
+
 
 CLAUDE_HOOK: Final = ClaudeHook()
 

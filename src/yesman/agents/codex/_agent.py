@@ -8,6 +8,7 @@ from yesman.agents._agent import Agent, AgentSignals, KeyConventions
 from yesman.agents._text import clean_lines
 from yesman.agents.codex import _patterns as p
 from yesman.agents.codex._guards import input_guard
+from yesman.agents.codex._hook import CODEX_HOOK
 from yesman.agents.codex._parser import parse_screen
 from yesman.agents.codex._process import is_codex
 from yesman.agents.codex._tools import MCP_PREFIXES, TOOL_KINDS
@@ -39,4 +40,5 @@ CODEX: Final = Agent(
     screen_lines=clean_lines,
     tool_kinds=TOOL_KINDS,
     mcp_prefixes=MCP_PREFIXES,
+    hook=CODEX_HOOK,
 )

@@ -30,7 +30,7 @@ OPTION_RE: Final = re.compile(r"^(\s*)(›\s*)?(\d{1,2})\.\s+(\S.*)$")
 # The letter shortcut Codex appends to an option: "(y)", "(esc)".
 SHORTCUT_RE: Final = re.compile(r"\s+\((?:[a-z]|esc|enter)\)$")
 FOOTER_RE: Final = re.compile(
-    r"(?i)^(?:press enter to confirm|enter continue|enter to confirm|esc to cancel|"
+    r"(?i)^(?:press enter to confirm|enter continue|enter to confirm|enter confirm|esc to cancel|"
     r"↑/↓|tab to|enter to submit)"
 )
 HIGHLIGHT: Final = "›"
@@ -65,6 +65,9 @@ TITLES: Final[tuple[tuple[re.Pattern[str], PromptKind, str | None], ...]] = (
     (re.compile(r"^(.+) needs your approval\.?$"), PromptKind.TOOL_PERMISSION, "mcp"),
     (re.compile(r"^Trust this folder\?|^Folder access$"), PromptKind.TRUST_FOLDER, None),
     (re.compile(r"^Implement this plan\?"), PromptKind.PLAN_APPROVAL, "plan"),
+    # At start, when a hook is new or changed: trusting it is the human's (options: review,
+    # trust all, continue without; a digit only moves the highlight here).
+    (re.compile(r"^Hooks need review$"), PromptKind.OTHER, None),
 )
 # Lines between the title and the options.
 ENVIRONMENT_RE: Final = re.compile(r"^Environment:\s*(.*)$")
