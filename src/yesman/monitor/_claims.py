@@ -97,6 +97,25 @@ class HookClaims:
                 return claim
         return None
 
+    def take_unmatched_hold(self, pane: str, now: float) -> HookClaim | None:
+        """The oldest live claim of ``pane`` that a hook left to the human, removed; None if none.
+
+        For a dialog that matches no claim: the screen may draw a held request differently
+        from its hook input (Codex shows a command that needs network access as a `network`
+        dialog naming only the host). Holding is always safe; answering it on screen could let
+        through what the hook just held.
+        """
+        claims = self._by_pane.get(pane)
+        if not claims:
+            return None
+        self._expire(claims, now)
+        for claim in claims:
+            if claim.state is ClaimState.HELD and not claim.answers:
+                claims.remove(claim)
+                claim.adopted = True
+                return claim
+        return None
+
     def pending(self, pane: str, now: float) -> tuple[HookClaim, ...]:
         claims = self._by_pane.get(pane)
         if not claims:

@@ -6,6 +6,9 @@ The pipeline asks `PaneHooks.owns` about every new dialog before it decides anyt
   in the monitor's book with the hook's decision, record and correlation id, so the screen
   watcher treats it as already decided (no second decision, no keys). A held one is then
   tracked as held, waiting for a human since the request arrived;
+* no claim matches, but the hook left a request of this pane to the human that no dialog has
+  matched yet: that claim is adopted instead (the screen may draw the request differently;
+  holding is safe, answering could let through what the hook held);
 * no claim yet, but this pane's agent has sent hook requests before: the dialog is left alone
   for up to ``hook_wait`` seconds, so the hook (which may still be starting) gets to decide it;
   after that the screen watcher decides as usual and stops waiting in this pane until its next
@@ -80,6 +83,8 @@ class PaneHooks:
         must not decide it now. ``may_wait`` False: only adopt a claim already there."""
         now = time.monotonic()
         claim = self._claims.take(self._pane, prompt, now)
+        if claim is None and hooked_kind(prompt.kind):
+            claim = self._claims.take_unmatched_hold(self._pane, now)
         if claim is not None:
             self._adopt(prompt, claim)
             return True
