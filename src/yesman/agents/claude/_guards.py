@@ -62,11 +62,10 @@ load), a few times, then pool the runs and add a row::
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Final
 
+from yesman.agents._guards import GuardTable
 from yesman.agents.claude._text import clean_lines
 
 __all__ = ["DEFAULT_GUARD", "GUARDS", "ClaudeVersion", "input_guard", "parse_version"]
@@ -84,15 +83,15 @@ class ClaudeVersion:
         return f"{self.major}.{self.minor}.{self.patch}"
 
 
-# Reasoning above; seconds.
-_MARGIN: Final = 0.05
-GUARDS: Final[Mapping[ClaudeVersion, float]] = MappingProxyType(
+# Reasoning above: seconds from which every key took; `GuardTable` adds the margin.
+_TABLE: Final[GuardTable[ClaudeVersion]] = GuardTable(
     {
-        ClaudeVersion(2, 1, 197): round(0.0 + _MARGIN, 3),  # no drop at any D from 0 ms
-        ClaudeVersion(2, 1, 332): round(0.14 + _MARGIN, 3),  # all took from D = 140 ms
+        ClaudeVersion(2, 1, 197): 0.0,  # no drop at any D from 0 ms
+        ClaudeVersion(2, 1, 332): 0.14,  # all took from D = 140 ms
     }
 )
-DEFAULT_GUARD: Final = round(max(GUARDS.values()) + _MARGIN, 3)
+GUARDS: Final = _TABLE.guards
+DEFAULT_GUARD: Final = _TABLE.default
 
 _NUMBER = r"v?(\d{1,4})\.(\d{1,4})\.(\d{1,6})(?!\.?\d)"
 # The banner (`Claude Code v2.1.332`), `claude --version` (`2.1.332 (Claude Code)`), or the
@@ -127,13 +126,4 @@ def input_guard(version: str | ClaudeVersion | None) -> float:
     (then, as for an unreadable or unmeasured version outside the table: :data:`DEFAULT_GUARD`).
     """
     parsed = parse_version(version) if isinstance(version, str) else version
-    if parsed is None:
-        return DEFAULT_GUARD
-    known = GUARDS.get(parsed)
-    if known is not None:
-        return known
-    below = [v for v in GUARDS if v < parsed]
-    above = [v for v in GUARDS if v > parsed]
-    if not below or not above:
-        return DEFAULT_GUARD
-    return max(GUARDS[max(below)], GUARDS[min(above)])
+    return _TABLE.guard(parsed)

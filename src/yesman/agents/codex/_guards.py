@@ -12,29 +12,24 @@ D after complete       0.171.0
 20, 50, 100 ms         9/9 taken
 =====================  ===============
 
-No key was dropped, even at D = 0: Codex has no measurable input guard. The table keeps the
-50 ms margin Claude Code's guards use; unmeasured versions get it twice, since a release may add
-a guard.
+No key was dropped, even at D = 0: Codex has no measurable input guard. The rule that turns
+measurements into waits (a 50 ms margin; unmeasured versions get it twice, since a release may
+add a guard) is `yesman.agents._guards.GuardTable`, shared by every agent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Final
 
-from yesman.agents.codex._version import parse_version
+from yesman.agents._guards import GuardTable, Release, release
 
 __all__ = ["DEFAULT_GUARD", "GUARDS", "input_guard"]
 
-_MARGIN: Final = 0.05
-GUARDS: Final[Mapping[str, float]] = MappingProxyType({"0.171.0": round(0.0 + _MARGIN, 3)})
-DEFAULT_GUARD: Final = round(max(GUARDS.values()) + _MARGIN, 3)
+_TABLE: Final[GuardTable[Release]] = GuardTable({(0, 171, 0): 0.0})
+GUARDS: Final = _TABLE.guards
+DEFAULT_GUARD: Final = _TABLE.default
 
 
 def input_guard(version: str | None) -> float:
     """Seconds to wait after a dialog is complete on screen, for this Codex version."""
-    parsed = None if version is None else parse_version(version)
-    if parsed is None:
-        return DEFAULT_GUARD
-    return GUARDS.get(parsed, DEFAULT_GUARD)
+    return _TABLE.guard(release(version))
