@@ -240,7 +240,9 @@ def test_ctrl_c_while_starting_ends_without_a_traceback(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=20)
     assert "Traceback" not in err
-    assert proc.returncode in (130, 2)  # interrupted, or already failed on the missing server
+    # Interrupted (130), or already failed on the missing server (2); or the signal came while
+    # the interpreter was shutting down, when Python has put back the default action (-SIGINT).
+    assert proc.returncode in (130, 2, -signal.SIGINT)
 
 
 def test_status_json_errors_go_to_stderr(tmp_path: Path) -> None:
