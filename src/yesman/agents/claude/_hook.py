@@ -35,7 +35,6 @@ import copy
 import hashlib
 import json
 import re
-import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
@@ -48,6 +47,12 @@ from yesman.agents._hook import (
     InstalledHook,
     Question,
     ToolRequest,
+)
+from yesman.agents._hook_groups import (
+    add_entry,
+    drop_entries,
+    event_groups,
+    yesman_entries,
 )
 from yesman.agents._screen import Prompt, PromptKind
 
@@ -74,7 +79,6 @@ _QUESTION_TOOL: Final = "AskUserQuestion"
 _PLAN_TOOL: Final = "ExitPlanMode"
 _MCP_PREFIX: Final = "mcp__"
 _VERSION_RE: Final = re.compile(r"claude-code_(\d{1,4})-(\d{1,4})-(\d{1,6})")
-_MATCH_ALL: Final = "*"
 
 
 class ClaudeHook:
@@ -132,40 +136,17 @@ class ClaudeHook:
 
     def install(self, settings: Mapping[str, Any], command: str, timeout: int) -> dict[str, Any]:
         doc = copy.deepcopy(dict(settings))
-        groups = _made_groups(doc)
-        entry = {"type": "command", "command": command, "timeout": timeout}
-        placed = False
-        for group in groups:
-            hooks = group.get("hooks") if isinstance(group, dict) else None
-            if not isinstance(hooks, list):
-                continue
-            kept: list[Any] = []
-            for item in hooks:
-                if not _is_ours(item):
-                    kept.append(item)
-                elif not placed:
-                    kept.append(entry)  # an older yesman entry is updated where it stands
-                    placed = True
-            group["hooks"] = kept
-        if not placed:
-            groups.append({"matcher": _MATCH_ALL, "hooks": [entry]})
+        groups = event_groups(doc, _EVENT, create=True)
+        assert groups is not None
+        add_entry(groups, {"type": "command", "command": command, "timeout": timeout})
         return doc
 
     def uninstall(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         doc = copy.deepcopy(dict(settings))
-        groups = _found_groups(doc)
+        groups = event_groups(doc, _EVENT)
         if groups is None:
             return doc
-        kept_groups: list[Any] = []
-        for group in groups:
-            hooks = group.get("hooks") if isinstance(group, dict) else None
-            if not isinstance(hooks, list) or not any(_is_ours(h) for h in hooks):
-                kept_groups.append(group)
-                continue
-            rest = [h for h in hooks if not _is_ours(h)]
-            if rest:
-                group["hooks"] = rest
-                kept_groups.append(group)
+        kept_groups = drop_entries(groups)
         hooks_table = doc["hooks"]
         if kept_groups:
             hooks_table[_EVENT] = kept_groups
@@ -177,18 +158,10 @@ class ClaudeHook:
 
     def find(self, settings: Mapping[str, Any]) -> tuple[InstalledHook, ...]:
         try:
-            groups = _found_groups(dict(settings))
+            groups = event_groups(dict(settings), _EVENT)
         except HookSettingsError:
             return ()
-        found: list[InstalledHook] = []
-        for group in groups or []:
-            hooks = group.get("hooks") if isinstance(group, dict) else None
-            for item in hooks if isinstance(hooks, list) else []:
-                if _is_ours(item):
-                    timeout = item.get("timeout")
-                    number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
-                    found.append(InstalledHook(item["command"], float(timeout) if number else None))
-        return tuple(found)
+        return tuple(hook for _, _, hook in yesman_entries(groups))
 
     def pending_step(
         self, path: Path, settings: Mapping[str, Any], *, home: Path, changed: bool = False
@@ -197,43 +170,6 @@ class ClaudeHook:
 
 
 CLAUDE_HOOK: Final = ClaudeHook()
-
-
-def _found_groups(doc: dict[str, Any]) -> list[Any] | None:
-    """``doc["hooks"]["PermissionRequest"]``, None when absent; HookSettingsError when the file
-    holds something else there, so nothing of the user's is overwritten."""
-    hooks = doc.get("hooks")
-    if hooks is None:
-        return None
-    if not isinstance(hooks, dict):
-        raise HookSettingsError('"hooks" is not a JSON object')
-    groups = hooks.get(_EVENT)
-    if groups is not None and not isinstance(groups, list):
-        raise HookSettingsError(f'"hooks.{_EVENT}" is not a JSON array')
-    return groups
-
-
-def _made_groups(doc: dict[str, Any]) -> list[Any]:
-    """``doc["hooks"]["PermissionRequest"]``, created empty where missing."""
-    groups = _found_groups(doc)
-    if groups is None:
-        hooks = doc.setdefault("hooks", {})
-        groups = hooks[_EVENT] = []
-    return groups
-
-
-def _is_ours(item: object) -> bool:
-    """A hook entry that runs ``<path>/yesman hook ...``."""
-    if not isinstance(item, dict) or item.get("type") != "command":
-        return False
-    command = item.get("command")
-    if not isinstance(command, str):
-        return False
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return False
-    return len(argv) >= 2 and argv[0].rsplit("/", 1)[-1] == "yesman" and argv[1] == "hook"
 
 
 def _text(value: object) -> str | None:

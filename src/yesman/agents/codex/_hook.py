@@ -61,6 +61,12 @@ from yesman.agents._hook import (
     InstalledHook,
     ToolRequest,
 )
+from yesman.agents._hook_groups import (
+    add_entry,
+    drop_entries,
+    event_groups,
+    yesman_entries,
+)
 from yesman.agents._screen import Prompt, PromptKind
 from yesman.agents._tools import ToolKind
 from yesman.agents.codex._hook_trust import pending_step as _pending_step
@@ -72,7 +78,6 @@ _EVENT: Final = "PermissionRequest"
 _AGENT: Final = "codex"
 _FILE: Final = "hooks.json"
 _TOP_KEYS: Final = frozenset({"hooks", "description"})
-_MATCH_ALL: Final = "*"
 # Codex's command tools, which its screen parser calls "exec" (the dialog names no tool): a rule,
 # and the match of a hook request to the dialog on screen, then read alike on both channels.
 _EXEC_TOOLS: Final = frozenset({"bash", "exec_command", "shell", "shell_command", "local_shell"})
@@ -152,40 +157,17 @@ class CodexHook:
 
     def install(self, settings: Mapping[str, Any], command: str, timeout: int) -> dict[str, Any]:
         doc = copy.deepcopy(dict(settings))
-        groups = _made_groups(doc)
-        entry = {"type": "command", "command": command, "timeout": timeout}
-        placed = False
-        for group in groups:
-            hooks = group.get("hooks") if isinstance(group, dict) else None
-            if not isinstance(hooks, list):
-                continue
-            kept: list[Any] = []
-            for item in hooks:
-                if not _is_ours(item):
-                    kept.append(item)
-                elif not placed:
-                    kept.append(entry)  # updated where it stands: the user's entries keep theirs
-                    placed = True
-            group["hooks"] = kept
-        if not placed:
-            groups.append({"matcher": _MATCH_ALL, "hooks": [entry]})
+        groups = _groups(doc, create=True)
+        assert groups is not None
+        add_entry(groups, {"type": "command", "command": command, "timeout": timeout})
         return doc
 
     def uninstall(self, settings: Mapping[str, Any]) -> dict[str, Any]:
         doc = copy.deepcopy(dict(settings))
-        groups = _found_groups(doc)
+        groups = _groups(doc)
         if groups is None:
             return doc
-        kept_groups: list[Any] = []
-        for group in groups:
-            hooks = group.get("hooks") if isinstance(group, dict) else None
-            if not isinstance(hooks, list) or not any(_is_ours(h) for h in hooks):
-                kept_groups.append(group)
-                continue
-            rest = [h for h in hooks if not _is_ours(h)]
-            if rest:
-                group["hooks"] = rest
-                kept_groups.append(group)
+        kept_groups = drop_entries(groups)
         if kept_groups:
             doc["hooks"][_EVENT] = kept_groups
         else:
@@ -272,64 +254,24 @@ def _command(value: object) -> str | None:
     return None
 
 
-def _found_groups(doc: dict[str, Any]) -> list[Any] | None:
-    """``doc["hooks"]["PermissionRequest"]``, None when absent; HookSettingsError when the file
-    holds something else there, or keys Codex does not read, so nothing is overwritten."""
+def _groups(doc: dict[str, Any], *, create: bool = False) -> list[Any] | None:
+    """The PermissionRequest groups (see `event_groups`); HookSettingsError too when the file
+    has keys Codex does not read, so nothing is overwritten."""
     extra = sorted(set(doc) - _TOP_KEYS)
     if extra:
         raise HookSettingsError(
             f"{', '.join(repr(k) for k in extra)} at the top of the file is not something Codex "
             'reads there (only "hooks" and "description"), and Codex ignores such a file'
         )
-    hooks = doc.get("hooks")
-    if hooks is None:
-        return None
-    if not isinstance(hooks, dict):
-        raise HookSettingsError('"hooks" is not a JSON object')
-    groups = hooks.get(_EVENT)
-    if groups is not None and not isinstance(groups, list):
-        raise HookSettingsError(f'"hooks.{_EVENT}" is not a JSON array')
-    return groups
-
-
-def _made_groups(doc: dict[str, Any]) -> list[Any]:
-    groups = _found_groups(doc)
-    if groups is None:
-        hooks = doc.setdefault("hooks", {})
-        groups = hooks[_EVENT] = []
-    return groups
+    return event_groups(doc, _EVENT, create=create)
 
 
 def _ours(settings: Mapping[str, Any]) -> list[tuple[int, int, InstalledHook]]:
     """yesman's entries with their places (group, handler), as Codex numbers them."""
     try:
-        groups = _found_groups(dict(settings))
+        return yesman_entries(_groups(dict(settings)))
     except HookSettingsError:
         return []
-    found: list[tuple[int, int, InstalledHook]] = []
-    for g, group in enumerate(groups or []):
-        hooks = group.get("hooks") if isinstance(group, dict) else None
-        for h, item in enumerate(hooks if isinstance(hooks, list) else []):
-            if _is_ours(item):
-                timeout = item.get("timeout")
-                number = isinstance(timeout, int | float) and not isinstance(timeout, bool)
-                hook = InstalledHook(item["command"], float(timeout) if number else None)
-                found.append((g, h, hook))
-    return found
-
-
-def _is_ours(item: object) -> bool:
-    """A hook entry that runs ``<path>/yesman hook ...``."""
-    if not isinstance(item, dict) or item.get("type") != "command":
-        return False
-    command = item.get("command")
-    if not isinstance(command, str):
-        return False
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return False
-    return len(argv) >= 2 and argv[0].rsplit("/", 1)[-1] == "yesman" and argv[1] == "hook"
 
 
 def _text(value: object) -> str | None:
