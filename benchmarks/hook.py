@@ -36,7 +36,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ from yesman.testing import PrivateTmuxServer
 
 # The API stand-in and the Claude Code launcher are test support code: tests/support.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from support.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
+from support.claude_api import ClaudeApiStandIn, ToolUse
 from support.claude_code import (
     ClaudeCodeNotFoundError,
     ClaudeLaunch,
@@ -62,16 +61,15 @@ from support.claude_code import (
     prepare_home,
     start_claude,
 )
+from support.trials import (
+    ALLOW_JSON,
+    Exchange,
+    TrialError,
+    TrialResponder,
+    claude_tool_result,
+)
 
 YESMAN = Path(sys.executable).with_name("yesman")
-ALLOW_JSON = json.dumps(
-    {
-        "hookSpecificOutput": {
-            "hookEventName": "PermissionRequest",
-            "decision": {"behavior": "allow"},
-        }
-    }
-)
 TARGET_MS = 60.0
 
 
@@ -81,52 +79,6 @@ class Setup(StrEnum):
     YESMAN = "yesman hook, watcher"
     ALONE = "yesman hook, no watcher"
     SCREEN = "screen path"
-
-
-class TrialError(Exception):
-    """A trial did not get to its end."""
-
-
-@dataclass(slots=True)
-class Exchange:
-    trial: int
-    turn: ToolUse
-    served: float | None = None
-    result: float | None = None
-    refused: bool = False
-    got_result: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-class Responder:
-    """The stand-in's script: a request with a tool result gets a closing text, any other main
-    request the trial's tool_use."""
-
-    def __init__(self) -> None:
-        self.current: Exchange | None = None
-
-    def __call__(self, body: Any) -> Turn:
-        exchange = self.current
-        if exchange is None:
-            return TextReply("OK.")
-        result = _tool_result(body)
-        if result is None:
-            exchange.served = time.time()
-            return exchange.turn
-        if exchange.result is None:
-            exchange.result = time.time()
-            exchange.refused = result
-            exchange.got_result.set()
-        return TextReply(f"Trial {exchange.trial} finished.")
-
-
-def _tool_result(body: Any) -> bool | None:
-    """None when the last user message carries no tool result, else whether it is an error."""
-    users = [m for m in (body or {}).get("messages") or [] if m.get("role") == "user"]
-    content = users[-1].get("content") if users else None
-    for block in content if isinstance(content, list) else []:
-        if isinstance(block, dict) and block.get("type") == "tool_result":
-            return bool(block.get("is_error"))
-    return None
 
 
 class Session:
@@ -139,7 +91,7 @@ class Session:
         self.work = work
         self.tmux = PrivateTmuxServer(prefix="yesman-bench-hook", width=120, height=40)
         self.api = ClaudeApiStandIn([])
-        self.responder = Responder()
+        self.responder = TrialResponder(claude_tool_result)
         self.pane = ""
         self.pid: int | None = None
         self.results: list[float] = []

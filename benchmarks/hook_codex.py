@@ -32,10 +32,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from yesman.agents import HookScope, ScreenState
 from yesman.agents.codex import CODEX, parse_screen
@@ -50,19 +48,11 @@ from yesman.testing import PrivateTmuxServer
 # The API stand-in and the Codex launcher are test support code: tests/support.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support.agent_cli import CliNotInstalledError
-from support.claude_api import TextReply, ToolUse, Turn
 from support.codex_cli import codex_binary, codex_version, prepare_codex_home, start_codex
 from support.openai_api import OpenAiApiStandIn, exec_command
+from support.trials import ALLOW_JSON, Exchange, TrialError, TrialResponder, codex_tool_result
 
 YESMAN = Path(sys.executable).with_name("yesman")
-ALLOW_JSON = json.dumps(
-    {
-        "hookSpecificOutput": {
-            "hookEventName": "PermissionRequest",
-            "decision": {"behavior": "allow"},
-        }
-    }
-)
 
 
 class Setup(StrEnum):
@@ -71,43 +61,6 @@ class Setup(StrEnum):
     YESMAN = "yesman hook, watcher"
     ALONE = "yesman hook, no watcher"
     SCREEN = "screen path"
-
-
-class TrialError(Exception):
-    """A trial did not get to its end."""
-
-
-@dataclass(slots=True)
-class Exchange:
-    trial: int
-    turn: ToolUse
-    served: float | None = None
-    result: float | None = None
-    refused: bool = False
-    got_result: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-class Responder:
-    """The stand-in's script: a request whose last input is a tool result gets a closing text,
-    any other main request the trial's call."""
-
-    def __init__(self) -> None:
-        self.current: Exchange | None = None
-
-    def __call__(self, body: Any) -> Turn:
-        exchange = self.current
-        if exchange is None:
-            return TextReply("OK.")
-        items = (body or {}).get("input") or []
-        last = items[-1] if items and isinstance(items[-1], dict) else {}
-        if last.get("type") != "function_call_output":
-            exchange.served = time.time()
-            return exchange.turn
-        if exchange.result is None:
-            exchange.result = time.time()
-            exchange.refused = "Rejected(" in str(last.get("output"))
-            exchange.got_result.set()
-        return TextReply(f"Trial {exchange.trial} finished.")
 
 
 class Session:
@@ -119,7 +72,7 @@ class Session:
         self.work = work
         self.tmux = PrivateTmuxServer(prefix="yesman-bench-codex", width=120, height=40)
         self.api = OpenAiApiStandIn([])
-        self.responder = Responder()
+        self.responder = TrialResponder(codex_tool_result)
         self.pane = ""
         self.results: list[float] = []
         self.served: list[float] = []  # wall clock, every trial's call served

@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ from yesman.testing import PrivateTmuxServer
 
 # The API stand-in and the Claude Code launcher are test support code: tests/support.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from support.claude_api import ClaudeApiStandIn, TextReply, ToolUse, Turn
+from support.claude_api import ClaudeApiStandIn, ToolUse
 from support.claude_code import (
     ClaudeCodeNotFoundError,
     ClaudeLaunch,
@@ -64,6 +64,8 @@ from support.claude_code import (
     prepare_home,
     start_claude,
 )
+from support.trials import Exchange, TrialResponder
+from support.trials import TrialError as ClaudeTrialError
 from yesman._simagent.harness import SIMULATED_CLAUDE
 
 HARMLESS = ("bash", "write", "edit", "webfetch", "long")
@@ -138,23 +140,6 @@ class Watcher(StrEnum):
     YESMAN = "yesman watch"
 
 
-class ClaudeTrialError(Exception):
-    """A trial did not get to the end (no dialog, no tool result, no closing answer)."""
-
-
-@dataclass(slots=True)
-class Exchange:
-    """One trial as the stand-in saw it; wall-clock times (``time.time()``), as events carry."""
-
-    trial: int
-    turn: ToolUse
-    served: float | None = None
-    result: float | None = None
-    results: int = 0  # tool results for this trial's tool use (more than one: a double answer)
-    refused: bool = False
-    got_result: asyncio.Event = field(default_factory=asyncio.Event)
-
-
 @dataclass(frozen=True, slots=True)
 class ClaudeTrial:
     """One dialog, answered. Times in ms from the stand-in serving the tool_use."""
@@ -172,29 +157,6 @@ class ClaudeTrial:
     served_to_sent: float | None = None
     # presser only: the first capture showing the dialog.
     served_to_drawn: float | None = None
-
-
-class Responder:
-    """The stand-in's script step: a request carrying a tool result ends the trial with a short
-    text answer; any other main request gets the trial's tool_use."""
-
-    def __init__(self) -> None:
-        self.current: Exchange | None = None
-
-    def __call__(self, body: Any) -> Turn:
-        exchange = self.current
-        if exchange is None:
-            return TextReply("OK.")
-        result = _last_tool_result(body)
-        if result is None:
-            exchange.served = time.time()
-            return exchange.turn
-        exchange.results += 1
-        if exchange.result is None:
-            exchange.result = time.time()
-            exchange.refused = result
-            exchange.got_result.set()
-        return TextReply(f"Trial {exchange.trial} finished.")
 
 
 def _last_tool_result(body: Any) -> bool | None:
@@ -238,7 +200,7 @@ class ClaudeSession:
         self.work = work
         self.fetch_port = fetch_port
         self.api = ClaudeApiStandIn([])
-        self.responder = Responder()
+        self.responder = TrialResponder(_last_tool_result)
         self.pane = ""
         self.pid: int | None = None
 
